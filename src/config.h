@@ -1,0 +1,119 @@
+/*
+ * config.h — the configuration: JSON file or the built-in default,
+ * validated strictly (unknown keys, wrong types, bad regexes and template
+ * placeholders are errors naming file:line:col and the key path).
+ *
+ * After config_load() every per-app field is filled in (inherited from the
+ * top level where the app does not override it), so callers never look at
+ * the top level for per-app settings.
+ */
+#ifndef MT_CONFIG_H
+#define MT_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_ARCHS 8
+
+enum source_type {
+	SOURCE_GITHUB_RELEASES,
+	SOURCE_GITHUB_TAGS,
+	SOURCE_GITLAB_TAGS,
+	SOURCE_GITLAB_RELEASES,
+};
+
+struct source_config {
+	enum source_type type;
+	char	*repo;		/* github: "owner/name" */
+	char	*project;	/* gitlab: "group/sub/name" (not yet encoded) */
+	char	*api;		/* github API base, default https://api.github.com */
+	char	*base_url;	/* gitlab base, default https://gitlab.com */
+	char	*token_env;	/* env var holding the token; default GITHUB_TOKEN / GITLAB_TOKEN */
+	int	 prereleases;	/* github-releases: keep prereleases (default 0) */
+};
+
+struct kv {
+	char	*key;
+	char	*value;		/* template */
+};
+
+enum builder_type {
+	BUILDER_EXEC,
+	BUILDER_GITHUB_ACTIONS,
+};
+
+struct builder_config {
+	enum builder_type type;
+	char	**argv;		/* exec: templates, NULL-terminated */
+	size_t	  argc;
+	long	  timeout;	/* seconds, default 3600 */
+	int	  attempts;	/* default 3 */
+	/* github-actions */
+	char	 *repo;		/* owner/name */
+	char	 *workflow;	/* file name or id */
+	char	 *ref;		/* template, default "main" */
+	char	 *api;		/* default https://api.github.com */
+	char	 *token_env;	/* default GITHUB_TOKEN */
+	struct kv *inputs;	/* templates */
+	size_t	  ninputs;
+	long	  poll_interval; /* seconds, default 10 */
+};
+
+struct app_config {
+	char			*name;
+	struct source_config	 source;
+	char			*include;	/* PCRE2 or NULL */
+	char			*exclude;	/* PCRE2 or NULL */
+	char			*archs[CONFIG_MAX_ARCHS];
+	size_t			 narchs;
+	int			 max_versions;
+	int			 manifest;	/* 0: plugin scheme */
+	char			*image;		/* repository name under namespace */
+	char			*image_tag;	/* template, default "{version}" */
+	char			*staging_tag;	/* template */
+	struct builder_config	*builder;	/* borrowed: app's own or the global one; NULL = none configured */
+	struct builder_config	*own_builder;	/* owned, if the app overrides */
+};
+
+struct config {
+	char			*path;		/* file read, or NULL for the built-in default */
+	char			*registry;	/* host[:port] */
+	char			*namespace;
+	int			 plain_http;
+	char			*archs[CONFIG_MAX_ARCHS];
+	size_t			 narchs;
+	int			 max_versions;	/* default 10 */
+	int			 refresh_interval; /* seconds, default 600 */
+	int			 read_only;
+	int			 manifest;	/* default 1 */
+	char			*staging_tag;	/* default "{image_tag}-{arch}" */
+	struct kv		*runners;	/* arch -> runner label */
+	size_t			 nrunners;
+	struct builder_config	*builder;	/* NULL when none configured */
+	int			 jobs;		/* concurrent builds, default 2 */
+	long			 http_timeout;	/* seconds, default 30 */
+	int			 http_attempts;	/* default 3 */
+	struct app_config	*apps;
+	size_t			 napps;
+};
+
+/*
+ * Find and load the configuration: path if given, else $MIRRORTOP_CONFIG,
+ * else $XDG_CONFIG_HOME/mirrortop/config.json (~/.config/...), else the
+ * built-in default. 0 ok; -1 with *cause = "FILE:LINE:COL: KEYPATH: what"
+ * (caller frees).
+ */
+int	config_load(const char *path, struct config **out, char **cause);
+/* Parse and validate text; filename is used in messages only. */
+int	config_parse(const char *text, size_t len, const char *filename,
+	    struct config **out, char **cause);
+void	config_free(struct config *);		/* accepts NULL */
+/* The effective configuration as pretty JSON with defaults filled in. Caller frees. */
+char	*config_dump(const struct config *);
+/* The built-in default configuration text (JSON). */
+const char *config_default_text(void);
+/* Runner label for an arch, or "" when none. Borrowed. */
+const char *config_runner(const struct config *, const char *arch);
+/* Template placeholders known to templates; used by validation. */
+int	config_placeholder_known(const char *name, size_t len);
+
+#endif

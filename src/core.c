@@ -1,0 +1,2 @@
+/* core.c */
+#include "core.h"

@@ -1,0 +1,2 @@
+/* filter.c */
+#include "filter.h"

@@ -1,0 +1,114 @@
+/*
+ * http.h — asynchronous HTTP requests on the loop, with the policies every
+ * caller wants: a User-Agent, connect/total timeouts, a response size cap,
+ * retries with exponential backoff and jitter for 5xx/429/connection errors,
+ * an ETag cache in the state dir, and rate-limit header bookkeeping.
+ *
+ * Never logs or echoes request headers (they carry tokens).
+ */
+#ifndef MT_HTTP_H
+#define MT_HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct loop;
+struct http;
+
+struct http_header {
+	char	*name;		/* as received */
+	char	*value;		/* trimmed */
+};
+
+struct http_response {
+	long			 status;	/* 0 on transport failure */
+	char			*body;		/* NUL-terminated, may be "" */
+	size_t			 len;
+	struct http_header	*headers;	/* final response only */
+	size_t			 nheaders;
+	char			*url;		/* effective URL after redirects */
+	char			*error;		/* transport error text, or NULL */
+	int			 from_cache;	/* 304 answered from the ETag cache */
+	int			 attempts;	/* tries made */
+};
+
+struct http_request {
+	const char		*method;	/* NULL = GET; HEAD, PUT, POST, ... */
+	const char		*url;
+	const char *const	*headers;	/* NULL-terminated "Name: value" */
+	const void		*body;		/* request body (PUT/POST) */
+	size_t			 body_len;
+	size_t			 max_body;	/* 0 = default (8 MiB) */
+	long			 timeout_ms;	/* total; 0 = default (30 s) */
+	int			 max_attempts;	/* 0 = default (3) */
+	int			 cache;		/* use the ETag cache (GET) */
+	const char		*cache_salt;	/* e.g. a token hash: ETags are per token */
+	int			 follow_redirects; /* never forwards auth across hosts */
+	long			 max_retry_after; /* longest Retry-After to wait, s (default 60) */
+};
+
+/*
+ * Called exactly once per request. The response is borrowed: it is freed
+ * after the callback returns (copy what you keep).
+ */
+typedef void (*http_cb)(const struct http_response *, void *arg);
+
+struct http	*http_new(struct loop *);
+void		 http_free(struct http *);	/* cancels in-flight requests silently */
+struct loop	*http_loop(struct http *);
+
+/* Defaults for every request (seconds); set from config. */
+void		 http_set_timeouts(struct http *, long connect_s, long total_s);
+void		 http_set_attempts(struct http *, int);
+/* Directory for the ETag cache (NULL disables caching). Copied. */
+void		 http_set_cache_dir(struct http *, const char *);
+/* Allow plain-http URLs (loopback registries). Off by default: TLS only. */
+
+/* Start a request. Returns 0, or -1 with the callback never called. */
+int		 http_request(struct http *, const struct http_request *,
+		     http_cb, void *arg);
+/* Cancel every request started with this arg (callbacks are not called). */
+void		 http_cancel_arg(struct http *, void *arg);
+
+/* Case-insensitive header lookup; borrowed, or NULL. */
+const char	*http_header(const struct http_response *, const char *name);
+
+/*
+ * Rate-limit budget per service, learned from x-ratelimit-* (GitHub),
+ * RateLimit-* (GitLab) and ratelimit-* (registries) headers. The service is
+ * the URL's host.
+ */
+struct http_ratelimit {
+	char	 host[128];
+	long	 limit;		/* -1 unknown */
+	long	 remaining;	/* -1 unknown */
+	time_t	 reset;		/* epoch, 0 unknown */
+	time_t	 blocked_until;	/* rate limited until (epoch), 0 if not */
+};
+size_t		 http_ratelimits(struct http *, const struct http_ratelimit **);
+
+/* Requests made / answered from cache / retried, for stats and benchmarks. */
+struct http_stats {
+	unsigned long	requests;	/* attempts sent on the wire */
+	unsigned long	not_modified;	/* 304s */
+	unsigned long	retries;
+};
+const struct http_stats *http_stats(struct http *);
+
+/*
+ * Resolve a possibly relative reference against a base URL (RFC 3986).
+ * Caller frees; NULL if it cannot be resolved.
+ */
+char		*http_url_resolve(const char *base, const char *ref);
+/*
+ * The rel="next" target of an RFC 8288 Link header, resolved against
+ * base; NULL if none. Caller frees.
+ */
+char		*http_link_next(const char *link, const char *base);
+/* Percent-encode every byte outside unreserved. Caller frees. */
+char		*http_escape(const char *);
+/* A one-line description of a failed response: "HTTP 503 from host" or the
+ * transport error. Never includes the query string. Caller frees. */
+char		*http_describe_error(const struct http_response *);
+
+#endif

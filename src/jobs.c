@@ -1,0 +1,2 @@
+/* jobs.c */
+#include "jobs.h"

@@ -1,0 +1,7 @@
+/* main.c — command line entry point. */
+#include <stdio.h>
+int
+main(void)
+{
+	return 0;
+}

@@ -1,0 +1,2 @@
+/* merge.c */
+#include "merge.h"

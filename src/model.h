@@ -1,0 +1,74 @@
+/*
+ * model.h — what mirrortop knows: apps -> versions -> archs (-> jobs).
+ *
+ * Owned and written by the core (status.c, jobs.c); the front ends (the
+ * CLI printers and the TUI) only read it. Every string that came from
+ * upstream or a server is raw here: sanitize before display.
+ */
+#ifndef MT_MODEL_H
+#define MT_MODEL_H
+
+#include <stddef.h>
+#include <time.h>
+#include "config.h"
+
+enum arch_state {
+	ARCH_MISSING = 0,
+	ARCH_STAGED,
+	ARCH_PRESENT,
+};
+
+enum version_state {
+	VERSION_MISSING = 0,
+	VERSION_PARTIAL,
+	VERSION_STAGED,
+	VERSION_COMPLETE,
+};
+
+struct mt_version {
+	char		*version;	/* SemVer string */
+	char		*tag;		/* upstream tag (valid ref name) */
+	char		*image_tag;	/* registry tag */
+	char		*name;		/* release name, raw, or NULL */
+	char		*published_at;	/* ISO 8601, or NULL */
+	int		 prerelease;
+	int		 is_latest;	/* the semantic latest of the app */
+	enum version_state state;
+	enum arch_state	 archs[CONFIG_MAX_ARCHS];	/* parallel to app cfg->archs */
+	char		*arch_digest[CONFIG_MAX_ARCHS];	/* per-arch manifest digest if known */
+	char		*digest;	/* digest of {image_tag}, or NULL */
+	int		 job_active;	/* a job for this version is queued/running */
+};
+
+struct mt_app {
+	const struct app_config	*cfg;		/* borrowed from the config */
+	char			*image;		/* "registry/namespace/image" */
+	char			*repo;		/* "namespace/image" */
+	char			*error;		/* one line, or NULL */
+	int			 skipped_tags;
+	struct mt_version	*versions;	/* SemVer order, highest first */
+	size_t			 nversions;
+	char			*upstream_latest;	/* or NULL */
+	char			*registry_latest;	/* version `latest` points at, or NULL */
+	char			*latest_digest;		/* digest of `latest`, or NULL */
+	int			 latest_drift;
+	int			 refreshing;	/* a refresh is in flight */
+	int			 loaded;	/* at least one refresh finished */
+	time_t			 last_refresh;	/* wall clock of the last finished refresh */
+	time_t			 rate_limited_until;
+};
+
+struct mt_model {
+	const struct config	*cfg;		/* borrowed */
+	struct mt_app		*apps;
+	size_t			 napps;
+	time_t			 last_refresh;	/* 0: never */
+	time_t			 next_refresh;	/* 0: not scheduled */
+	int			 read_only;
+	unsigned long		 generation;	/* bumped on every change */
+};
+
+const char	*arch_state_name(enum arch_state);	/* present/staged/missing */
+const char	*version_state_name(enum version_state);
+
+#endif

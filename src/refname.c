@@ -1,0 +1,2 @@
+/* refname.c */
+#include "refname.h"

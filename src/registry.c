@@ -1,0 +1,2 @@
+/* registry.c */
+#include "registry.h"

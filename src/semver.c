@@ -1,0 +1,2 @@
+/* semver.c */
+#include "semver.h"

@@ -1,0 +1,2 @@
+/* status.c */
+#include "status.h"
