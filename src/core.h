@@ -64,4 +64,22 @@ size_t		 core_budgets(struct core *, struct core_budget *, size_t max);
 /* Requests sent on the wire (for benchmarks and stats). */
 unsigned long	 core_requests(struct core *);
 
+/*
+ * For the core's own modules (actions, jobs): the parts of the core.
+ * Front ends must not use these.
+ */
+struct loop;
+struct http;
+struct registry;
+struct loop	*core_loop(struct core *);
+struct http	*core_http(struct core *);
+struct registry	*core_registry(struct core *);
+const struct config *core_config(const struct core *);
+struct mt_model	*core_model_mut(struct core *);
+/* Something visible changed: bump the generation. */
+void		 core_touch(struct core *);
+/* Hook called after each app refresh finishes (one hook; NULL clears). */
+void		 core_set_refresh_hook(struct core *,
+		     void (*)(struct mt_app *, void *), void *);
+
 #endif
