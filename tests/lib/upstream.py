@@ -353,6 +353,7 @@ class Upstream:
       run_queued_polls  run GETs answering "queued" (1)
       run_progress_polls  run GETs answering "in_progress" (1)
       run_list_delay    run-list requests before a new run shows (0)
+      run_conclusions   list of conclusions for the next runs, in order
     """
 
     def __init__(self, data=None, **opts):
@@ -366,7 +367,7 @@ class Upstream:
             "gitlab_ratelimit": True, "require_user_agent": True,
             "run_details": "supported", "run_conclusion": "success",
             "run_queued_polls": 1, "run_progress_polls": 1,
-            "run_list_delay": 0,
+            "run_list_delay": 0, "run_conclusions": None,
         }
         unknown = set(opts) - set(self.opts)
         if unknown:
