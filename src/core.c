@@ -1,2 +1,338 @@
-/* core.c */
+/*
+ * core.c — the core object: one loop, one http client, one registry
+ * client per target, the model, the refresher and the refresh timer.
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
 #include "core.h"
+#include "http.h"
+#include "loop.h"
+#include "registry.h"
+#include "status.h"
+#include "util.h"
+
+#define CORE_MAX_WATCHERS 4
+
+struct core_watcher {
+	int	 fd;
+	void	(*cb)(int, void *);
+	void	*arg;
+};
+
+struct core {
+	const struct config	*cfg;
+	struct loop		*loop;
+	struct http		*http;
+	struct registry		*registry;
+	struct status		*status;
+	struct mt_model		 model;
+	int			 read_only;
+	int			 auto_refresh;
+	int			 interval;	/* seconds */
+	uint64_t		 timer;
+	struct core_watcher	 watchers[CORE_MAX_WATCHERS];
+	void			(*hook)(struct mt_app *, void *);
+	void			*hook_arg;
+};
+
+static void core_schedule(struct core *);
+
+/* An app finished refreshing: schedule the next round when all are done. */
+static void
+core_app_done(struct mt_app *a, void *arg)
+{
+	struct core *c = arg;
+
+	if (c->hook != NULL)
+		c->hook(a, c->hook_arg);
+	if (status_pending(c->status) == 0 && c->auto_refresh)
+		core_schedule(c);
+}
+
+/* Refresh timer fired. */
+static void
+core_timer(void *arg)
+{
+	struct core *c = arg;
+
+	c->timer = 0;
+	core_refresh_all(c);
+}
+
+/*
+ * Seconds until the next automatic refresh: the interval, stretched when
+ * an upstream budget runs low so that a dashboard left running for days
+ * never exhausts it.
+ */
+static long
+core_next_delay(struct core *c)
+{
+	const struct http_ratelimit *rl;
+	size_t n, i;
+	long delay = c->interval;
+	time_t now = time(NULL);
+
+	n = http_ratelimits(c->http, &rl);
+	for (i = 0; i < n; i++) {
+		if (rl[i].blocked_until > now &&
+		    rl[i].blocked_until - now > delay)
+			delay = (long)(rl[i].blocked_until - now) + 1;
+		if (rl[i].limit > 0 && rl[i].remaining >= 0 &&
+		    rl[i].remaining * 10 < rl[i].limit) {
+			/* Under 10% left: wait for the window to reset. */
+			if (rl[i].reset > now && rl[i].reset - now > delay)
+				delay = (long)(rl[i].reset - now) + 1;
+			else if (delay < c->interval * 4)
+				delay = c->interval * 4;
+		}
+	}
+	return delay;
+}
+
+/* Arm the refresh timer. */
+static void
+core_schedule(struct core *c)
+{
+	long delay = core_next_delay(c);
+
+	loop_timer_del(c->loop, c->timer);
+	c->timer = loop_timer_add(c->loop, delay * 1000, core_timer, c);
+	c->model.next_refresh = time(NULL) + delay;
+	c->model.generation++;
+}
+
+/* Create the core for a configuration (borrowed). */
+struct core *
+core_new(const struct config *cfg, const struct core_options *opt,
+    char **cause)
+{
+	struct core *c = xcalloc(1, sizeof *c);
+	char *cache;
+	size_t i;
+
+	c->cfg = cfg;
+	c->read_only = cfg->read_only || (opt != NULL && opt->read_only);
+	c->auto_refresh = opt != NULL && opt->auto_refresh;
+	c->interval = (opt != NULL && opt->interval > 0) ? opt->interval :
+	    cfg->refresh_interval;
+	if (c->interval < 1)
+		c->interval = 600;
+	if ((c->loop = loop_new()) == NULL) {
+		*cause = xstrdup("cannot create the event loop");
+		free(c);
+		return NULL;
+	}
+	c->http = http_new(c->loop);
+	http_set_timeouts(c->http, 10, cfg->http_timeout > 0 ?
+	    cfg->http_timeout : 30);
+	if (cfg->http_attempts > 0)
+		http_set_attempts(c->http, cfg->http_attempts);
+	cache = xasprintf("%s/http-cache", state_dir());
+	if (mkdir_p(cache, 0700) == 0)
+		http_set_cache_dir(c->http, cache);
+	free(cache);
+	c->registry = registry_new(c->http, cfg->registry, cfg->plain_http);
+	model_init(&c->model, cfg);
+	c->model.read_only = c->read_only;
+	c->status = status_new(&c->model, c->http, c->registry,
+	    core_app_done, c);
+	for (i = 0; i < CORE_MAX_WATCHERS; i++)
+		c->watchers[i].fd = -1;
+	if (c->auto_refresh)
+		core_refresh_all(c);
+	return c;
+}
+
+/* Free the core; in-flight requests are cancelled without callbacks. */
+void
+core_free(struct core *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < CORE_MAX_WATCHERS; i++)
+		if (c->watchers[i].fd != -1)
+			loop_fd_del(c->loop, c->watchers[i].fd);
+	loop_timer_del(c->loop, c->timer);
+	registry_free(c->registry);
+	http_free(c->http);
+	status_free(c->status);
+	model_clear(&c->model);
+	loop_free(c->loop);
+	free(c);
+}
+
+const struct mt_model *
+core_model(const struct core *c)
+{
+	return &c->model;
+}
+
+int
+core_read_only(const struct core *c)
+{
+	return c->read_only;
+}
+
+/* Refresh one app now. */
+void
+core_refresh_app(struct core *c, size_t app)
+{
+	status_refresh_app(c->status, app);
+}
+
+/* Refresh every app now (all in parallel). */
+void
+core_refresh_all(struct core *c)
+{
+	size_t i;
+
+	loop_timer_del(c->loop, c->timer);
+	c->timer = 0;
+	c->model.next_refresh = 0;
+	for (i = 0; i < c->model.napps; i++)
+		status_refresh_app(c->status, i);
+}
+
+int
+core_busy(const struct core *c)
+{
+	return status_pending(c->status);
+}
+
+/* One round of waiting and dispatching. */
+void
+core_run_once(struct core *c, long max_ms)
+{
+	loop_once(c->loop, max_ms);
+}
+
+/* Run until nothing is in flight. */
+void
+core_run_until_idle(struct core *c)
+{
+	while (status_pending(c->status) > 0 ||
+	    loop_easy_count(c->loop) > 0)
+		loop_once(c->loop, 1000);
+}
+
+/* Adapter from loop fd callbacks to core watchers. */
+static void
+core_fd_ready(int fd, short revents, void *arg)
+{
+	struct core_watcher *w = arg;
+
+	(void)revents;
+	w->cb(fd, w->arg);
+}
+
+/* Watch a descriptor in the core's wait. */
+int
+core_watch_fd(struct core *c, int fd, void (*cb)(int, void *), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < CORE_MAX_WATCHERS; i++) {
+		if (c->watchers[i].fd != -1)
+			continue;
+		c->watchers[i].fd = fd;
+		c->watchers[i].cb = cb;
+		c->watchers[i].arg = arg;
+		if (loop_fd_add(c->loop, fd, POLLIN, core_fd_ready,
+		    &c->watchers[i]) == -1) {
+			c->watchers[i].fd = -1;
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+void
+core_wakeup(struct core *c)
+{
+	loop_wakeup(c->loop);
+}
+
+unsigned long
+core_generation(const struct core *c)
+{
+	return c->model.generation;
+}
+
+/* Rate-limit budgets per service host. */
+size_t
+core_budgets(struct core *c, struct core_budget *out, size_t max)
+{
+	const struct http_ratelimit *rl;
+	size_t n, i, k = 0;
+
+	n = http_ratelimits(c->http, &rl);
+	for (i = 0; i < n && k < max; i++) {
+		if (rl[i].limit < 0 && rl[i].remaining < 0 &&
+		    rl[i].blocked_until == 0)
+			continue;
+		out[k].service = rl[i].host;
+		out[k].remaining = rl[i].remaining;
+		out[k].limit = rl[i].limit;
+		out[k].reset = rl[i].reset;
+		out[k].blocked_until = rl[i].blocked_until;
+		k++;
+	}
+	return k;
+}
+
+unsigned long
+core_requests(struct core *c)
+{
+	return http_stats(c->http)->requests;
+}
+
+struct loop *
+core_loop(struct core *c)
+{
+	return c->loop;
+}
+
+struct http *
+core_http(struct core *c)
+{
+	return c->http;
+}
+
+struct registry *
+core_registry(struct core *c)
+{
+	return c->registry;
+}
+
+const struct config *
+core_config(const struct core *c)
+{
+	return c->cfg;
+}
+
+struct mt_model *
+core_model_mut(struct core *c)
+{
+	return &c->model;
+}
+
+void
+core_touch(struct core *c)
+{
+	c->model.generation++;
+}
+
+void
+core_set_refresh_hook(struct core *c, void (*hook)(struct mt_app *, void *),
+    void *arg)
+{
+	c->hook = hook;
+	c->hook_arg = arg;
+}

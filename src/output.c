@@ -1,2 +1,304 @@
-/* output.c */
+/* output.c — the CLI printers: status table, status JSON, matrix JSON. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
 #include "output.h"
+#include "status.h"
+#include "util.h"
+
+#define C_RESET	"\033[0m"
+#define C_BOLD	"\033[1m"
+#define C_RED	"\033[31m"
+#define C_GREEN	"\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM	"\033[2m"
+
+/* Colour only on a terminal, without NO_COLOR, and not on TERM=dumb. */
+int
+output_use_colour(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (nc != NULL && *nc != '\0')
+		return 0;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(fileno(f));
+}
+
+static const char *
+arch_colour(enum arch_state s)
+{
+	switch (s) {
+	case ARCH_PRESENT: return C_GREEN;
+	case ARCH_STAGED: return C_YELLOW;
+	default: return C_RED;
+	}
+}
+
+static const char *
+version_colour(enum version_state s)
+{
+	switch (s) {
+	case VERSION_COMPLETE: return C_GREEN;
+	case VERSION_STAGED: return C_YELLOW;
+	case VERSION_PARTIAL: return C_YELLOW;
+	default: return C_RED;
+	}
+}
+
+/* Print a sanitized, cut field padded to width. */
+static void
+field(FILE *f, const char *s, int width)
+{
+	char *t = str_oneline(s ? s : "-", width > 0 ? (size_t)width : 512);
+
+	fprintf(f, "%-*s", width, t);
+	free(t);
+}
+
+/* Table for humans. */
+void
+output_status_table(FILE *f, const struct mt_model *m, int colour)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < m->napps; i++) {
+		const struct mt_app *a = &m->apps[i];
+		const struct app_config *ac = a->cfg;
+		size_t missing = 0;
+
+		for (j = 0; j < a->nversions; j++)
+			if (a->versions[j].state != VERSION_COMPLETE)
+				missing++;
+		if (i > 0)
+			fputc('\n', f);
+		fprintf(f, "%s%s%s  %s\n", colour ? C_BOLD : "", ac->name,
+		    colour ? C_RESET : "", a->image);
+		fprintf(f, "  upstream latest: ");
+		field(f, a->upstream_latest, 0);
+		fprintf(f, "   registry latest: ");
+		field(f, a->registry_latest, 0);
+		if (a->latest_drift)
+			fprintf(f, "  %s(latest drift)%s", colour ? C_YELLOW :
+			    "", colour ? C_RESET : "");
+		fprintf(f, "\n  versions: %zu, not complete: %zu", a->nversions,
+		    missing);
+		if (a->skipped_tags > 0)
+			fprintf(f, ", skipped tags: %d", a->skipped_tags);
+		fputc('\n', f);
+		if (a->error != NULL) {
+			fprintf(f, "  %serror:%s ", colour ? C_RED : "",
+			    colour ? C_RESET : "");
+			field(f, a->error, 0);
+			fputc('\n', f);
+		}
+		if (a->nversions == 0)
+			continue;
+		fprintf(f, "  %-20s %-10s %-9s", "VERSION", "PUBLISHED",
+		    "STATE");
+		for (k = 0; k < ac->narchs; k++)
+			fprintf(f, " %-8s", ac->archs[k]);
+		fprintf(f, " DIGEST\n");
+		for (j = 0; j < a->nversions; j++) {
+			const struct mt_version *v = &a->versions[j];
+			char date[11] = "-";
+			char *ver = str_oneline(v->version, 18);
+
+			if (v->published_at != NULL &&
+			    strlen(v->published_at) >= 10) {
+				memcpy(date, v->published_at, 10);
+				date[10] = '\0';
+			}
+			fprintf(f, "  %-18s %s", ver, v->is_latest ? "* " :
+			    "  ");
+			free(ver);
+			field(f, date, 10);
+			fprintf(f, " %s%-9s%s", colour ? version_colour(
+			    v->state) : "", version_state_name(v->state),
+			    colour ? C_RESET : "");
+			for (k = 0; k < ac->narchs; k++)
+				fprintf(f, " %s%-8s%s", colour ? arch_colour(
+				    v->archs[k]) : "", arch_state_name(
+				    v->archs[k]), colour ? C_RESET : "");
+			if (v->digest != NULL)
+				fprintf(f, " %s%.19s%s", colour ? C_DIM : "",
+				    v->digest, colour ? C_RESET : "");
+			fputc('\n', f);
+		}
+	}
+}
+
+static json_t *
+json_str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/*
+ * A string from upstream or a server as JSON: jansson rejects invalid
+ * UTF-8, so those are sanitized first.
+ */
+static json_t *
+json_untrusted(const char *s)
+{
+	json_t *j;
+	char *t;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	t = str_sanitize(s, 0);
+	j = json_string(t);
+	free(t);
+	return j != NULL ? j : json_null();
+}
+
+/* mirrortop.status/v1 JSON. */
+void
+output_status_json(FILE *f, const struct mt_model *m)
+{
+	json_t *root = json_object(), *apps = json_array();
+	char now[32];
+	size_t i, j, k;
+	char *text;
+
+	time_iso8601(time(NULL), now, sizeof now);
+	json_object_set_new(root, "schema", json_string("mirrortop.status/v1"));
+	json_object_set_new(root, "generated_at", json_string(now));
+	json_object_set_new(root, "registry", json_string(m->cfg->registry));
+	json_object_set_new(root, "namespace",
+	    json_string(m->cfg->namespace));
+	for (i = 0; i < m->napps; i++) {
+		const struct mt_app *a = &m->apps[i];
+		json_t *ja = json_object(), *vs = json_array();
+
+		json_object_set_new(ja, "name", json_string(a->cfg->name));
+		json_object_set_new(ja, "image", json_string(a->image));
+		json_object_set_new(ja, "error", json_untrusted(a->error));
+		json_object_set_new(ja, "skipped_tags",
+		    json_integer(a->skipped_tags));
+		json_object_set_new(ja, "upstream_latest",
+		    json_str_or_null(a->upstream_latest));
+		json_object_set_new(ja, "registry_latest",
+		    json_str_or_null(a->registry_latest));
+		json_object_set_new(ja, "latest_drift",
+		    json_boolean(a->latest_drift));
+		for (j = 0; j < a->nversions; j++) {
+			const struct mt_version *v = &a->versions[j];
+			json_t *jv = json_object(), *ar = json_object();
+
+			json_object_set_new(jv, "version",
+			    json_string(v->version));
+			json_object_set_new(jv, "tag", json_untrusted(v->tag));
+			json_object_set_new(jv, "image_tag",
+			    json_string(v->image_tag));
+			json_object_set_new(jv, "published_at",
+			    json_untrusted(v->published_at));
+			json_object_set_new(jv, "is_latest",
+			    json_boolean(v->is_latest));
+			json_object_set_new(jv, "state",
+			    json_string(version_state_name(v->state)));
+			for (k = 0; k < a->cfg->narchs; k++)
+				json_object_set_new(ar, a->cfg->archs[k],
+				    json_string(arch_state_name(v->archs[k])));
+			json_object_set_new(jv, "archs", ar);
+			json_object_set_new(jv, "digest",
+			    json_str_or_null(v->digest));
+			json_array_append_new(vs, jv);
+		}
+		json_object_set_new(ja, "versions", vs);
+		json_array_append_new(apps, ja);
+	}
+	json_object_set_new(root, "apps", apps);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text != NULL) {
+		fputs(text, f);
+		fputc('\n', f);
+	}
+	free(text);
+	json_decref(root);
+}
+
+/* The CI matrix of design.md: builds per missing version x arch, merges. */
+void
+output_matrix_json(FILE *f, const struct mt_model *m)
+{
+	json_t *root = json_object(), *inc = json_array(),
+	    *merge = json_array();
+	size_t i, j, k;
+	char *text;
+
+	for (i = 0; i < m->napps; i++) {
+		const struct mt_app *a = &m->apps[i];
+		const struct app_config *ac = a->cfg;
+
+		if (a->error != NULL)
+			continue;
+		for (j = 0; j < a->nversions; j++) {
+			const struct mt_version *v = &a->versions[j];
+			json_t *archs = json_array();
+
+			for (k = 0; k < ac->narchs; k++) {
+				json_t *e;
+				char *platform;
+
+				json_array_append_new(archs,
+				    json_string(ac->archs[k]));
+				if (v->archs[k] != ARCH_MISSING)
+					continue;
+				e = json_object();
+				platform = xasprintf("linux/%s", ac->archs[k]);
+				json_object_set_new(e, "app",
+				    json_string(ac->name));
+				json_object_set_new(e, "version",
+				    json_string(v->version));
+				json_object_set_new(e, "tag",
+				    json_untrusted(v->tag));
+				json_object_set_new(e, "image_tag",
+				    json_string(v->image_tag));
+				json_object_set_new(e, "arch",
+				    json_string(ac->archs[k]));
+				json_object_set_new(e, "platform",
+				    json_string(platform));
+				json_object_set_new(e, "runner", json_string(
+				    config_runner(m->cfg, ac->archs[k])));
+				json_object_set_new(e, "is_latest",
+				    json_boolean(v->is_latest));
+				json_array_append_new(inc, e);
+				free(platform);
+			}
+			if (ac->manifest && v->state != VERSION_COMPLETE) {
+				json_t *e = json_object();
+
+				json_object_set_new(e, "app",
+				    json_string(ac->name));
+				json_object_set_new(e, "version",
+				    json_string(v->version));
+				json_object_set_new(e, "image_tag",
+				    json_string(v->image_tag));
+				json_object_set_new(e, "archs", archs);
+				json_object_set_new(e, "is_latest",
+				    json_boolean(v->is_latest));
+				json_array_append_new(merge, e);
+			} else
+				json_decref(archs);
+		}
+	}
+	json_object_set_new(root, "has_builds",
+	    json_boolean(json_array_size(inc) > 0));
+	json_object_set_new(root, "include", inc);
+	json_object_set_new(root, "merge", merge);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text != NULL) {
+		fputs(text, f);
+		fputc('\n', f);
+	}
+	free(text);
+	json_decref(root);
+}

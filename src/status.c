@@ -1,2 +1,731 @@
-/* status.c */
+/*
+ * status.c — refreshing the model.
+ *
+ * Per app, the upstream list and the registry's tag list are fetched in
+ * parallel; then only manifests of tags that exist are requested (all at
+ * once), then config blobs of single-arch images; then the states, the
+ * semantic latest and the drift of `latest` are computed and swapped into
+ * the model in one step, so readers never see a half-built app.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "filter.h"
+#include "http.h"
+#include "registry.h"
+#include "semver.h"
+#include "source.h"
 #include "status.h"
+#include "util.h"
+
+#define STATUS_MAX_EXPAND 512
+
+struct refresh;
+
+/* One manifest lookup of a refresh. */
+struct probe {
+	struct refresh	*r;
+	size_t		 version;	/* index into r->versions, or (size_t)-1 */
+	int		 arch;		/* plugin scheme: arch index; -1 otherwise */
+	int		 is_latest_tag;	/* the `latest` (or latest-<arch>) tag */
+};
+
+struct refresh {
+	struct status		*st;
+	size_t			 app;
+	int			 pending;
+	int			 source_done, tags_done, planned;
+	struct source_result	*source;
+	char			**tags;		/* sorted registry tags */
+	size_t			 ntags;
+	int			 tags_status;	/* registry_tags_cb status */
+	char			*tags_error;
+	struct mt_version	*versions;
+	size_t			 nversions;
+	int			 skipped;
+	char			*error;
+	char			*latest_digest;
+	struct probe		*probes;
+	size_t			 nprobes;
+};
+
+struct status {
+	struct mt_model		*model;
+	struct http		*http;
+	struct registry		*registry;
+	status_done_cb		 done;
+	void			*arg;
+	struct refresh		**active;	/* per app, NULL if idle */
+	struct filter		**filters;	/* per app, compiled lazily */
+	int			 pending;
+};
+
+static const char *arch_state_names[] = { "missing", "staged", "present" };
+static const char *version_state_names[] = {
+	"missing", "partial", "staged", "complete"
+};
+
+/* Name of an arch state for output. */
+const char *
+arch_state_name(enum arch_state s)
+{
+	return (unsigned)s < MT_ARRAY_LEN(arch_state_names) ?
+	    arch_state_names[s] : "missing";
+}
+
+/* Name of a version state for output. */
+const char *
+version_state_name(enum version_state s)
+{
+	return (unsigned)s < MT_ARRAY_LEN(version_state_names) ?
+	    version_state_names[s] : "missing";
+}
+
+/* Free the members of one version. */
+static void
+version_clear(struct mt_version *v)
+{
+	size_t i;
+
+	free(v->version);
+	free(v->tag);
+	free(v->image_tag);
+	free(v->name);
+	free(v->published_at);
+	free(v->digest);
+	for (i = 0; i < CONFIG_MAX_ARCHS; i++)
+		free(v->arch_digest[i]);
+	memset(v, 0, sizeof *v);
+}
+
+static void
+versions_free(struct mt_version *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		version_clear(&v[i]);
+	free(v);
+}
+
+/* Set up the model's apps from the config. */
+void
+model_init(struct mt_model *m, const struct config *cfg)
+{
+	size_t i;
+
+	memset(m, 0, sizeof *m);
+	m->cfg = cfg;
+	m->read_only = cfg->read_only;
+	m->napps = cfg->napps;
+	m->apps = xcalloc(cfg->napps, sizeof *m->apps);
+	for (i = 0; i < cfg->napps; i++) {
+		struct mt_app *a = &m->apps[i];
+
+		a->cfg = &cfg->apps[i];
+		a->repo = xasprintf("%s/%s", cfg->namespace, a->cfg->image);
+		a->image = xasprintf("%s/%s", cfg->registry, a->repo);
+	}
+}
+
+/* Free everything the model owns. */
+void
+model_clear(struct mt_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->napps; i++) {
+		struct mt_app *a = &m->apps[i];
+
+		free(a->image);
+		free(a->repo);
+		free(a->error);
+		free(a->upstream_latest);
+		free(a->registry_latest);
+		free(a->latest_digest);
+		versions_free(a->versions, a->nversions);
+	}
+	free(m->apps);
+	memset(m, 0, sizeof *m);
+}
+
+/* Replace the app's one-line error (NULL clears). */
+void
+model_app_set_error(struct mt_app *a, const char *error)
+{
+	free(a->error);
+	a->error = error != NULL ? str_oneline(error, 512) : NULL;
+}
+
+/* Derive the version state from its arch states. */
+void
+model_version_update_state(struct mt_version *v, size_t narchs)
+{
+	size_t i, present = 0, staged = 0, missing = 0;
+
+	for (i = 0; i < narchs; i++) {
+		switch (v->archs[i]) {
+		case ARCH_PRESENT: present++; break;
+		case ARCH_STAGED: staged++; break;
+		default: missing++; break;
+		}
+	}
+	if (narchs == 0 || present == narchs)
+		v->state = VERSION_COMPLETE;
+	else if (missing == 0)
+		v->state = VERSION_STAGED;
+	else if (missing == narchs)
+		v->state = VERSION_MISSING;
+	else
+		v->state = VERSION_PARTIAL;
+}
+
+/* "linux/<arch>" with the variant for arm/v7 style archs. */
+static char *
+platform_of(const char *arch)
+{
+	return xasprintf("linux/%s", arch);
+}
+
+/* Expand tmpl into b; depth guards the image_tag/staging_tag recursion. */
+static int
+expand_into(struct buf *b, const struct config *cfg, const struct mt_app *a,
+    const struct mt_version *v, const char *arch, const char *tmpl, int depth)
+{
+	const char *p = tmpl, *close;
+
+	if (depth > 3)
+		return -1;
+	while (*p != '\0') {
+		char name[32];
+		size_t n;
+		char *tmp = NULL;
+		const char *val = NULL;
+
+		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
+			buf_append(b, p, 1);
+			p++;
+			continue;
+		}
+		n = (size_t)(close - p - 1);
+		if (n == 0 || n >= sizeof name)
+			return -1;
+		memcpy(name, p + 1, n);
+		name[n] = '\0';
+		p = close + 1;
+		if (strcmp(name, "app") == 0)
+			val = a->cfg->name;
+		else if (strcmp(name, "image") == 0)
+			val = a->image;
+		else if (strcmp(name, "version") == 0 && v != NULL)
+			val = v->version;
+		else if (strcmp(name, "tag") == 0 && v != NULL)
+			val = v->tag;
+		else if (strcmp(name, "image_tag") == 0 && v != NULL) {
+			if (v->image_tag != NULL)
+				val = v->image_tag;
+			else {
+				struct buf t;
+
+				buf_init(&t, STATUS_MAX_EXPAND);
+				if (expand_into(&t, cfg, a, v, arch,
+				    a->cfg->image_tag, depth + 1) == -1) {
+					buf_free(&t);
+					return -1;
+				}
+				val = tmp = buf_steal(&t);
+			}
+		} else if (strcmp(name, "arch") == 0 && arch != NULL)
+			val = arch;
+		else if (strcmp(name, "platform") == 0 && arch != NULL)
+			val = tmp = platform_of(arch);
+		else if (strcmp(name, "runner") == 0 && arch != NULL)
+			val = config_runner(cfg, arch);
+		else if (strcmp(name, "staging_ref") == 0 && v != NULL &&
+		    arch != NULL) {
+			struct buf t;
+
+			buf_init(&t, STATUS_MAX_EXPAND);
+			buf_printf(&t, "%s:", a->image);
+			if (expand_into(&t, cfg, a, v, arch,
+			    a->cfg->staging_tag, depth + 1) == -1) {
+				buf_free(&t);
+				return -1;
+			}
+			val = tmp = buf_steal(&t);
+		} else if (strcmp(name, "digest_file") == 0)
+			val = "{digest_file}";	/* filled in by the job runner */
+		else
+			return -1;
+		if (val == NULL)
+			val = "";
+		if (buf_append(b, val, strlen(val)) == -1) {
+			free(tmp);
+			return -1;
+		}
+		free(tmp);
+	}
+	return 0;
+}
+
+/* Expand a template for app/version/arch. Caller frees; NULL on error. */
+char *
+model_expand(const struct config *cfg, const struct mt_app *a,
+    const struct mt_version *v, const char *arch, const char *tmpl)
+{
+	struct buf b;
+
+	buf_init(&b, STATUS_MAX_EXPAND);
+	if (expand_into(&b, cfg, a, v, arch, tmpl, 0) == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Registry tags: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}; '+' becomes '_'. */
+static int
+tag_fixup(char *t)
+{
+	size_t i;
+
+	if (t[0] == '\0' || t[0] == '.' || t[0] == '-' || strlen(t) > 128)
+		return -1;
+	for (i = 0; t[i] != '\0'; i++) {
+		if (t[i] == '+')
+			t[i] = '_';
+		else if (!((t[i] >= 'a' && t[i] <= 'z') ||
+		    (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' &&
+		    t[i] <= '9') || t[i] == '_' || t[i] == '.' || t[i] == '-'))
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the registry's tag list has tag. */
+static int
+has_tag(const struct refresh *r, const char *tag)
+{
+	if (tag == NULL || r->ntags == 0)
+		return 0;
+	return bsearch(&tag, r->tags, r->ntags, sizeof *r->tags, cmp_str) !=
+	    NULL;
+}
+
+/* Whether an index/config platform is the configured arch ("arm/v7"). */
+static int
+arch_matches(const char *want, const struct registry_platform *p)
+{
+	const char *slash = strchr(want, '/');
+	size_t alen = slash ? (size_t)(slash - want) : strlen(want);
+
+	if (p->architecture == NULL)
+		return 0;
+	if (p->os != NULL && strcmp(p->os, "linux") != 0)
+		return 0;
+	if (strlen(p->architecture) != alen ||
+	    strncmp(p->architecture, want, alen) != 0)
+		return 0;
+	if (slash == NULL)
+		return 1;
+	return p->variant != NULL && strcmp(p->variant, slash + 1) == 0;
+}
+
+static void refresh_step(struct refresh *);
+
+/* Free a refresh and everything it still owns. */
+static void
+refresh_free(struct refresh *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	source_result_free(r->source);
+	for (i = 0; i < r->ntags; i++)
+		free(r->tags[i]);
+	free(r->tags);
+	free(r->tags_error);
+	versions_free(r->versions, r->nversions);
+	free(r->error);
+	free(r->latest_digest);
+	free(r->probes);
+	free(r);
+}
+
+/* Remember the first error of a refresh. */
+static void
+refresh_error(struct refresh *r, const char *prefix, const char *detail)
+{
+	if (r->error == NULL)
+		r->error = xasprintf("%s: %s", prefix,
+		    detail ? detail : "unknown error");
+}
+
+/* Upstream list arrived. */
+static void
+on_source(struct source_result *res, void *arg)
+{
+	struct refresh *r = arg;
+
+	r->source = res;
+	r->source_done = 1;
+	r->pending--;
+	refresh_step(r);
+}
+
+/* Registry tag list arrived. */
+static void
+on_tags(int status, char *const *tags, size_t n, const char *errmsg,
+    void *arg)
+{
+	struct refresh *r = arg;
+	size_t i;
+
+	r->tags_status = status;
+	if (status == -1)
+		r->tags_error = xstrdup(errmsg ? errmsg : "tag list failed");
+	if (n > 0) {
+		r->tags = xcalloc(n, sizeof *r->tags);
+		for (i = 0; i < n; i++)
+			r->tags[i] = xstrdup(tags[i]);
+		r->ntags = n;
+		qsort(r->tags, n, sizeof *r->tags, cmp_str);
+	}
+	r->tags_done = 1;
+	r->pending--;
+	refresh_step(r);
+}
+
+/* A manifest (index, image, or a per-arch/latest tag) arrived. */
+static void
+on_manifest(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct probe *p = arg;
+	struct refresh *r = p->r;
+	const struct app_config *ac = r->st->model->apps[r->app].cfg;
+	struct mt_version *v = p->version != (size_t)-1 ?
+	    &r->versions[p->version] : NULL;
+	size_t i, j;
+
+	r->pending--;
+	if (status == -1) {
+		refresh_error(r, "registry", errmsg);
+	} else if (status == 0 && m != NULL) {
+		if (p->is_latest_tag) {
+			free(r->latest_digest);
+			r->latest_digest = xstrdup(m->digest);
+		} else if (v != NULL && p->arch >= 0) {
+			/* plugin scheme: {image_tag}-{arch} */
+			free(v->arch_digest[p->arch]);
+			v->arch_digest[p->arch] = xstrdup(m->digest);
+		} else if (v != NULL) {
+			free(v->digest);
+			v->digest = xstrdup(m->digest);
+			for (j = 0; j < ac->narchs; j++) {
+				if (m->is_index) {
+					for (i = 0; i < m->nplatforms; i++) {
+						if (!arch_matches(ac->archs[j],
+						    &m->platforms[i]))
+							continue;
+						v->archs[j] = ARCH_PRESENT;
+						free(v->arch_digest[j]);
+						v->arch_digest[j] = xstrdup(
+						    m->platforms[i].digest);
+						break;
+					}
+				} else if (arch_matches(ac->archs[j],
+				    &m->platform)) {
+					v->archs[j] = ARCH_PRESENT;
+					free(v->arch_digest[j]);
+					v->arch_digest[j] = xstrdup(m->digest);
+				}
+			}
+		}
+	}
+	refresh_step(r);
+}
+
+/* Queue one manifest request. */
+static void
+probe(struct refresh *r, size_t version, int arch, int latest,
+    const char *ref, int resolve)
+{
+	struct probe *p = &r->probes[r->nprobes++];
+	struct mt_app *a = &r->st->model->apps[r->app];
+
+	p->r = r;
+	p->version = version;
+	p->arch = arch;
+	p->is_latest_tag = latest;
+	r->pending++;
+	if (latest || arch >= 0)
+		registry_head_manifest(r->st->registry, a->repo, ref,
+		    on_manifest, p);
+	else
+		registry_get_manifest(r->st->registry, a->repo, ref, resolve,
+		    on_manifest, p);
+}
+
+/* Both lists are in: choose the versions and ask for what exists. */
+static void
+refresh_plan(struct refresh *r)
+{
+	struct status *st = r->st;
+	struct mt_app *a = &st->model->apps[r->app];
+	const struct app_config *ac = a->cfg;
+	const struct config *cfg = st->model->cfg;
+	struct filtered_version *fv = NULL;
+	size_t n, i, j, nprobes;
+	char *cause = NULL;
+
+	if (r->source->error != NULL) {
+		refresh_error(r, "upstream", r->source->error);
+		return;
+	}
+	if (r->tags_status == -1)
+		refresh_error(r, "registry", r->tags_error);
+	if (st->filters[r->app] == NULL) {
+		st->filters[r->app] = filter_new(ac->include, ac->exclude,
+		    &cause);
+		if (st->filters[r->app] == NULL) {
+			refresh_error(r, "filter", cause);
+			free(cause);
+			return;
+		}
+	}
+	n = filter_apply(st->filters[r->app], r->source->tags,
+	    r->source->ntags, (size_t)ac->max_versions, &fv, &r->skipped);
+	r->versions = xcalloc(n ? n : 1, sizeof *r->versions);
+	for (i = 0; i < n; i++) {
+		struct mt_version *v = &r->versions[r->nversions];
+		const struct upstream_tag *t = fv[i].src;
+
+		v->version = xstrdup(fv[i].version);
+		v->tag = xstrdup(t->tag);
+		v->name = t->name ? xstrndup(t->name, 1024) : NULL;
+		v->published_at = t->published_at ?
+		    xstrndup(t->published_at, 64) : NULL;
+		v->prerelease = semver_is_prerelease(&fv[i].sv);
+		v->image_tag = model_expand(cfg, a, v, NULL, ac->image_tag);
+		if (v->image_tag == NULL || tag_fixup(v->image_tag) == -1) {
+			version_clear(v);
+			r->skipped++;
+			continue;
+		}
+		r->nversions++;
+	}
+	filter_result_free(fv, n);
+	for (i = 0; i < r->nversions; i++) {
+		if (!r->versions[i].prerelease) {
+			r->versions[i].is_latest = 1;
+			break;
+		}
+	}
+	if (r->tags_status != 0)
+		return;		/* no repository yet, or an error: nothing to probe */
+
+	nprobes = 1 + r->nversions * (1 + ac->narchs);
+	r->probes = xcalloc(nprobes, sizeof *r->probes);
+	for (i = 0; i < r->nversions; i++) {
+		struct mt_version *v = &r->versions[i];
+
+		for (j = 0; j < ac->narchs; j++) {
+			char *tag;
+
+			if (ac->manifest) {
+				tag = model_expand(cfg, a, v, ac->archs[j],
+				    ac->staging_tag);
+				if (tag != NULL && tag_fixup(tag) == 0 &&
+				    has_tag(r, tag))
+					v->archs[j] = ARCH_STAGED;
+			} else {
+				tag = xasprintf("%s-%s", v->image_tag,
+				    ac->archs[j]);
+				if (tag_fixup(tag) == 0 && has_tag(r, tag)) {
+					v->archs[j] = ARCH_PRESENT;
+					if (j == 0)
+						probe(r, i, (int)j, 0, tag, 0);
+				}
+			}
+			free(tag);
+		}
+		/* Present beats staged: the index decides, once fetched. */
+		if (ac->manifest && has_tag(r, v->image_tag)) {
+			for (j = 0; j < ac->narchs; j++)
+				if (v->archs[j] == ARCH_PRESENT)
+					v->archs[j] = ARCH_MISSING;
+			probe(r, i, -1, 0, v->image_tag, 1);
+		}
+	}
+	if (ac->manifest && has_tag(r, "latest"))
+		probe(r, (size_t)-1, -1, 1, "latest", 0);
+	else if (!ac->manifest && ac->narchs > 0) {
+		char *lt = xasprintf("latest-%s", ac->archs[0]);
+
+		if (has_tag(r, lt))
+			probe(r, (size_t)-1, -1, 1, lt, 0);
+		free(lt);
+	}
+}
+
+/* Everything is in: compute states and swap into the model. */
+static void
+refresh_finish(struct refresh *r)
+{
+	struct status *st = r->st;
+	struct mt_app *a = &st->model->apps[r->app];
+	size_t i, narchs = a->cfg->narchs;
+
+	/* The index decides presence; staging fills what it lacks. */
+	for (i = 0; i < r->nversions; i++) {
+		struct mt_version *v = &r->versions[i];
+
+		model_version_update_state(v, narchs);
+	}
+	if (r->error != NULL && r->nversions == 0 && a->loaded) {
+		/* Keep what we knew; flag the error. */
+		model_app_set_error(a, r->error);
+	} else {
+		versions_free(a->versions, a->nversions);
+		a->versions = r->versions;
+		a->nversions = r->nversions;
+		r->versions = NULL;
+		r->nversions = 0;
+		a->skipped_tags = r->skipped;
+		model_app_set_error(a, r->error);
+		free(a->upstream_latest);
+		a->upstream_latest = NULL;
+		for (i = 0; i < a->nversions; i++)
+			if (a->versions[i].is_latest)
+				a->upstream_latest = xstrdup(
+				    a->versions[i].version);
+		free(a->registry_latest);
+		a->registry_latest = NULL;
+		free(a->latest_digest);
+		a->latest_digest = r->latest_digest;
+		r->latest_digest = NULL;
+		if (a->latest_digest != NULL) {
+			for (i = 0; i < a->nversions; i++) {
+				const struct mt_version *v = &a->versions[i];
+				const char *d = a->cfg->manifest ? v->digest :
+				    v->arch_digest[0];
+
+				if (d != NULL &&
+				    strcmp(d, a->latest_digest) == 0) {
+					a->registry_latest = xstrdup(
+					    v->version);
+					break;
+				}
+			}
+		}
+		a->latest_drift = a->upstream_latest != NULL &&
+		    (a->registry_latest == NULL ||
+		    strcmp(a->registry_latest, a->upstream_latest) != 0);
+	}
+	a->rate_limited_until = r->source ? r->source->rate_limited_until : 0;
+	a->refreshing = 0;
+	a->loaded = 1;
+	a->last_refresh = time(NULL);
+	st->model->last_refresh = a->last_refresh;
+	st->model->generation++;
+	st->active[r->app] = NULL;
+	st->pending--;
+	if (st->done != NULL)
+		st->done(a, st->arg);
+	refresh_free(r);
+}
+
+/* Advance a refresh after any answer. */
+static void
+refresh_step(struct refresh *r)
+{
+	if (r->pending > 0)
+		return;
+	if (r->source_done && r->tags_done && !r->planned) {
+		/* Hold a reference: answers may arrive while planning. */
+		r->planned = 1;
+		r->pending++;
+		refresh_plan(r);
+		if (--r->pending > 0)
+			return;
+	}
+	refresh_finish(r);
+}
+
+/* Create the refresher. */
+struct status *
+status_new(struct mt_model *m, struct http *h, struct registry *reg,
+    status_done_cb done, void *arg)
+{
+	struct status *st = xcalloc(1, sizeof *st);
+
+	st->model = m;
+	st->http = h;
+	st->registry = reg;
+	st->done = done;
+	st->arg = arg;
+	st->active = xcalloc(m->napps ? m->napps : 1, sizeof *st->active);
+	st->filters = xcalloc(m->napps ? m->napps : 1, sizeof *st->filters);
+	return st;
+}
+
+/* Free the refresher; in-flight requests must already be cancelled. */
+void
+status_free(struct status *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->model->napps; i++) {
+		refresh_free(st->active[i]);
+		filter_free(st->filters[i]);
+	}
+	free(st->active);
+	free(st->filters);
+	free(st);
+}
+
+/* Start refreshing one app unless it is already in flight. */
+void
+status_refresh_app(struct status *st, size_t i)
+{
+	struct refresh *r;
+	struct mt_app *a;
+
+	if (i >= st->model->napps || st->active[i] != NULL)
+		return;
+	a = &st->model->apps[i];
+	r = xcalloc(1, sizeof *r);
+	r->st = st;
+	r->app = i;
+	r->pending = 2;
+	st->active[i] = r;
+	st->pending++;
+	a->refreshing = 1;
+	st->model->generation++;
+	if (source_fetch(st->http, &a->cfg->source, on_source, r) == -1) {
+		r->source = xcalloc(1, sizeof *r->source);
+		r->source->error = xstrdup("cannot start the upstream request");
+		r->source_done = 1;
+		r->pending--;
+	}
+	registry_list_tags(st->registry, a->repo, on_tags, r);
+}
+
+/* Apps in flight. */
+int
+status_pending(const struct status *st)
+{
+	return st->pending;
+}
