@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,11 +64,15 @@ usage(FILE *f)
 }
 
 /* Print one error line. */
-static void
-errorx(const char *fmt, const char *detail)
+static void __attribute__((format(printf, 1, 2)))
+errorx(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("mirrortop: ", stderr);
-	fprintf(stderr, fmt, detail);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 }
 
@@ -267,7 +272,22 @@ parse_options(int argc, char **argv, struct cli *cli)
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+	while (optind < argc) {
+		const char *a = argv[optind];
+
+		if (strcmp(a, "--") == 0) {
+			optind++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			/* Positional arguments may come before options. */
+			cli->args = xreallocarray(cli->args,
+			    (size_t)cli->nargs + 1, sizeof *cli->args);
+			cli->args[cli->nargs++] = argv[optind++];
+			continue;
+		}
+		if ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) == -1)
+			break;
 		switch (ch) {
 		case 'c':
 			cli->config_path = optarg;
@@ -304,19 +324,9 @@ parse_options(int argc, char **argv, struct cli *cli)
 			printf("mirrortop %s\n", PACKAGE_VERSION);
 			exit(0);
 		default:
-			if (optopt != 0)
-				fprintf(stderr, "mirrortop: unknown or incomplete "
-				    "option -%c\n", optopt);
-			else
-				fprintf(stderr, "mirrortop: unknown or incomplete "
-				    "option %s\n", argv[optind - 1]);
+			errorx("unknown option or missing argument: %s",
+			    argv[optind - 1]);
 			return -1;
-		}
-		/* Options may follow positional arguments. */
-		while (optind < argc && argv[optind][0] != '-') {
-			cli->args = xreallocarray(cli->args,
-			    (size_t)cli->nargs + 1, sizeof *cli->args);
-			cli->args[cli->nargs++] = argv[optind++];
 		}
 	}
 	while (optind < argc) {
