@@ -1,0 +1,401 @@
+"""The test world works: real registry, auth, pushed images, proxies, demo."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+import world
+
+SRCDIR = os.environ.get("MT_SRCDIR",
+                        os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def get(url, headers=None, method="GET", body=None):
+    return world.http_request(method, url, headers or {}, body)
+
+
+class RegistryLifecycle(unittest.TestCase):
+    def test_starts_answers_and_stops_cleanly(self):
+        reg = world.Registry()
+        try:
+            self.assertRegex(reg.host, r"^127\.0\.0\.1:\d+$")
+            self.assertNotEqual(reg.port, 5000)
+            r = get(reg.url + "/v2/")
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.header("Docker-Distribution-Api-Version"),
+                             "registry/2.0")
+            proc, tmp = reg.proc, reg.tmpdir
+        finally:
+            reg.stop()
+        self.assertEqual(proc.returncode, 0, "SIGTERM is a graceful stop")
+        self.assertFalse(os.path.exists(tmp), "temp dir removed")
+        with self.assertRaises(OSError):
+            get(reg.url + "/v2/")
+
+    def test_two_registries_get_distinct_ports(self):
+        with world.Registry() as a, world.Registry() as b:
+            self.assertNotEqual(a.port, b.port)
+
+    def test_caller_tmpdir_is_kept(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            with world.Registry(tmpdir=tmp) as reg:
+                world.push_image(reg, "ns/app", "1")
+            self.assertTrue(os.path.isfile(os.path.join(tmp, "registry.yml")))
+        finally:
+            shutil.rmtree(tmp)
+
+
+class Images(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.reg = world.Registry()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.reg.stop()
+
+    def test_image_digest_is_deterministic_and_per_arch(self):
+        a = world.push_image(self.reg, "det/app", "1-amd64", arch="amd64")
+        b = world.push_image(self.reg, "det/app", "1-arm64", arch="arm64")
+        a2 = world.push_image(self.reg, "det/app", "1-amd64", arch="amd64")
+        self.assertEqual(a, a2)
+        self.assertNotEqual(a, b)
+        body, ct, dg = world.manifest(self.reg, "det/app", "1-arm64")
+        self.assertEqual(ct, world.OCI_MANIFEST)
+        self.assertEqual(dg, b)
+        self.assertEqual(world.sha256(body), b)
+        cfg = json.loads(world.blob(self.reg, "det/app",
+                                    json.loads(body)["config"]["digest"]))
+        self.assertEqual((cfg["architecture"], cfg["os"]), ("arm64", "linux"))
+        self.assertEqual(len(cfg["rootfs"]["diff_ids"]), 1)
+
+    def test_docker_media_and_variant(self):
+        d = world.push_image(self.reg, "dk/app", "v7", arch="arm",
+                             variant="v7", media="docker")
+        body, ct, _ = world.manifest(self.reg, "dk/app", d)
+        self.assertEqual(ct, world.DOCKER_MANIFEST)
+        m = json.loads(body)
+        self.assertEqual(m["config"]["mediaType"], world.DOCKER_CONFIG)
+        cfg = json.loads(world.blob(self.reg, "dk/app", m["config"]["digest"]))
+        self.assertEqual(cfg["variant"], "v7")
+
+    def test_index_has_archs_and_attestations(self):
+        a = world.push_image(self.reg, "ix/app", "2-amd64", arch="amd64")
+        b = world.push_image(self.reg, "ix/app", "2-arm64", arch="arm64",
+                             variant="v8")
+        i = world.push_index(self.reg, "ix/app", "2",
+                             [(a, "amd64"), (b, "arm64", "v8")])
+        body, ct, dg = world.manifest(self.reg, "ix/app", "2")
+        self.assertEqual((ct, dg), (world.OCI_INDEX, i))
+        ms = json.loads(body)["manifests"]
+        runnable = [m for m in ms if m["platform"]["os"] != "unknown"]
+        att = [m for m in ms if m["platform"]["os"] == "unknown"]
+        self.assertEqual([m["digest"] for m in runnable], [a, b])
+        self.assertEqual(runnable[1]["platform"],
+                         {"architecture": "arm64", "os": "linux",
+                          "variant": "v8"})
+        self.assertEqual(len(att), 2)
+        self.assertEqual(ms[2:], att, "attestations come after the images")
+        for m, child in zip(att, (a, b)):
+            ann = m["annotations"]
+            self.assertEqual(ann["vnd.docker.reference.type"],
+                             "attestation-manifest")
+            self.assertEqual(ann["vnd.docker.reference.digest"], child)
+            self.assertEqual(m["platform"], {"architecture": "unknown",
+                                             "os": "unknown"})
+            ab, act, _ = world.manifest(self.reg, "ix/app", m["digest"])
+            self.assertEqual(m["size"], len(ab))
+            self.assertEqual(json.loads(ab)["config"]["mediaType"],
+                             world.ATTEST_CONFIG)
+
+    def test_docker_list_without_attestations(self):
+        a = world.push_image(self.reg, "dl/app", "3-amd64", media="docker")
+        b = world.push_image(self.reg, "dl/app", "3-arm64", arch="arm64",
+                             media="docker")
+        world.push_index(self.reg, "dl/app", "3", [(a, "amd64"),
+                                                   (b, "arm64")],
+                         media="docker")
+        body, ct, _ = world.manifest(self.reg, "dl/app", "3")
+        self.assertEqual(ct, world.DOCKER_LIST)
+        ms = json.loads(body)["manifests"]
+        self.assertEqual([m["mediaType"] for m in ms],
+                         [world.DOCKER_MANIFEST] * 2)
+
+    def test_plugin_config_has_no_architecture(self):
+        d = world.push_plugin(self.reg, "pl/plugin", "v0.0.1-amd64")
+        body, ct, _ = world.manifest(self.reg, "pl/plugin", "v0.0.1-amd64")
+        m = json.loads(body)
+        self.assertEqual(m["config"]["mediaType"], world.PLUGIN_CONFIG)
+        cfg = json.loads(world.blob(self.reg, "pl/plugin",
+                                    m["config"]["digest"]))
+        self.assertNotIn("architecture", cfg)
+        self.assertEqual(world.sha256(body), d)
+
+    def test_tag_and_delete_tag(self):
+        d = world.push_image(self.reg, "tg/app", "1.0.0")
+        world.tag(self.reg, "tg/app", "1.0.0", "latest")
+        self.assertEqual(world.manifest(self.reg, "tg/app", "latest")[2], d)
+        self.assertEqual(world.tags(self.reg, "tg/app"), ["1.0.0", "latest"])
+        world.delete_tag(self.reg, "tg/app", "latest")
+        self.assertEqual(world.tags(self.reg, "tg/app"), ["1.0.0"])
+        self.assertIsNone(world.manifest(self.reg, "tg/app", "latest"))
+        self.assertEqual(world.manifest(self.reg, "tg/app", "1.0.0")[2], d)
+        self.assertEqual(world.tags(self.reg, "no/such"), [])
+
+    def test_missing_tag_is_manifest_unknown(self):
+        world.push_image(self.reg, "mu/app", "1")
+        r = get(self.reg.url + "/v2/mu/app/manifests/9.9.9",
+                {"Accept": world.ACCEPT_ALL})
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json()["errors"][0]["code"], "MANIFEST_UNKNOWN")
+
+
+class BasicAuth(unittest.TestCase):
+    def test_basic_challenge_and_credentials(self):
+        with world.Registry(auth="basic", users={"alice": "secret"}) as reg:
+            r = get(reg.url + "/v2/")
+            self.assertEqual(r.status, 401)
+            self.assertTrue(r.header("WWW-Authenticate").startswith("Basic "))
+            d = world.push_image(reg, "ns/app", "1")
+            self.assertEqual(world.manifest(reg, "ns/app", "1")[2], d)
+            with self.assertRaises(world.WorldError):
+                world.push_image(reg, "ns/app", "2", user="alice",
+                                 password="wrong")
+            bad = world.Client(reg, "alice", "wrong")
+            self.assertEqual(bad.request("GET", "/v2/").status, 401)
+
+
+class TokenAuth(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.reg = world.Registry(auth="token", users={"alice": "secret"})
+        cls.digest = world.push_image(cls.reg, "ns/app", "1.0.0")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.reg.stop()
+
+    def test_challenge_names_realm_service_scope(self):
+        r = get(self.reg.url + "/v2/ns/app/tags/list")
+        self.assertEqual(r.status, 401)
+        scheme, p = world._parse_challenge(r.header("WWW-Authenticate"))
+        self.assertEqual(scheme, "bearer")
+        self.assertEqual(p["realm"], self.reg.token_server.url)
+        self.assertEqual(p["service"], self.reg.token_server.service)
+        self.assertEqual(p["scope"], "repository:ns/app:pull")
+
+    def test_token_response_fields(self):
+        ts = self.reg.token_server
+        r = get(ts.url + "?service=%s&scope=repository:ns/app:pull"
+                % ts.service)
+        self.assertEqual(r.status, 200)
+        j = r.json()
+        self.assertEqual(j["token"], j["access_token"])
+        self.assertEqual(j["expires_in"], 300)
+        self.assertRegex(j["issued_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(j["token"].count("."), 2)
+
+    def test_anonymous_pulls_but_cannot_push(self):
+        anon = world.Client(self.reg.url)
+        self.assertEqual(world.manifest(anon, "ns/app", "1.0.0")[2],
+                         self.digest)
+        r = anon.request("POST", "/v2/ns/app/blobs/uploads/",
+                         {"Content-Length": "0"}, b"")
+        self.assertEqual(r.status, 401)
+        self.assertIn("insufficient_scope", r.header("WWW-Authenticate"))
+        with self.assertRaises(world.WorldError):
+            world.push_image(anon, "ns/app", "2.0.0")
+
+    def test_wrong_password_is_401_at_token_step(self):
+        with self.assertRaises(world.WorldError) as cm:
+            world.push_image(self.reg, "ns/app", "3", user="alice",
+                             password="nope")
+        self.assertIn("401", str(cm.exception))
+        self.assertIn(("alice", 401),
+                      [(u, st) for u, _, st in self.reg.token_server.requests])
+
+    def test_count_shows_token_reuse(self):
+        ts = self.reg.token_server
+        ts.reset()
+        c = world.Client(self.reg)
+        for _ in range(3):
+            world.manifest(c, "ns/app", "1.0.0")
+        self.assertEqual(ts.count, 1)
+
+    def test_token_only_without_expiry_and_deny(self):
+        with world.Registry(auth="token", token_fields="token",
+                            token_expires_in=None,
+                            token_deny=["ns/private"]) as reg:
+            ts = reg.token_server
+            j = get(ts.url + "?service=%s&scope=repository:ns/a:pull"
+                    % ts.service).json()
+            self.assertEqual(sorted(j), ["issued_at", "token"])
+            r = get(ts.url + "?service=%s&scope=repository:ns/private:pull"
+                    % ts.service)
+            self.assertEqual(r.status, 403)
+            world.push_image(reg, "ns/a", "1")
+            self.assertEqual(world.tags(world.Client(reg.url), "ns/a"), ["1"])
+
+
+class Paging(unittest.TestCase):
+    TAGS = ["1.0.0", "1.1.0", "2.0.0", "2.1.0", "latest"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.reg = world.Registry()
+        for t in cls.TAGS:
+            world.push_image(cls.reg, "pg/app", t)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.reg.stop()
+
+    def walk(self, px):
+        url, pages = px.url + "/v2/pg/app/tags/list", []
+        while url:
+            r = get(url)
+            self.assertEqual(r.status, 200)
+            pages.append(r.json()["tags"])
+            link = r.header("Link")
+            url = None
+            if link:
+                target = link.split(">")[0].lstrip("<")
+                self.assertIn('rel="next"', link)
+                url = urllib.parse.urljoin(px.url + "/v2/", target)
+                yield target
+        self.pages = pages
+
+    def test_relative_links(self):
+        with world.PagingRegistry(self.reg, 2, "relative") as px:
+            links = list(self.walk(px))
+        self.assertEqual(self.pages, [["1.0.0", "1.1.0"], ["2.0.0", "2.1.0"],
+                                      ["latest"]])
+        self.assertEqual(links[0], "/v2/pg/app/tags/list?last=1.1.0&n=2")
+
+    def test_absolute_links(self):
+        with world.PagingRegistry(self.reg, 3, "absolute") as px:
+            links = list(self.walk(px))
+            self.assertEqual(links, [px.url +
+                                     "/v2/pg/app/tags/list?last=2.0.0&n=3"])
+        self.assertEqual(self.pages, [self.TAGS[:3], self.TAGS[3:]])
+
+    def test_n_and_last_without_links(self):
+        with world.PagingRegistry(self.reg, 2, "none-use-n-last") as px:
+            r = get(px.url + "/v2/pg/app/tags/list?n=4")
+            self.assertIsNone(r.header("Link"))
+            self.assertEqual(r.json()["tags"], self.TAGS[:4])
+            r = get(px.url + "/v2/pg/app/tags/list?n=4&last=2.1.0")
+            self.assertEqual(r.json()["tags"], ["latest"])
+            self.assertEqual(px.tag_requests, 2)
+            r = get(px.url + "/v2/pg/app/tags/list?n=x")
+            self.assertEqual(r.status, 400)
+
+    def test_passes_through_manifests_blobs_and_head(self):
+        with world.PagingRegistry(self.reg) as px:
+            c = world.Client(px.url)
+            body, ct, dg = world.manifest(c, "pg/app", "2.0.0")
+            self.assertEqual(world.manifest(self.reg, "pg/app", "2.0.0")[2],
+                             dg)
+            r = get(px.url + "/v2/pg/app/manifests/2.0.0",
+                    {"Accept": world.ACCEPT_ALL}, method="HEAD")
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.header("Docker-Content-Digest"), dg)
+            self.assertEqual(int(r.header("Content-Length")), len(body))
+            d = world.push_image(c, "pg/other", "x")
+            self.assertEqual(world.manifest(self.reg, "pg/other", "x")[2], d)
+
+    def test_passes_auth_challenges(self):
+        with world.Registry(auth="token") as reg:
+            world.push_image(reg, "ns/app", "1")
+            world.push_image(reg, "ns/app", "2")
+            world.push_image(reg, "ns/app", "3")
+            with world.PagingRegistry(reg, 2, "relative") as px:
+                r = get(px.url + "/v2/ns/app/tags/list")
+                self.assertEqual(r.status, 401)
+                c = world.Client(px.url)
+                r = c.request("GET", "/v2/ns/app/tags/list")
+                self.assertEqual(r.json()["tags"], ["1", "2"])
+                self.assertIn("last=2", r.header("Link"))
+
+
+class Slow(unittest.TestCase):
+    def test_delay_and_concurrency(self):
+        import concurrent.futures
+        with world.Registry() as reg, world.SlowProxy(reg.url, 200) as px:
+            t = time.monotonic()
+            self.assertEqual(get(px.url + "/v2/").status, 200)
+            self.assertGreaterEqual(time.monotonic() - t, 0.2)
+            t = time.monotonic()
+            with concurrent.futures.ThreadPoolExecutor(40) as ex:
+                codes = list(ex.map(lambda _: get(px.url + "/v2/").status,
+                                    range(40)))
+            self.assertEqual(codes, [200] * 40)
+            self.assertLess(time.monotonic() - t, 2.0,
+                            "requests are delayed in parallel")
+            self.assertEqual(px.count, 41)
+
+
+class Demo(unittest.TestCase):
+    def test_demo_world_daemon(self):
+        try:
+            import upstream  # noqa: F401
+        except ImportError:
+            self.skipTest("upstream fixture not available")
+        d = tempfile.mkdtemp()
+        demo = os.path.join(SRCDIR, "tests", "world", "demo.py")
+        try:
+            p = subprocess.run([sys.executable, demo, "--daemon", d],
+                               timeout=60, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(os.path.exists(os.path.join(d, "ready")))
+            cfg = json.load(open(os.path.join(d, "config.json")))
+            self.assertTrue(cfg["plain_http"])
+            self.assertEqual(cfg["namespace"], "demo/mirror")
+            self.assertEqual([a["name"] for a in cfg["apps"]],
+                             ["mattermost", "mostlymatter", "outline"])
+            env = open(os.path.join(d, "env")).read()
+            self.assertIn("MIRRORTOP_CONFIG=", env)
+            self.assertIn("XDG_STATE_HOME=", env)
+            docker = os.path.join(d, "docker", "config.json")
+            self.assertEqual(json.load(open(docker)), {"auths": {}})
+            url = "http://" + cfg["registry"]
+            tags = world.tags(url, "demo/mirror/mattermost")
+            self.assertIn("latest", tags)
+            gh = cfg["apps"][0]["source"]["api"]
+            r = get(gh + "/repos/mattermost/mattermost/releases?per_page=100",
+                    {"User-Agent": "t", "Accept": "application/vnd.github+json"})
+            self.assertEqual(r.status, 200)
+            self.assertGreaterEqual(len(r.json()), 30)
+            pid = int(open(os.path.join(d, "pids")).read().split()[0])
+        finally:
+            pidf = os.path.join(d, "pids")
+            if os.path.exists(pidf):
+                pid = int(open(pidf).read().split()[0])
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            self.fail("demo world did not stop on SIGTERM")
+        with self.assertRaises(OSError):
+            get(url + "/v2/")
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import taprun
+    taprun.main()
