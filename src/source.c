@@ -1,2 +1,992 @@
-/* source.c */
+/*
+ * source.c — upstream release/tag lists from GitHub and GitLab.
+ *
+ * One fetch walks the pages of one list, asynchronously, one request at a
+ * time: each page's URL comes from the previous response (GitHub's Link
+ * rel="next", which may point at /repositories/<id>/...; GitLab's Link or
+ * X-Next-Page). Every response is hostile input: sizes, page counts, entry
+ * counts and string lengths are bounded, malformed entries are skipped and
+ * counted, and an unusable page ends the fetch with a one-line error.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "http.h"
+#include "loop.h"
 #include "source.h"
+#include "util.h"
+
+#define SOURCE_PER_PAGE		100
+#define SOURCE_MAX_PAGES	100
+#define SOURCE_MAX_ENTRIES	20000
+#define SOURCE_MAX_STRING	1024
+#define SOURCE_MAX_DATE		64
+#define SOURCE_MAX_BODY		(8 * 1024 * 1024)
+#define SOURCE_MAX_RETRY_AFTER	10	/* longer waits are reported */
+#define SOURCE_MESSAGE_MAX	160	/* bytes of a server message kept */
+
+enum source_service {
+	SOURCE_GITHUB,
+	SOURCE_GITLAB,
+};
+
+struct source_fetch;
+
+/* Parse one list element; 1 keep, 0 drop (filtered), -1 malformed. */
+typedef int (*source_parse_fn)(json_t *, struct upstream_tag *,
+    const struct source_fetch *);
+
+struct source_type_entry {
+	const char		*name;
+	enum source_service	 service;
+	const char		*list;		/* path below the repo/project */
+	source_parse_fn		 parse;
+};
+
+struct source_fetch {
+	struct http		*http;
+	const struct source_type_entry *type;
+	char			*label;		/* "github-releases owner/name" */
+	char			*what;		/* "repository" or "project" */
+	char			*token_env;	/* variable name, for messages */
+	char			*auth;		/* auth header line (secret) */
+	char			 salt[72];	/* hash of the token, or "" */
+	char			*origin;	/* scheme://authority of the API */
+	char			*url;		/* page being fetched */
+	int			 prereleases;
+	struct upstream_tag	*tags;
+	size_t			 ntags;
+	size_t			 cap;
+	int			 pages;
+	int			 skipped;
+	uint64_t		 timer;
+	time_t			 blocked_until;
+	source_cb		 cb;
+	void			*arg;
+	struct source_fetch	*next;		/* in-flight list */
+};
+
+static int	source_parse_github_release(json_t *, struct upstream_tag *,
+		    const struct source_fetch *);
+static int	source_parse_github_tag(json_t *, struct upstream_tag *,
+		    const struct source_fetch *);
+static int	source_parse_gitlab_tag(json_t *, struct upstream_tag *,
+		    const struct source_fetch *);
+static int	source_parse_gitlab_release(json_t *, struct upstream_tag *,
+		    const struct source_fetch *);
+static void	source_page_done(const struct http_response *, void *);
+
+static const struct source_type_entry source_types[] = {
+	[SOURCE_GITHUB_RELEASES] = {
+		.name = "github-releases",
+		.service = SOURCE_GITHUB,
+		.list = "releases",
+		.parse = source_parse_github_release,
+	},
+	[SOURCE_GITHUB_TAGS] = {
+		.name = "github-tags",
+		.service = SOURCE_GITHUB,
+		.list = "tags",
+		.parse = source_parse_github_tag,
+	},
+	[SOURCE_GITLAB_TAGS] = {
+		.name = "gitlab-tags",
+		.service = SOURCE_GITLAB,
+		.list = "repository/tags",
+		.parse = source_parse_gitlab_tag,
+	},
+	[SOURCE_GITLAB_RELEASES] = {
+		.name = "gitlab-releases",
+		.service = SOURCE_GITLAB,
+		.list = "releases",
+		.parse = source_parse_gitlab_release,
+	},
+};
+
+/* Reason phrases for the statuses a source is likely to see. */
+static const struct {
+	long		 status;
+	const char	*reason;
+} source_reasons[] = {
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 406, "Not Acceptable" },
+	{ 408, "Request Timeout" },
+	{ 409, "Conflict" },
+	{ 410, "Gone" },
+	{ 422, "Unprocessable Entity" },
+	{ 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+};
+
+/* Fetches in flight, for source_cancel(). */
+static struct source_fetch *source_inflight;
+
+/* Type index for a configuration name, or -1. */
+int
+source_type_from_name(const char *name)
+{
+	size_t	i;
+
+	if (name == NULL)
+		return (-1);
+	for (i = 0; i < MT_ARRAY_LEN(source_types); i++) {
+		if (strcmp(source_types[i].name, name) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+/* Configuration name of a type index; "unknown" when out of range. */
+const char *
+source_type_name(int type)
+{
+	if (type < 0 || (size_t)type >= MT_ARRAY_LEN(source_types))
+		return ("unknown");
+	return (source_types[type].name);
+}
+
+/* Free a result and everything it owns. Accepts NULL. */
+void
+source_result_free(struct source_result *res)
+{
+	size_t	i;
+
+	if (res == NULL)
+		return;
+	for (i = 0; i < res->ntags; i++) {
+		free(res->tags[i].tag);
+		free(res->tags[i].name);
+		free(res->tags[i].published_at);
+	}
+	free(res->tags);
+	free(res->error);
+	free(res);
+}
+
+/* Free the entries collected so far. */
+static void
+source_tags_clear(struct source_fetch *fs)
+{
+	size_t	i;
+
+	for (i = 0; i < fs->ntags; i++) {
+		free(fs->tags[i].tag);
+		free(fs->tags[i].name);
+		free(fs->tags[i].published_at);
+	}
+	free(fs->tags);
+	fs->tags = NULL;
+	fs->ntags = fs->cap = 0;
+}
+
+/* Unlink from the in-flight list and free; the secret header is wiped. */
+static void
+source_fetch_free(struct source_fetch *fs)
+{
+	struct source_fetch	**pp;
+
+	for (pp = &source_inflight; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == fs) {
+			*pp = fs->next;
+			break;
+		}
+	}
+	if (fs->timer != 0)
+		loop_timer_del(http_loop(fs->http), fs->timer);
+	if (fs->auth != NULL) {
+		explicit_bzero(fs->auth, strlen(fs->auth));
+		free(fs->auth);
+	}
+	source_tags_clear(fs);
+	free(fs->label);
+	free(fs->what);
+	free(fs->token_env);
+	free(fs->origin);
+	free(fs->url);
+	free(fs);
+}
+
+/* Hand the result to the callback and free the fetch. */
+static void
+source_finish(struct source_fetch *fs, char *error, time_t limited)
+{
+	struct source_result	*res;
+	source_cb		 cb = fs->cb;
+	void			*arg = fs->arg;
+
+	res = xcalloc(1, sizeof *res);
+	res->pages = fs->pages;
+	res->skipped = fs->skipped;
+	res->rate_limited_until = limited;
+	if (error != NULL) {
+		res->error = xasprintf("%s: %s", fs->label, error);
+		free(error);
+	} else {
+		res->tags = fs->tags;
+		res->ntags = fs->ntags;
+		fs->tags = NULL;
+		fs->ntags = fs->cap = 0;
+	}
+	source_fetch_free(fs);
+	cb(res, arg);
+}
+
+/* Length of "scheme://authority" at the start of url, 0 if none. */
+static size_t
+source_origin_len(const char *url)
+{
+	const char	*p, *end;
+
+	p = strstr(url, "://");
+	if (p == NULL || p == url)
+		return (0);
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	if (end == p)
+		return (0);
+	return ((size_t)(end - url));
+}
+
+/* Whether url is on the same scheme, host and port as the API base. */
+static int
+source_same_origin(const struct source_fetch *fs, const char *url)
+{
+	size_t	n = source_origin_len(url);
+
+	return (n != 0 && n == strlen(fs->origin) &&
+	    str_casecmp_n(url, fs->origin, n) == 0);
+}
+
+/* url with its page parameter set to page. Caller frees. */
+static char *
+source_url_with_page(const char *url, long page)
+{
+	struct buf	 b;
+	const char	*q, *p, *amp;
+	int		 first = 1;
+
+	buf_init(&b, 64 * 1024);
+	q = strchr(url, '?');
+	if (q == NULL) {
+		buf_append(&b, url, strlen(url));
+		buf_printf(&b, "?page=%ld", page);
+		return (buf_steal(&b));
+	}
+	buf_append(&b, url, (size_t)(q - url) + 1);
+	for (p = q + 1; *p != '\0'; p = *amp != '\0' ? amp + 1 : amp) {
+		amp = p + strcspn(p, "&#");
+		if ((size_t)(amp - p) >= 5 && strncmp(p, "page=", 5) == 0)
+			goto next;
+		if (amp == p)
+			goto next;
+		if (!first)
+			buf_append(&b, "&", 1);
+		buf_append(&b, p, (size_t)(amp - p));
+		first = 0;
+	next:
+		if (*amp == '#')
+			break;
+	}
+	buf_printf(&b, "%spage=%ld", first ? "" : "&", page);
+	return (buf_steal(&b));
+}
+
+/* A bounded, one-line copy of a JSON string member, or NULL. */
+static char *
+source_string(json_t *obj, const char *key, size_t max)
+{
+	json_t	*v = json_object_get(obj, key);
+
+	if (!json_is_string(v))
+		return (NULL);
+	return (str_oneline(json_string_value(v), max));
+}
+
+/*
+ * The tag name member: a non-empty string without NULs or control
+ * characters, at most SOURCE_MAX_STRING bytes. NULL when unusable.
+ */
+static char *
+source_tag_name(json_t *obj, const char *key)
+{
+	json_t			*v = json_object_get(obj, key);
+	const unsigned char	*s;
+	size_t			 len, i;
+
+	if (!json_is_string(v))
+		return (NULL);
+	s = (const unsigned char *)json_string_value(v);
+	len = json_string_length(v);
+	if (len == 0 || len > SOURCE_MAX_STRING || strlen((const char *)s) != len)
+		return (NULL);
+	for (i = 0; i < len; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return (NULL);
+	}
+	return (xstrndup((const char *)s, len));
+}
+
+/* github-releases element: tag_name, name, published_at, draft, prerelease. */
+static int
+source_parse_github_release(json_t *o, struct upstream_tag *t,
+    const struct source_fetch *fs)
+{
+	json_t	*draft, *pre;
+
+	draft = json_object_get(o, "draft");
+	pre = json_object_get(o, "prerelease");
+	if ((draft != NULL && !json_is_boolean(draft) && !json_is_null(draft)) ||
+	    (pre != NULL && !json_is_boolean(pre) && !json_is_null(pre)))
+		return (-1);
+	t->prerelease = json_is_true(pre);
+	t->draft = json_is_true(draft);
+	if (t->prerelease && !fs->prereleases)
+		return (0);
+	if ((t->tag = source_tag_name(o, "tag_name")) == NULL)
+		return (-1);
+	t->name = source_string(o, "name", SOURCE_MAX_STRING);
+	t->published_at = source_string(o, "published_at", SOURCE_MAX_DATE);
+	return (1);
+}
+
+/* github-tags element: name only (tags carry no date). */
+static int
+source_parse_github_tag(json_t *o, struct upstream_tag *t,
+    const struct source_fetch *fs)
+{
+	if ((t->tag = source_tag_name(o, "name")) == NULL)
+		return (-1);
+	return (1);
+}
+
+/*
+ * gitlab-tags element: name; the date is created_at (annotated tags on
+ * GitLab 16.11+), else the commit's date.
+ */
+static int
+source_parse_gitlab_tag(json_t *o, struct upstream_tag *t,
+    const struct source_fetch *fs)
+{
+	json_t	*commit;
+
+	if ((t->tag = source_tag_name(o, "name")) == NULL)
+		return (-1);
+	t->published_at = source_string(o, "created_at", SOURCE_MAX_DATE);
+	commit = json_object_get(o, "commit");
+	if (t->published_at == NULL && json_is_object(commit)) {
+		t->published_at = source_string(commit, "committed_date",
+		    SOURCE_MAX_DATE);
+		if (t->published_at == NULL)
+			t->published_at = source_string(commit, "created_at",
+			    SOURCE_MAX_DATE);
+	}
+	return (1);
+}
+
+/*
+ * gitlab-releases element: tag_name, name, released_at (else created_at).
+ * An upcoming release (released_at in the future) counts as a prerelease.
+ */
+static int
+source_parse_gitlab_release(json_t *o, struct upstream_tag *t,
+    const struct source_fetch *fs)
+{
+	json_t	*up = json_object_get(o, "upcoming_release");
+
+	t->prerelease = json_is_true(up);
+	if (t->prerelease && !fs->prereleases)
+		return (0);
+	if ((t->tag = source_tag_name(o, "tag_name")) == NULL)
+		return (-1);
+	t->name = source_string(o, "name", SOURCE_MAX_STRING);
+	t->published_at = source_string(o, "released_at", SOURCE_MAX_DATE);
+	if (t->published_at == NULL)
+		t->published_at = source_string(o, "created_at",
+		    SOURCE_MAX_DATE);
+	return (1);
+}
+
+/* The reason phrase of a status, or "". */
+static const char *
+source_reason(long status)
+{
+	size_t	i;
+
+	for (i = 0; i < MT_ARRAY_LEN(source_reasons); i++) {
+		if (source_reasons[i].status == status)
+			return (source_reasons[i].reason);
+	}
+	return ("");
+}
+
+/* A header as a non-negative integer; -1 when absent or not a number. */
+static long long
+source_header_num(const struct http_response *resp, const char *name)
+{
+	const char	*v = http_header(resp, name);
+	long long	 n;
+
+	if (v == NULL || str_to_ll(v, 0, (long long)1 << 40, &n) != 0)
+		return (-1);
+	return (n);
+}
+
+/* Case-insensitive substring test. */
+static int
+source_contains(const char *hay, const char *needle)
+{
+	size_t	n = strlen(needle);
+
+	for (; hay != NULL && *hay != '\0'; hay++) {
+		if (str_casecmp_n(hay, needle, n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* "HH:MM" (UTC) of t into out. */
+static void
+source_hhmm(time_t t, char *out, size_t len)
+{
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, len, "%H:%M", &tm) == 0)
+		snprintf(out, len, "??:??");
+}
+
+/*
+ * The message of a JSON error body ({"message": ...} on GitHub and GitLab,
+ * {"error": ...} on unmatched GitLab routes), one line and bounded; NULL
+ * for other bodies (HTML, plain text, empty). *doc gets documentation_url.
+ */
+static char *
+source_error_message(const struct http_response *resp, char **doc)
+{
+	json_t		*root, *m;
+	char		*msg = NULL;
+
+	*doc = NULL;
+	if (resp->body == NULL || resp->len == 0)
+		return (NULL);
+	root = json_loadb(resp->body, resp->len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return (NULL);
+	}
+	m = json_object_get(root, "message");
+	if (!json_is_string(m))
+		m = json_object_get(root, "error");
+	if (json_is_string(m))
+		msg = str_oneline(json_string_value(m), SOURCE_MESSAGE_MAX);
+	*doc = source_string(root, "documentation_url", SOURCE_MESSAGE_MAX);
+	json_decref(root);
+	return (msg);
+}
+
+/*
+ * Rate-limit verdict for a 403/429: the message and the time the limit
+ * lifts, or NULL when the response is not a rate limit.
+ */
+static char *
+source_rate_limit(const struct source_fetch *fs,
+    const struct http_response *resp, const char *msg, const char *doc,
+    time_t *until)
+{
+	long long	 remaining, reset, retry;
+	time_t		 now = time(NULL);
+	char		 hhmm[16];
+	int		 secondary;
+
+	if (resp->status != 403 && resp->status != 429)
+		return (NULL);
+	remaining = source_header_num(resp, "x-ratelimit-remaining");
+	reset = source_header_num(resp, "x-ratelimit-reset");
+	retry = source_header_num(resp, "retry-after");
+	if (fs->type->service == SOURCE_GITLAB) {
+		if (remaining < 0)
+			remaining = source_header_num(resp,
+			    "ratelimit-remaining");
+		if (reset < 0)
+			reset = source_header_num(resp, "ratelimit-reset");
+	}
+	secondary = source_contains(msg, "secondary rate limit") ||
+	    source_contains(doc, "secondary-rate-limits") ||
+	    source_contains(doc, "abuse-rate-limits") ||
+	    source_contains(msg, "abuse detection");
+
+	if (secondary || (retry >= 0 && remaining != 0)) {
+		if (retry < 0 && remaining == 0 && reset > now)
+			retry = reset - now;
+		if (retry < 0)
+			retry = 60;	/* documented minimum wait */
+		*until = now + (time_t)retry;
+		return (xasprintf("rate limited%s, retry after %lld s",
+		    secondary ? " (secondary limit)" : "", retry));
+	}
+	if (remaining == 0 || resp->status == 429) {
+		if (reset > now) {
+			*until = (time_t)reset;
+			source_hhmm(*until, hhmm, sizeof hhmm);
+			return (xasprintf("rate limited until %s (UTC)", hhmm));
+		}
+		if (retry >= 0) {
+			*until = now + (time_t)retry;
+			return (xasprintf("rate limited, retry after %lld s",
+			    retry));
+		}
+		*until = now + 60;
+		return (xstrdup("rate limited"));
+	}
+	/* GitHub's primary limit message, should the headers be missing. */
+	if (source_contains(msg, "rate limit exceeded")) {
+		*until = now + 60;
+		return (xstrdup("rate limited"));
+	}
+	return (NULL);
+}
+
+/* The one-line error for a failed response; *until set on rate limits. */
+static char *
+source_describe(struct source_fetch *fs, const struct http_response *resp,
+    time_t *until)
+{
+	char		*msg, *doc, *rl, *err, *hint = NULL, retries[32] = "";
+
+	if (resp->status == 0) {
+		err = http_describe_error(resp);
+		if (err == NULL)
+			err = xstrdup("request failed");
+		return (err);
+	}
+	msg = source_error_message(resp, &doc);
+	rl = source_rate_limit(fs, resp, msg, doc, until);
+	if (rl != NULL) {
+		free(msg);
+		free(doc);
+		return (rl);
+	}
+	if (resp->attempts > 1)
+		snprintf(retries, sizeof retries, " after %d attempts",
+		    resp->attempts);
+	switch (resp->status) {
+	case 404:
+		hint = xasprintf("%s not found or private", fs->what);
+		break;
+	case 401:
+		hint = xasprintf("bad or expired token in $%s", fs->token_env);
+		break;
+	default:
+		if (msg != NULL && *msg != '\0')
+			hint = xstrdup(msg);
+		break;
+	}
+	if (hint != NULL)
+		err = xasprintf("HTTP %ld %s (%s)%s", resp->status,
+		    source_reason(resp->status), hint, retries);
+	else
+		err = xasprintf("HTTP %ld%s%s%s", resp->status,
+		    *source_reason(resp->status) != '\0' ? " " : "",
+		    source_reason(resp->status), retries);
+	free(hint);
+	free(msg);
+	free(doc);
+	return (err);
+}
+
+/* Start the request for fs->url. */
+static int
+source_request(struct source_fetch *fs)
+{
+	struct http_request	 req;
+	const char		*headers[5];
+	size_t			 n = 0;
+
+	if (fs->type->service == SOURCE_GITHUB) {
+		headers[n++] = "Accept: application/vnd.github+json";
+		headers[n++] = "X-GitHub-Api-Version: 2022-11-28";
+	} else
+		headers[n++] = "Accept: application/json";
+	if (fs->auth != NULL)
+		headers[n++] = fs->auth;
+	headers[n] = NULL;
+
+	memset(&req, 0, sizeof req);
+	req.url = fs->url;
+	req.headers = headers;
+	req.max_body = SOURCE_MAX_BODY;
+	req.cache = 1;
+	req.cache_salt = fs->salt[0] != '\0' ? fs->salt : NULL;
+	req.max_retry_after = SOURCE_MAX_RETRY_AFTER;
+	return (http_request(fs->http, &req, source_page_done, fs));
+}
+
+/* Append the entries of one page; -1 with *cause when it is unusable. */
+static int
+source_add_page(struct source_fetch *fs, const struct http_response *resp,
+    size_t *count, char **cause)
+{
+	json_t		*root, *el, *m;
+	json_error_t	 jerr;
+	struct upstream_tag t;
+	size_t		 i;
+	int		 r;
+
+	*count = 0;
+	if (resp->body == NULL || resp->len == 0) {
+		*cause = xstrdup("empty response body");
+		return (-1);
+	}
+	root = json_loadb(resp->body, resp->len, 0, &jerr);
+	if (root == NULL) {
+		if ((size_t)jerr.position >= resp->len)
+			*cause = xasprintf("truncated JSON (%zu bytes)",
+			    resp->len);
+		else
+			*cause = xasprintf("invalid JSON at line %d column %d",
+			    jerr.line, jerr.column);
+		return (-1);
+	}
+	if (!json_is_array(root)) {
+		m = json_is_object(root) ? json_object_get(root, "message") :
+		    NULL;
+		if (json_is_string(m)) {
+			char *s = str_oneline(json_string_value(m),
+			    SOURCE_MESSAGE_MAX);
+			*cause = xasprintf("expected a JSON array, got an "
+			    "object (%s)", s);
+			free(s);
+		} else
+			*cause = xasprintf("expected a JSON array, got %s",
+			    json_is_object(root) ? "an object" : "a scalar");
+		json_decref(root);
+		return (-1);
+	}
+	*count = json_array_size(root);
+	json_array_foreach(root, i, el) {
+		if (fs->ntags >= SOURCE_MAX_ENTRIES)
+			break;
+		if (!json_is_object(el)) {
+			fs->skipped++;
+			continue;
+		}
+		memset(&t, 0, sizeof t);
+		r = fs->type->parse(el, &t, fs);
+		if (r != 1) {
+			if (r < 0)
+				fs->skipped++;
+			free(t.tag);
+			free(t.name);
+			free(t.published_at);
+			continue;
+		}
+		if (fs->ntags == fs->cap) {
+			fs->cap = fs->cap == 0 ? 128 : fs->cap * 2;
+			fs->tags = xreallocarray(fs->tags, fs->cap,
+			    sizeof *fs->tags);
+		}
+		fs->tags[fs->ntags++] = t;
+	}
+	json_decref(root);
+	return (0);
+}
+
+/*
+ * The next page's URL, or NULL at the end. GitHub: Link rel="next" only.
+ * GitLab: Link rel="next" or X-Next-Page, but an empty or short page ends
+ * the walk, because the first page of tags always announces a second one.
+ */
+static char *
+source_next_url(struct source_fetch *fs, const struct http_response *resp,
+    size_t count)
+{
+	const char	*link, *base, *xn;
+	char		*next = NULL;
+	long long	 per_page, page;
+
+	if (count == 0)
+		return (NULL);
+	base = resp->url != NULL ? resp->url : fs->url;
+	link = http_header(resp, "link");
+	if (fs->type->service == SOURCE_GITLAB) {
+		per_page = source_header_num(resp, "x-per-page");
+		if (per_page <= 0 || per_page > SOURCE_PER_PAGE)
+			per_page = SOURCE_PER_PAGE;
+		if ((long long)count < per_page)
+			return (NULL);
+		xn = http_header(resp, "x-next-page");
+		if (xn != NULL && *xn == '\0')
+			return (NULL);
+		if (link != NULL)
+			next = http_link_next(link, base);
+		if (next == NULL && xn != NULL &&
+		    str_to_ll(xn, 2, 1000000, &page) == 0)
+			next = source_url_with_page(base, (long)page);
+	} else if (link != NULL)
+		next = http_link_next(link, base);
+	return (next);
+}
+
+/* One page arrived: collect it, then fetch the next or finish. */
+static void
+source_page_done(const struct http_response *resp, void *arg)
+{
+	struct source_fetch	*fs = arg;
+	time_t			 until = 0;
+	char			*cause = NULL, *next;
+	size_t			 count;
+	long			 status = resp->status;
+
+	fs->pages++;
+	/* A 304 always carries the cached body; one without is a failure. */
+	if (status == 304 && resp->len > 0)
+		status = 200;
+	if (status < 200 || status > 299) {
+		cause = source_describe(fs, resp, &until);
+		source_finish(fs, cause, until);
+		return;
+	}
+	if (source_add_page(fs, resp, &count, &cause) != 0) {
+		if (fs->pages > 1)
+			source_finish(fs, xasprintf("%s (page %d)", cause,
+			    fs->pages), 0);
+		else
+			source_finish(fs, xstrdup(cause), 0);
+		free(cause);
+		return;
+	}
+	next = source_next_url(fs, resp, count);
+	if (next == NULL || fs->ntags >= SOURCE_MAX_ENTRIES ||
+	    fs->pages >= SOURCE_MAX_PAGES || strcmp(next, fs->url) == 0) {
+		free(next);
+		source_finish(fs, NULL, 0);
+		return;
+	}
+	if (!source_same_origin(fs, next)) {
+		free(next);
+		source_finish(fs, xstrdup("pagination link points to another "
+		    "host"), 0);
+		return;
+	}
+	free(fs->url);
+	fs->url = next;
+	if (source_request(fs) != 0)
+		source_finish(fs, xstrdup("cannot start request"), 0);
+}
+
+/* Deferred failure: the API host is known to be rate limited. */
+static void
+source_blocked_timer(void *arg)
+{
+	struct source_fetch	*fs = arg;
+	char			 hhmm[16];
+
+	fs->timer = 0;
+	source_hhmm(fs->blocked_until, hhmm, sizeof hhmm);
+	source_finish(fs, xasprintf("rate limited until %s (UTC)", hhmm),
+	    fs->blocked_until);
+}
+
+/* Until when the http layer knows the API host to be rate limited, or 0. */
+static time_t
+source_host_blocked(const struct source_fetch *fs)
+{
+	const struct http_ratelimit *rl;
+	size_t			 n, i, hlen;
+	const char		*host;
+	time_t			 now = time(NULL), until = 0;
+
+	host = strstr(fs->origin, "://");
+	if (host == NULL)
+		return (0);
+	host += 3;
+	if (*host == '[')
+		hlen = strcspn(host, "]") + 1;
+	else
+		hlen = strcspn(host, ":");
+	n = http_ratelimits(fs->http, &rl);
+	for (i = 0; i < n; i++) {
+		if (rl[i].blocked_until > now && rl[i].blocked_until > until &&
+		    strlen(rl[i].host) == hlen &&
+		    str_casecmp_n(rl[i].host, host, hlen) == 0)
+			until = rl[i].blocked_until;
+	}
+	return (until);
+}
+
+/* A copy of base without trailing slashes. Caller frees. */
+static char *
+source_base(const char *base, const char *dflt)
+{
+	size_t	len;
+
+	if (base == NULL || *base == '\0')
+		base = dflt;
+	len = strlen(base);
+	while (len > 0 && base[len - 1] == '/')
+		len--;
+	return (xstrndup(base, len));
+}
+
+/* Whether s is a valid "owner/name" GitHub repository. */
+static int
+source_valid_repo(const char *s)
+{
+	const char	*slash;
+	size_t		 i;
+
+	if (s == NULL || (slash = strchr(s, '/')) == NULL || slash == s ||
+	    slash[1] == '\0' || strchr(slash + 1, '/') != NULL ||
+	    strlen(s) > 200)
+		return (0);
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!isalnum((unsigned char)s[i]) && strchr("-_./", s[i]) == NULL)
+			return (0);
+	}
+	return (1);
+}
+
+/* Whether s is a plausible GitLab project path (group/.../name). */
+static int
+source_valid_project(const char *s)
+{
+	size_t	i, len;
+
+	if (s == NULL || (len = strlen(s)) == 0 || len > 512 || s[0] == '/' ||
+	    s[len - 1] == '/' || strstr(s, "//") != NULL)
+		return (0);
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f)
+			return (0);
+	}
+	return (1);
+}
+
+/* The token from the environment; NULL when unset or unusable. */
+static const char *
+source_token(const char *var)
+{
+	const char	*v = getenv(var);
+	size_t		 i;
+
+	if (v == NULL || *v == '\0' || strlen(v) > 4096)
+		return (NULL);
+	for (i = 0; v[i] != '\0'; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return (NULL);	/* would break the header */
+	}
+	return (v);
+}
+
+/* Start fetching one source; -1 (cb not called) only on a bad config. */
+int
+source_fetch(struct http *http, const struct source_config *sc,
+    source_cb cb, void *arg)
+{
+	struct source_fetch	*fs;
+	const struct source_type_entry *type;
+	const char		*token, *dflt_env;
+	char			*base, *enc, *owner, *name, *eowner, *ename;
+	size_t			 n;
+
+	if (http == NULL || sc == NULL || cb == NULL || (int)sc->type < 0 ||
+	    (size_t)sc->type >= MT_ARRAY_LEN(source_types))
+		return (-1);
+	type = &source_types[sc->type];
+	if (type->service == SOURCE_GITHUB && !source_valid_repo(sc->repo))
+		return (-1);
+	if (type->service == SOURCE_GITLAB &&
+	    !source_valid_project(sc->project))
+		return (-1);
+
+	fs = xcalloc(1, sizeof *fs);
+	fs->http = http;
+	fs->type = type;
+	fs->cb = cb;
+	fs->arg = arg;
+	fs->prereleases = sc->prereleases;
+	if (type->service == SOURCE_GITHUB) {
+		base = source_base(sc->api, "https://api.github.com");
+		n = (size_t)(strchr(sc->repo, '/') - sc->repo);
+		owner = xstrndup(sc->repo, n);
+		name = xstrdup(sc->repo + n + 1);
+		eowner = http_escape(owner);
+		ename = http_escape(name);
+		fs->url = xasprintf("%s/repos/%s/%s/%s?per_page=%d", base,
+		    eowner, ename, type->list, SOURCE_PER_PAGE);
+		fs->label = xasprintf("%s %s", type->name, sc->repo);
+		fs->what = xstrdup("repository");
+		free(owner);
+		free(name);
+		free(eowner);
+		free(ename);
+		dflt_env = "GITHUB_TOKEN";
+	} else {
+		base = source_base(sc->base_url, "https://gitlab.com");
+		enc = http_escape(sc->project);
+		fs->url = xasprintf("%s/api/v4/projects/%s/%s?per_page=%d",
+		    base, enc, type->list, SOURCE_PER_PAGE);
+		fs->label = xasprintf("%s %s", type->name, sc->project);
+		fs->what = xstrdup("project");
+		free(enc);
+		dflt_env = "GITLAB_TOKEN";
+	}
+	n = source_origin_len(base);
+	fs->origin = xstrndup(base, n);
+	free(base);
+	if (n == 0) {
+		source_fetch_free(fs);
+		return (-1);
+	}
+	fs->token_env = xstrdup(sc->token_env != NULL && *sc->token_env !=
+	    '\0' ? sc->token_env : dflt_env);
+	token = source_token(fs->token_env);
+	if (token != NULL) {
+		if (type->service == SOURCE_GITHUB)
+			fs->auth = xasprintf("Authorization: Bearer %s", token);
+		else
+			fs->auth = xasprintf("PRIVATE-TOKEN: %s", token);
+		/* ETags are per token: key the cache by a hash of it. */
+		sha256_digest(token, strlen(token), fs->salt, sizeof fs->salt);
+	}
+
+	fs->next = source_inflight;
+	source_inflight = fs;
+	if ((fs->blocked_until = source_host_blocked(fs)) != 0) {
+		fs->timer = loop_timer_add(http_loop(http), 0,
+		    source_blocked_timer, fs);
+		return (0);
+	}
+	if (source_request(fs) != 0) {
+		source_fetch_free(fs);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Cancel every fetch started with arg; their callbacks are not called. */
+void
+source_cancel(struct http *http, void *arg)
+{
+	struct source_fetch	*fs, *next;
+
+	for (fs = source_inflight; fs != NULL; fs = next) {
+		next = fs->next;
+		if (fs->http == http && fs->arg == arg) {
+			http_cancel_arg(http, fs);
+			source_fetch_free(fs);
+		}
+	}
+}

@@ -27,6 +27,7 @@ struct source_result {
 	char			*error;		/* one line, or NULL */
 	time_t			 rate_limited_until; /* 0 if not */
 	int			 pages;		/* pages fetched (incl. 304) */
+	int			 skipped;	/* malformed entries ignored */
 };
 
 /*
@@ -38,6 +39,8 @@ typedef void (*source_cb)(struct source_result *res, void *arg);
 int	source_fetch(struct http *, const struct source_config *, source_cb,
 	    void *arg);
 void	source_result_free(struct source_result *);
+/* Cancel every fetch started with arg on this http; cb is not called. */
+void	source_cancel(struct http *, void *arg);
 /* "github-releases" etc. -> type index; -1 if unknown. */
 int	source_type_from_name(const char *);
 const char *source_type_name(int);
