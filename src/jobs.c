@@ -1,2 +1,1281 @@
-/* jobs.c */
+/* jobs.c — build jobs: queue, concurrency, retries, history, logs. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "builder.h"
+#include "config.h"
+#include "http.h"
 #include "jobs.h"
+#include "loop.h"
+#include "registry.h"
+#include "util.h"
+
+#define JOBS_HISTORY_MAX	500
+#define JOBS_LINE_MAX		8192
+#define JOBS_DIGEST_FILE_MAX	65536
+#define JOBS_SECRET_MIN		4
+
+struct jobs {
+	struct loop	 *loop;
+	struct http	 *http;
+	struct registry	 *registry;
+	int		  max_running;
+	char		 *dir;
+	char		 *path;		/* dir/jobs.json */
+	long		  backoff_ms;
+	long		  grace_ms;
+	size_t		  max_log;
+	struct job	**list;		/* newest first */
+	size_t		  n;
+	unsigned long	  next_id;
+	char		**secrets;
+	size_t		  nsecrets;
+	jobs_change_cb	  change_cb;
+	void		 *change_arg;
+	int		  scheduling;
+};
+
+static const char *job_state_names[] = {
+	[JOB_QUEUED] = "queued",
+	[JOB_RUNNING] = "running",
+	[JOB_SUCCEEDED] = "succeeded",
+	[JOB_FAILED] = "failed",
+	[JOB_CANCELLED] = "cancelled",
+	[JOB_INTERRUPTED] = "interrupted",
+};
+
+/* Allowed transitions: from -> bit set of to. */
+static const unsigned job_transitions[] = {
+	[JOB_QUEUED] = 1u << JOB_RUNNING | 1u << JOB_CANCELLED |
+	    1u << JOB_INTERRUPTED | 1u << JOB_SUCCEEDED | 1u << JOB_FAILED,
+	[JOB_RUNNING] = 1u << JOB_SUCCEEDED | 1u << JOB_FAILED |
+	    1u << JOB_CANCELLED | 1u << JOB_INTERRUPTED,
+	[JOB_SUCCEEDED] = 0,
+	[JOB_FAILED] = 0,
+	[JOB_CANCELLED] = 0,
+	[JOB_INTERRUPTED] = 0,
+};
+
+static const struct {
+	enum builder_type		 type;
+	const struct builder_ops	*ops;
+} jobs_backends[] = {
+	{ BUILDER_EXEC, &builder_exec_ops },
+	{ BUILDER_GITHUB_ACTIONS, &builder_gha_ops },
+};
+
+static void	jobs_schedule(struct jobs *);
+static void	jobs_attempt_start(struct job *);
+static void	jobs_attempt_failed(struct job *, const char *);
+static void	jobs_finish(struct job *, enum job_state, const char *);
+
+/* Name of a state. */
+const char *
+job_state_name(enum job_state s)
+{
+	if ((size_t)s >= MT_ARRAY_LEN(job_state_names))
+		return "unknown";
+	return job_state_names[s];
+}
+
+/* State from its name, -1 when unknown. */
+int
+job_state_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_LEN(job_state_names); i++) {
+		if (name != NULL && strcmp(name, job_state_names[i]) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Whether a state is an end state. */
+int
+job_state_final(enum job_state s)
+{
+	return s != JOB_QUEUED && s != JOB_RUNNING;
+}
+
+/* Whether from -> to is a legal transition. */
+int
+job_state_transition_ok(enum job_state from, enum job_state to)
+{
+	if ((size_t)from >= MT_ARRAY_LEN(job_transitions) ||
+	    (size_t)to >= MT_ARRAY_LEN(job_state_names))
+		return 0;
+	return (job_transitions[from] & (1u << to)) != 0;
+}
+
+/* Whether s is "sha256:" and 64 lowercase hex digits. */
+static int
+jobs_digest_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != 71 || strncmp(s, "sha256:", 7) != 0)
+		return 0;
+	for (i = 7; i < len; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return 1;
+}
+
+/* Parse a digest file: plain digest or buildx metadata JSON. */
+int
+jobs_parse_digest(const char *text, size_t len, char **digest, char **cause)
+{
+	size_t s = 0, e = len;
+	json_t *root, *v;
+	json_error_t err;
+
+	while (s < e && (text[s] == ' ' || text[s] == '\t' || text[s] == '\n' ||
+	    text[s] == '\r'))
+		s++;
+	while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' ||
+	    text[e - 1] == '\n' || text[e - 1] == '\r'))
+		e--;
+	if (s == e) {
+		*cause = xstrdup("digest file is empty");
+		return -1;
+	}
+	if (text[s] != '{') {
+		if (!jobs_digest_valid(text + s, e - s)) {
+			*cause = xstrdup("digest file does not hold a "
+			    "sha256:<64 hex> digest");
+			return -1;
+		}
+		*digest = xstrndup(text + s, e - s);
+		return 0;
+	}
+	root = json_loadb(text + s, e - s, 0, &err);
+	if (root == NULL || !json_is_object(root)) {
+		json_decref(root);
+		*cause = xstrdup("digest file is neither a digest nor JSON");
+		return -1;
+	}
+	v = json_object_get(root, "containerimage.digest");
+	if (!json_is_string(v) || !jobs_digest_valid(json_string_value(v),
+	    json_string_length(v))) {
+		json_decref(root);
+		*cause = xstrdup("digest file JSON has no valid "
+		    "\"containerimage.digest\"");
+		return -1;
+	}
+	*digest = xstrdup(json_string_value(v));
+	json_decref(root);
+	return 0;
+}
+
+/* Replace every secret occurrence with "***". Caller frees. */
+char *
+jobs_redact(const char *line, char *const *secrets, size_t n)
+{
+	struct buf b;
+	const char *p = line;
+	size_t i, best_len;
+	const char *best;
+
+	buf_init(&b, SIZE_MAX / 2);
+	for (;;) {
+		best = NULL;
+		best_len = 0;
+		for (i = 0; i < n; i++) {
+			const char *hit;
+
+			if (secrets[i] == NULL || strlen(secrets[i]) < JOBS_SECRET_MIN)
+				continue;
+			hit = strstr(p, secrets[i]);
+			if (hit != NULL && (best == NULL || hit < best ||
+			    (hit == best && strlen(secrets[i]) > best_len))) {
+				best = hit;
+				best_len = strlen(secrets[i]);
+			}
+		}
+		if (best == NULL)
+			break;
+		buf_append(&b, p, (size_t)(best - p));
+		buf_append(&b, "***", 3);
+		p = best + best_len;
+	}
+	buf_append(&b, p, strlen(p));
+	return buf_steal(&b);
+}
+
+/* Free one job. Accepts NULL. */
+void
+job_free(struct job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->app);
+	free(job->version);
+	free(job->arch);
+	free(job->repo);
+	free(job->image_tag);
+	free(job->staging_tag);
+	free(job->staging_ref);
+	free(job->message);
+	free(job->log_path);
+	free(job->digest);
+	free(job->run_url);
+	free(job->command);
+	free(job);
+}
+
+/* Set a string member from a JSON object key when it is a string. */
+static void
+jobs_json_str(json_t *o, const char *key, char **dst)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v))
+		*dst = xstrdup(json_string_value(v));
+}
+
+/* Set a JSON string member, or null. */
+static void
+jobs_json_set(json_t *o, const char *key, const char *value)
+{
+	json_object_set_new(o, key, value != NULL ? json_string(value) :
+	    json_null());
+}
+
+/* Parse history JSON into a new list. */
+int
+jobs_history_parse(const char *text, size_t len, struct job ***list,
+    size_t *n, char **cause)
+{
+	json_t *root, *arr, *o;
+	json_error_t err;
+	size_t i;
+	int st;
+
+	root = json_loadb(text, len, 0, &err);
+	if (root == NULL) {
+		*cause = xasprintf("line %d: %s", err.line, err.text);
+		return -1;
+	}
+	arr = json_object_get(root, "jobs");
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		*cause = xstrdup("no \"jobs\" array");
+		return -1;
+	}
+	json_array_foreach(arr, i, o) {
+		struct job *job;
+		json_t *v;
+
+		if (!json_is_object(o))
+			continue;
+		job = xcalloc(1, sizeof *job);
+		v = json_object_get(o, "id");
+		job->id = json_is_integer(v) && json_integer_value(v) > 0 ?
+		    (unsigned long)json_integer_value(v) : 0;
+		jobs_json_str(o, "app", &job->app);
+		jobs_json_str(o, "version", &job->version);
+		jobs_json_str(o, "arch", &job->arch);
+		jobs_json_str(o, "repo", &job->repo);
+		jobs_json_str(o, "image_tag", &job->image_tag);
+		jobs_json_str(o, "staging_tag", &job->staging_tag);
+		jobs_json_str(o, "staging_ref", &job->staging_ref);
+		jobs_json_str(o, "message", &job->message);
+		jobs_json_str(o, "log", &job->log_path);
+		jobs_json_str(o, "digest", &job->digest);
+		jobs_json_str(o, "run_url", &job->run_url);
+		jobs_json_str(o, "command", &job->command);
+		v = json_object_get(o, "state");
+		st = job_state_from_name(json_string_value(v));
+		v = json_object_get(o, "attempt");
+		job->attempt = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+		v = json_object_get(o, "attempts");
+		job->attempts = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+		v = json_object_get(o, "created");
+		job->created = json_is_integer(v) ? (time_t)json_integer_value(v) : 0;
+		v = json_object_get(o, "started");
+		job->started = json_is_integer(v) ? (time_t)json_integer_value(v) : 0;
+		v = json_object_get(o, "finished");
+		job->finished = json_is_integer(v) ? (time_t)json_integer_value(v) : 0;
+		if (job->id == 0 || job->app == NULL || job->version == NULL ||
+		    job->arch == NULL || st < 0) {
+			job_free(job);
+			continue;
+		}
+		job->state = (enum job_state)st;
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		(*list)[(*n)++] = job;
+	}
+	json_decref(root);
+	return 0;
+}
+
+/* The history as JSON. Caller frees. */
+char *
+jobs_history_dump(const struct jobs *jobs)
+{
+	json_t *root = json_object(), *arr = json_array();
+	size_t i;
+	char *s;
+
+	json_object_set_new(root, "schema", json_string("mirrortop.jobs/v1"));
+	for (i = 0; i < jobs->n && i < JOBS_HISTORY_MAX; i++) {
+		const struct job *job = jobs->list[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "id", json_integer((json_int_t)job->id));
+		jobs_json_set(o, "app", job->app);
+		jobs_json_set(o, "version", job->version);
+		jobs_json_set(o, "arch", job->arch);
+		jobs_json_set(o, "repo", job->repo);
+		jobs_json_set(o, "image_tag", job->image_tag);
+		jobs_json_set(o, "staging_tag", job->staging_tag);
+		jobs_json_set(o, "staging_ref", job->staging_ref);
+		jobs_json_set(o, "state", job_state_name(job->state));
+		json_object_set_new(o, "attempt", json_integer(job->attempt));
+		json_object_set_new(o, "attempts", json_integer(job->attempts));
+		json_object_set_new(o, "created", json_integer(job->created));
+		json_object_set_new(o, "started", json_integer(job->started));
+		json_object_set_new(o, "finished", json_integer(job->finished));
+		jobs_json_set(o, "message", job->message);
+		jobs_json_set(o, "log", job->log_path);
+		jobs_json_set(o, "digest", job->digest);
+		jobs_json_set(o, "run_url", job->run_url);
+		jobs_json_set(o, "command", job->command);
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "jobs", arr);
+	s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return s;
+}
+
+/* Write the history; failures go into the message of no job (best effort). */
+static void
+jobs_save(struct jobs *jobs)
+{
+	char *text = jobs_history_dump(jobs), *cause = NULL;
+
+	if (text == NULL)
+		return;
+	if (file_write_atomic(jobs->path, text, strlen(text), &cause) != 0)
+		free(cause);
+	free(text);
+}
+
+/* Tell the observer. */
+static void
+jobs_notify(struct jobs *jobs, const struct job *job)
+{
+	if (jobs->change_cb != NULL)
+		jobs->change_cb(job, jobs->change_arg);
+}
+
+/* Open the history and the log directory. */
+struct jobs *
+jobs_new(const struct jobs_params *p, char **cause)
+{
+	struct jobs *jobs;
+	char *text = NULL, *logs, *why = NULL;
+	size_t len = 0, i;
+	int changed = 0;
+
+	logs = xasprintf("%s/logs", p->dir);
+	if (mkdir_p(logs, 0700) != 0) {
+		*cause = xasprintf("%s: %s", logs, strerror(errno));
+		free(logs);
+		return NULL;
+	}
+	free(logs);
+	jobs = xcalloc(1, sizeof *jobs);
+	jobs->loop = p->loop;
+	jobs->http = p->http;
+	jobs->registry = p->registry;
+	jobs->max_running = p->max_running > 0 ? p->max_running : 1;
+	jobs->dir = xstrdup(p->dir);
+	jobs->path = xasprintf("%s/jobs.json", p->dir);
+	jobs->backoff_ms = p->backoff_ms > 0 ? p->backoff_ms : 1000;
+	jobs->grace_ms = p->grace_ms > 0 ? p->grace_ms : 5000;
+	jobs->max_log = p->max_log > 0 ? p->max_log : 4 * 1024 * 1024;
+	jobs->next_id = 1;
+
+	if (file_read(jobs->path, 16 * 1024 * 1024, &text, &len) == 0) {
+		if (jobs_history_parse(text, len, &jobs->list, &jobs->n,
+		    &why) != 0) {
+			char *bad = xasprintf("%s.bad", jobs->path);
+
+			(void)rename(jobs->path, bad);
+			*cause = xasprintf("%s: %s (set aside as %s)",
+			    jobs->path, why, bad);
+			free(bad);
+			free(why);
+		}
+		free(text);
+	}
+	for (i = 0; i < jobs->n; i++) {
+		struct job *job = jobs->list[i];
+
+		if (job->id >= jobs->next_id)
+			jobs->next_id = job->id + 1;
+		if (!job_state_final(job->state)) {
+			job->state = JOB_INTERRUPTED;
+			if (job->finished == 0)
+				job->finished = time(NULL);
+			free(job->message);
+			job->message = xstrdup("interrupted: mirrortop exited "
+			    "while the job was queued or running");
+			changed = 1;
+		}
+	}
+	if (changed)
+		jobs_save(jobs);
+	return jobs;
+}
+
+/* Free a running job's private state. */
+static void
+jobs_priv_free(struct job *job)
+{
+	struct job_priv *priv = job->priv;
+	size_t i;
+
+	if (priv == NULL)
+		return;
+	if (priv->log_fd != -1)
+		close(priv->log_fd);
+	for (i = 0; priv->argv != NULL && priv->argv[i] != NULL; i++)
+		free(priv->argv[i]);
+	free(priv->argv);
+	free(priv->digest_file);
+	free(priv->ref);
+	for (i = 0; i < priv->ninputs; i++) {
+		free(priv->inputs[i].key);
+		free(priv->inputs[i].value);
+	}
+	free(priv->inputs);
+	free(priv->run_status);
+	free(priv->distinct_id);
+	buf_free(&priv->line);
+	free(priv);
+	job->priv = NULL;
+}
+
+/* Stop everything; running jobs become interrupted. */
+void
+jobs_free(struct jobs *jobs)
+{
+	size_t i;
+
+	if (jobs == NULL)
+		return;
+	for (i = 0; i < jobs->n; i++) {
+		struct job_priv *priv = jobs->list[i]->priv;
+
+		if (priv != NULL && priv->ops == &builder_exec_ops &&
+		    priv->pid > 0 && !priv->exited)
+			kill(-priv->pid, SIGKILL);
+	}
+	builder_exec_forget(jobs);
+	for (i = 0; i < jobs->n; i++) {
+		struct job *job = jobs->list[i];
+		struct job_priv *priv = job->priv;
+
+		if (priv == NULL)
+			continue;
+		loop_timer_del(jobs->loop, priv->timeout_timer);
+		loop_timer_del(jobs->loop, priv->retry_timer);
+		loop_timer_del(jobs->loop, priv->kill_timer);
+		loop_timer_del(jobs->loop, priv->poll_timer);
+		if (priv->out_fd != -1) {
+			loop_fd_del(jobs->loop, priv->out_fd);
+			close(priv->out_fd);
+		}
+		if (jobs->registry != NULL)
+			registry_cancel_arg(jobs->registry, job);
+		if (jobs->http != NULL)
+			http_cancel_arg(jobs->http, job);
+		if (!job_state_final(job->state)) {
+			job->state = JOB_INTERRUPTED;
+			job->finished = time(NULL);
+			free(job->message);
+			job->message = xstrdup("interrupted: mirrortop exited");
+		}
+		jobs_priv_free(job);
+	}
+	jobs_save(jobs);
+	for (i = 0; i < jobs->n; i++)
+		job_free(jobs->list[i]);
+	free(jobs->list);
+	for (i = 0; i < jobs->nsecrets; i++)
+		free(jobs->secrets[i]);
+	free(jobs->secrets);
+	free(jobs->dir);
+	free(jobs->path);
+	free(jobs);
+}
+
+/* Observer of state changes. */
+void
+jobs_set_change_cb(struct jobs *jobs, jobs_change_cb cb, void *arg)
+{
+	jobs->change_cb = cb;
+	jobs->change_arg = arg;
+}
+
+/* Remember a secret to redact. */
+void
+jobs_add_secret(struct jobs *jobs, const char *secret)
+{
+	size_t i;
+
+	if (secret == NULL || strlen(secret) < JOBS_SECRET_MIN)
+		return;
+	for (i = 0; i < jobs->nsecrets; i++) {
+		if (strcmp(jobs->secrets[i], secret) == 0)
+			return;
+	}
+	jobs->secrets = xreallocarray(jobs->secrets, jobs->nsecrets + 1,
+	    sizeof *jobs->secrets);
+	jobs->secrets[jobs->nsecrets++] = xstrdup(secret);
+}
+
+struct loop *
+jobs_loop(struct jobs *jobs)
+{
+	return jobs->loop;
+}
+
+struct http *
+jobs_http(struct jobs *jobs)
+{
+	return jobs->http;
+}
+
+long
+jobs_grace_ms(struct jobs *jobs)
+{
+	return jobs->grace_ms;
+}
+
+/* Whether another live job follows this workflow run. */
+int
+jobs_run_claimed(struct jobs *jobs, long long run_id)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++) {
+		const struct job *j = jobs->list[i];
+
+		if (j->priv != NULL && j->priv->run_id == run_id)
+			return 1;
+	}
+	return 0;
+}
+
+/* Write bytes to the job log, bounded. */
+static void
+jobs_log_write(struct job *job, const char *data, size_t len)
+{
+	struct job_priv *priv = job->priv;
+	struct jobs *jobs = priv->jobs;
+	static const char trunc[] = "[mirrortop] log truncated\n";
+
+	if (priv->log_fd == -1 || priv->log_truncated)
+		return;
+	if (priv->log_written + len > jobs->max_log) {
+		priv->log_truncated = 1;
+		(void)!write(priv->log_fd, trunc, sizeof trunc - 1);
+		return;
+	}
+	while (len > 0) {
+		ssize_t n = write(priv->log_fd, data, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		data += n;
+		len -= (size_t)n;
+		priv->log_written += (size_t)n;
+	}
+}
+
+/* Redact one complete line and write it. */
+static void
+jobs_log_line(struct job *job, const char *line, size_t len)
+{
+	struct jobs *jobs = job->priv->jobs;
+	char *copy = xstrndup(line, len), *clean;
+
+	clean = jobs_redact(copy, jobs->secrets, jobs->nsecrets);
+	jobs_log_write(job, clean, strlen(clean));
+	jobs_log_write(job, "\n", 1);
+	free(clean);
+	free(copy);
+}
+
+/* Flush a partial line. */
+static void
+jobs_log_flush(struct job *job)
+{
+	struct job_priv *priv = job->priv;
+
+	if (priv->line.len > 0) {
+		jobs_log_line(job, priv->line.data, priv->line.len);
+		priv->line.len = 0;
+		priv->line.data[0] = '\0';
+	}
+}
+
+/* Builder output: split into lines so secrets are redacted whole. */
+void
+jobs_log_output(struct job *job, const char *data, size_t len)
+{
+	struct job_priv *priv = job->priv;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (data[i] == '\n') {
+			jobs_log_line(job, priv->line.data, priv->line.len);
+			priv->line.len = 0;
+			priv->line.data[0] = '\0';
+			continue;
+		}
+		if (data[i] == '\0')
+			continue;
+		if (buf_append(&priv->line, data + i, 1) != 0 ||
+		    priv->line.len >= JOBS_LINE_MAX)
+			jobs_log_flush(job);
+	}
+}
+
+/* vprintf into a new string. Caller frees. */
+static char *
+jobs_vformat(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *s;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return xstrdup("");
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+/* One line of our own into the log. */
+void
+jobs_log(struct job *job, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, stamp[32];
+	char *line;
+
+	if (job->priv == NULL)
+		return;
+	va_start(ap, fmt);
+	msg = jobs_vformat(fmt, ap);
+	va_end(ap);
+	jobs_log_flush(job);
+	time_iso8601(time(NULL), stamp, sizeof stamp);
+	line = xasprintf("[mirrortop %s] %s", stamp, msg);
+	jobs_log_line(job, line, strlen(line));
+	free(line);
+	free(msg);
+}
+
+/* Set the progress line (redacted). */
+void
+jobs_set_message(struct job *job, const char *msg)
+{
+	struct jobs *jobs;
+
+	if (job->priv == NULL)
+		return;
+	jobs = job->priv->jobs;
+	free(job->message);
+	job->message = msg != NULL ? jobs_redact(msg, jobs->secrets,
+	    jobs->nsecrets) : NULL;
+	jobs_notify(jobs, job);
+}
+
+/* Move a job to an end state, save, tell, and start the next. */
+static void
+jobs_finish(struct job *job, enum job_state state, const char *msg)
+{
+	struct job_priv *priv = job->priv;
+	struct jobs *jobs = priv->jobs;
+
+	if (!job_state_transition_ok(job->state, state))
+		return;
+	loop_timer_del(jobs->loop, priv->timeout_timer);
+	loop_timer_del(jobs->loop, priv->retry_timer);
+	priv->timeout_timer = priv->retry_timer = 0;
+	job->state = state;
+	job->finished = time(NULL);
+	free(job->message);
+	job->message = msg != NULL ? jobs_redact(msg, jobs->secrets,
+	    jobs->nsecrets) : NULL;
+	jobs_log(job, "job %s%s%s", job_state_name(state), msg ? ": " : "",
+	    msg ? msg : "");
+	jobs_priv_free(job);
+	jobs_save(jobs);
+	jobs_notify(jobs, job);
+	jobs_schedule(jobs);
+}
+
+/* The registry check before building answered for the staging tag. */
+static void
+jobs_check_staging_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct job *job = arg;
+	char *msg;
+
+	job->priv->phase = JOB_PHASE_NONE;
+	if (status == 0) {
+		free(job->digest);
+		job->digest = xstrdup(m->digest);
+		msg = xasprintf("already staged at %s (%s); nothing to build",
+		    job->staging_ref, m->digest);
+		jobs_finish(job, JOB_SUCCEEDED, msg);
+		free(msg);
+		return;
+	}
+	if (status < 0) {
+		msg = xasprintf("registry check of %s failed: %s",
+		    job->staging_ref, errmsg ? errmsg : "error");
+		jobs_finish(job, JOB_FAILED, msg);
+		free(msg);
+		return;
+	}
+	jobs_attempt_start(job);
+}
+
+/* The registry check answered for the version's tag. */
+static void
+jobs_check_index_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct job *job = arg;
+	struct jobs *jobs = job->priv->jobs;
+	const char *found = NULL;
+	char *msg;
+	size_t i;
+
+	if (status == 0 && m->is_index) {
+		for (i = 0; i < m->nplatforms; i++) {
+			if (m->platforms[i].architecture != NULL &&
+			    strcmp(m->platforms[i].architecture, job->arch) == 0) {
+				found = m->platforms[i].digest;
+				break;
+			}
+		}
+	} else if (status == 0 && m->platform.architecture != NULL &&
+	    strcmp(m->platform.architecture, job->arch) == 0)
+		found = m->digest;
+	if (found != NULL) {
+		job->priv->phase = JOB_PHASE_NONE;
+		free(job->digest);
+		job->digest = xstrdup(found);
+		msg = xasprintf("%s:%s already has %s; nothing to build",
+		    job->repo, job->image_tag, job->arch);
+		jobs_finish(job, JOB_SUCCEEDED, msg);
+		free(msg);
+		return;
+	}
+	(void)errmsg;
+	registry_head_manifest(jobs->registry, job->repo, job->staging_tag,
+	    jobs_check_staging_cb, job);
+}
+
+/* Start a queued job: re-check the registry first. */
+static void
+jobs_start(struct job *job)
+{
+	struct jobs *jobs = job->priv->jobs;
+
+	job->state = JOB_RUNNING;
+	job->started = time(NULL);
+	jobs_log(job, "job %lu: %s %s %s", job->id, job->app, job->version,
+	    job->arch);
+	free(job->message);
+	job->message = xstrdup("checking the registry");
+	jobs_save(jobs);
+	jobs_notify(jobs, job);
+	if (jobs->registry == NULL) {
+		jobs_attempt_start(job);
+		return;
+	}
+	job->priv->phase = JOB_PHASE_CHECK;
+	registry_get_manifest(jobs->registry, job->repo, job->image_tag, 1,
+	    jobs_check_index_cb, job);
+}
+
+/* Start queued jobs up to the limit, oldest first. */
+static void
+jobs_schedule(struct jobs *jobs)
+{
+	size_t i, running = 0;
+
+	if (jobs->scheduling)
+		return;
+	jobs->scheduling = 1;
+	for (i = 0; i < jobs->n; i++) {
+		if (jobs->list[i]->state == JOB_RUNNING)
+			running++;
+	}
+	for (i = jobs->n; i > 0 && running < (size_t)jobs->max_running; i--) {
+		struct job *job = jobs->list[i - 1];
+
+		if (job->state != JOB_QUEUED || job->priv == NULL)
+			continue;
+		running++;
+		jobs_start(job);
+	}
+	jobs->scheduling = 0;
+}
+
+/* The attempt's time is up. */
+static void
+jobs_timeout_cb(void *arg)
+{
+	struct job *job = arg;
+	struct job_priv *priv = job->priv;
+
+	priv->timeout_timer = 0;
+	if (priv->phase != JOB_PHASE_BUILD)
+		return;
+	priv->timed_out = 1;
+	jobs_log(job, "timed out after %lds; stopping the builder",
+	    priv->builder.timeout);
+	priv->ops->stop(job);
+}
+
+/* Begin one attempt. */
+static void
+jobs_attempt_start(struct job *job)
+{
+	struct job_priv *priv = job->priv;
+	struct jobs *jobs = priv->jobs;
+	char *cause = NULL, *msg;
+
+	priv->retry_timer = 0;
+	job->attempt++;
+	priv->timed_out = 0;
+	if (priv->digest_file != NULL)
+		(void)unlink(priv->digest_file);
+	jobs_log(job, "attempt %d/%d: %s", job->attempt, job->attempts,
+	    job->command);
+	msg = xasprintf("building (attempt %d/%d)", job->attempt,
+	    job->attempts);
+	jobs_set_message(job, msg);
+	free(msg);
+	priv->phase = JOB_PHASE_BUILD;
+	if (priv->builder.timeout > 0) {
+		priv->timeout_timer = loop_timer_add(jobs->loop,
+		    priv->builder.timeout * 1000, jobs_timeout_cb, job);
+	}
+	if (priv->ops->start(job, &cause) != 0) {
+		loop_timer_del(jobs->loop, priv->timeout_timer);
+		priv->timeout_timer = 0;
+		priv->phase = JOB_PHASE_NONE;
+		jobs_attempt_failed(job, cause);
+		free(cause);
+	}
+}
+
+/* The backoff is over. */
+static void
+jobs_retry_cb(void *arg)
+{
+	jobs_attempt_start(arg);
+}
+
+/* An attempt failed: retry with backoff or give up. */
+static void
+jobs_attempt_failed(struct job *job, const char *why)
+{
+	struct job_priv *priv = job->priv;
+	struct jobs *jobs = priv->jobs;
+	long delay;
+	char *msg;
+	int i;
+
+	if (priv->cancelling) {
+		jobs_finish(job, JOB_CANCELLED, "cancelled");
+		return;
+	}
+	jobs_log(job, "attempt %d/%d failed: %s", job->attempt, job->attempts,
+	    why);
+	if (job->attempt >= job->attempts) {
+		if (job->attempts > 1) {
+			msg = xasprintf("%s (after %d attempts)", why,
+			    job->attempts);
+			jobs_finish(job, JOB_FAILED, msg);
+			free(msg);
+		} else
+			jobs_finish(job, JOB_FAILED, why);
+		return;
+	}
+	delay = jobs->backoff_ms;
+	for (i = 1; i < job->attempt && delay < 3600 * 1000L; i++)
+		delay *= 2;
+	msg = xasprintf("attempt %d/%d failed: %s; retrying in %lds",
+	    job->attempt, job->attempts, why, (delay + 999) / 1000);
+	jobs_set_message(job, msg);
+	jobs_log(job, "retrying in %ld ms", delay);
+	free(msg);
+	priv->phase = JOB_PHASE_BACKOFF;
+	priv->retry_timer = loop_timer_add(jobs->loop, delay, jobs_retry_cb,
+	    job);
+}
+
+/* The verification lookup answered. */
+static void
+jobs_verify_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct job *job = arg;
+	char *msg;
+
+	job->priv->phase = JOB_PHASE_NONE;
+	if (status == 0) {
+		if (job->digest == NULL)
+			job->digest = xstrdup(m->digest);
+		msg = xasprintf("built %s (%s)", job->staging_ref,
+		    job->digest);
+		jobs_finish(job, JOB_SUCCEEDED, msg);
+		free(msg);
+		return;
+	}
+	if (status > 0 && job->digest != NULL)
+		msg = xasprintf("the builder succeeded but %s is not in %s",
+		    job->digest, job->repo);
+	else if (status > 0)
+		msg = xasprintf("the builder succeeded but produced no image "
+		    "(nothing at %s)", job->staging_ref);
+	else
+		msg = xasprintf("could not verify %s: %s", job->staging_ref,
+		    errmsg ? errmsg : "error");
+	free(job->digest);
+	job->digest = NULL;
+	jobs_attempt_failed(job, msg);
+	free(msg);
+}
+
+/* A backend reports the end of an attempt. */
+void
+jobs_builder_done(struct job *job, int ok, const char *why,
+    const char *digest)
+{
+	struct job_priv *priv = job->priv;
+	struct jobs *jobs = priv->jobs;
+	char *msg;
+
+	loop_timer_del(jobs->loop, priv->timeout_timer);
+	priv->timeout_timer = 0;
+	priv->phase = JOB_PHASE_NONE;
+	jobs_log_flush(job);
+	if (priv->cancelling) {
+		jobs_finish(job, JOB_CANCELLED, "cancelled");
+		return;
+	}
+	if (priv->timed_out) {
+		msg = xasprintf("timed out after %lds", priv->builder.timeout);
+		jobs_attempt_failed(job, msg);
+		free(msg);
+		return;
+	}
+	if (!ok) {
+		jobs_attempt_failed(job, why != NULL ? why : "the builder failed");
+		return;
+	}
+	free(job->digest);
+	job->digest = xstrdup(digest);
+	if (jobs->registry == NULL) {
+		jobs_finish(job, JOB_SUCCEEDED, "built");
+		return;
+	}
+	jobs_log(job, "builder finished; looking for %s",
+	    digest != NULL ? digest : job->staging_ref);
+	priv->phase = JOB_PHASE_VERIFY;
+	registry_head_manifest(jobs->registry, job->repo,
+	    digest != NULL ? digest : job->staging_tag, jobs_verify_cb, job);
+}
+
+/* A one-line rendering of argv. */
+static char *
+jobs_argv_line(char *const *argv)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 64 * 1024);
+	for (i = 0; argv != NULL && argv[i] != NULL; i++) {
+		const char *a = argv[i];
+		int quote = *a == '\0' || strpbrk(a, " \t\"'\\$`") != NULL;
+
+		if (i > 0)
+			buf_append(&b, " ", 1);
+		if (!quote) {
+			buf_append(&b, a, strlen(a));
+			continue;
+		}
+		buf_append(&b, "'", 1);
+		for (; *a != '\0'; a++) {
+			if (*a == '\'')
+				buf_append(&b, "'\\''", 4);
+			else
+				buf_append(&b, a, 1);
+		}
+		buf_append(&b, "'", 1);
+	}
+	return buf_steal(&b);
+}
+
+/* Queue a job. */
+int
+jobs_submit(struct jobs *jobs, const struct job_spec *spec,
+    const struct job **out, char **cause)
+{
+	struct job *job;
+	struct job_priv *priv;
+	const struct builder_ops *ops = NULL;
+	size_t i, n;
+
+	if (spec->builder == NULL) {
+		*cause = xstrdup("no builder is configured");
+		return -1;
+	}
+	for (i = 0; i < MT_ARRAY_LEN(jobs_backends); i++) {
+		if (jobs_backends[i].type == spec->builder->type)
+			ops = jobs_backends[i].ops;
+	}
+	if (ops == NULL) {
+		*cause = xstrdup("unknown builder type");
+		return -1;
+	}
+	if (ops == &builder_exec_ops && (spec->argv == NULL ||
+	    spec->argv[0] == NULL || *spec->argv[0] == '\0')) {
+		*cause = xstrdup("the exec builder has an empty argv");
+		return -1;
+	}
+	if (jobs_find_active(jobs, spec->app, spec->version, spec->arch)) {
+		*cause = xasprintf("a job for %s %s %s is already queued or "
+		    "running", spec->app, spec->version, spec->arch);
+		return -1;
+	}
+	job = xcalloc(1, sizeof *job);
+	job->id = jobs->next_id++;
+	job->app = xstrdup(spec->app);
+	job->version = xstrdup(spec->version);
+	job->arch = xstrdup(spec->arch);
+	job->repo = xstrdup(spec->repo);
+	job->image_tag = xstrdup(spec->image_tag);
+	job->staging_tag = xstrdup(spec->staging_tag);
+	job->staging_ref = xstrdup(spec->staging_ref);
+	job->state = JOB_QUEUED;
+	job->attempts = spec->builder->attempts > 0 ?
+	    spec->builder->attempts : 3;
+	job->created = time(NULL);
+	job->log_path = xasprintf("%s/logs/job-%lu.log", jobs->dir, job->id);
+	job->message = xstrdup("queued");
+
+	priv = job->priv = xcalloc(1, sizeof *priv);
+	priv->jobs = jobs;
+	priv->ops = ops;
+	priv->builder = *spec->builder;
+	priv->log_fd = -1;
+	priv->out_fd = -1;
+	buf_init(&priv->line, JOBS_LINE_MAX + 16);
+	buf_append(&priv->line, "", 0);
+	if (spec->argv != NULL) {
+		for (n = 0; spec->argv[n] != NULL; n++)
+			;
+		priv->argv = xcalloc(n + 1, sizeof *priv->argv);
+		for (i = 0; i < n; i++)
+			priv->argv[i] = xstrdup(spec->argv[i]);
+	}
+	priv->digest_file = xstrdup(spec->digest_file);
+	priv->ref = xstrdup(spec->ref);
+	if (spec->ninputs > 0) {
+		priv->inputs = xcalloc(spec->ninputs, sizeof *priv->inputs);
+		for (i = 0; i < spec->ninputs; i++) {
+			priv->inputs[i].key = xstrdup(spec->inputs[i].key);
+			priv->inputs[i].value = xstrdup(spec->inputs[i].value);
+		}
+		priv->ninputs = spec->ninputs;
+	}
+	if (ops == &builder_exec_ops)
+		job->command = jobs_argv_line(priv->argv);
+	else {
+		job->command = xasprintf("dispatch workflow %s of %s at %s",
+		    spec->builder->workflow ? spec->builder->workflow : "?",
+		    spec->builder->repo ? spec->builder->repo : "?",
+		    spec->ref ? spec->ref : "?");
+	}
+	{
+		char *c = jobs_redact(job->command, jobs->secrets,
+		    jobs->nsecrets);
+
+		free(job->command);
+		job->command = c;
+	}
+	priv->log_fd = open(job->log_path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC, 0600);
+
+	jobs->list = xreallocarray(jobs->list, jobs->n + 1, sizeof *jobs->list);
+	memmove(jobs->list + 1, jobs->list, jobs->n * sizeof *jobs->list);
+	jobs->list[0] = job;
+	jobs->n++;
+	while (jobs->n > JOBS_HISTORY_MAX &&
+	    job_state_final(jobs->list[jobs->n - 1]->state))
+		job_free(jobs->list[--jobs->n]);
+	jobs_log(job, "queued: %s", job->command);
+	if (out != NULL)
+		*out = job;
+	jobs_save(jobs);
+	jobs_notify(jobs, job);
+	jobs_schedule(jobs);
+	return 0;
+}
+
+/* Cancel a job. */
+int
+jobs_cancel(struct jobs *jobs, unsigned long id, char **cause)
+{
+	struct job *job = NULL;
+	struct job_priv *priv;
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++) {
+		if (jobs->list[i]->id == id)
+			job = jobs->list[i];
+	}
+	if (job == NULL) {
+		*cause = xasprintf("no job %lu", id);
+		return -1;
+	}
+	if (job_state_final(job->state) || job->priv == NULL) {
+		*cause = xasprintf("job %lu is %s", id,
+		    job_state_name(job->state));
+		return -1;
+	}
+	priv = job->priv;
+	priv->cancelling = 1;
+	switch (priv->phase) {
+	case JOB_PHASE_BUILD:
+		jobs_log(job, "cancelling");
+		priv->ops->stop(job);
+		break;
+	case JOB_PHASE_CHECK:
+	case JOB_PHASE_VERIFY:
+		registry_cancel_arg(jobs->registry, job);
+		jobs_finish(job, JOB_CANCELLED, "cancelled");
+		break;
+	default:
+		jobs_finish(job, JOB_CANCELLED, "cancelled");
+		break;
+	}
+	return 0;
+}
+
+size_t
+jobs_count(const struct jobs *jobs)
+{
+	return jobs->n;
+}
+
+const struct job *
+jobs_get(const struct jobs *jobs, size_t i)
+{
+	return i < jobs->n ? jobs->list[i] : NULL;
+}
+
+/* A job by id. */
+const struct job *
+jobs_find(const struct jobs *jobs, unsigned long id)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++) {
+		if (jobs->list[i]->id == id)
+			return jobs->list[i];
+	}
+	return NULL;
+}
+
+/* Whether a job matches app/version/arch (NULL arch matches any). */
+static int
+jobs_match(const struct job *j, const char *app, const char *version,
+    const char *arch)
+{
+	return strcmp(j->app, app) == 0 && strcmp(j->version, version) == 0 &&
+	    (arch == NULL || strcmp(j->arch, arch) == 0);
+}
+
+/* The live job for app/version/arch. */
+const struct job *
+jobs_find_active(const struct jobs *jobs, const char *app,
+    const char *version, const char *arch)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++) {
+		const struct job *j = jobs->list[i];
+
+		if (!job_state_final(j->state) && j->priv != NULL &&
+		    jobs_match(j, app, version, arch))
+			return j;
+	}
+	return NULL;
+}
+
+/* The digest recorded by the newest succeeded job. */
+const char *
+jobs_last_digest(const struct jobs *jobs, const char *app,
+    const char *version, const char *arch)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++) {
+		const struct job *j = jobs->list[i];
+
+		if (jobs_match(j, app, version, arch) &&
+		    j->state == JOB_SUCCEEDED && j->digest != NULL)
+			return j->digest;
+	}
+	return NULL;
+}
+
+/* Jobs queued or running in this process. */
+int
+jobs_active(const struct jobs *jobs)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < jobs->n; i++) {
+		if (!job_state_final(jobs->list[i]->state) &&
+		    jobs->list[i]->priv != NULL)
+			n++;
+	}
+	return n;
+}

@@ -1,0 +1,2 @@
+/* actions.c — the write actions of the core. */
+#include "actions.h"
