@@ -1,12 +1,765 @@
-/* tui.c — the dashboard (placeholder until the dashboard lands). */
+/*
+ * tui.c — the dashboard: the loop, the key map, the filter prompt.
+ *
+ * One wait point: the core's loop. The terminal is one of its watched
+ * descriptors; keys are read without blocking until none are left, and the
+ * screen is redrawn only when the model's generation moved, a key or a
+ * resize arrived, or something on screen changes by itself (the spinner,
+ * the countdown).
+ */
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
-#include "core.h"
-#include "tui.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
 
+#include <curses.h>
+
+#include "core.h"
+#include "filter.h"
+#include "model.h"
+#include "util.h"
+#include "tui.h"
+#include "tui-int.h"
+
+#define TUI_CTRL(c)	((c) & 0x1f)
+#define TUI_ESC		0x1b
+#define TUI_IDLE_READS	64	/* empty reads in a row: the terminal is gone */
+
+static struct core		*tui_signal_core;
+static volatile sig_atomic_t	 tui_sig_winch;
+static volatile sig_atomic_t	 tui_sig_quit;
+
+static void	tui_key_down(struct tui *, int);
+static void	tui_key_up(struct tui *, int);
+static void	tui_key_top(struct tui *, int);
+static void	tui_key_bottom(struct tui *, int);
+static void	tui_key_pgdown(struct tui *, int);
+static void	tui_key_pgup(struct tui *, int);
+static void	tui_key_tab(struct tui *, int);
+static void	tui_key_enter(struct tui *, int);
+static void	tui_key_back(struct tui *, int);
+static void	tui_key_filter(struct tui *, int);
+static void	tui_key_refresh(struct tui *, int);
+static void	tui_key_refresh_all(struct tui *, int);
+static void	tui_key_help(struct tui *, int);
+static void	tui_key_redraw(struct tui *, int);
+static void	tui_key_quit(struct tui *, int);
+
+/*
+ * Every binding of the dashboard. Bindings flagged TUI_B_WRITE change the
+ * registry; in read-only mode they are left out of the key map, so neither
+ * a key press nor the help can reach them.
+ */
+static const struct tui_binding tui_bindings[] = {
+	{ .keys = { 'j', KEY_DOWN }, .label = "j/Down", .hint = NULL,
+	  .help = "move down", .flags = TUI_B_PANES, .fn = tui_key_down },
+	{ .keys = { 'k', KEY_UP }, .label = "k/Up", .hint = NULL,
+	  .help = "move up", .flags = TUI_B_PANES, .fn = tui_key_up },
+	{ .keys = { 'g', KEY_HOME }, .label = "g/Home", .hint = NULL,
+	  .help = "go to the first row", .flags = TUI_B_PANES,
+	  .fn = tui_key_top },
+	{ .keys = { 'G', KEY_END }, .label = "G/End", .hint = NULL,
+	  .help = "go to the last row", .flags = TUI_B_PANES,
+	  .fn = tui_key_bottom },
+	{ .keys = { KEY_NPAGE, TUI_CTRL('f') }, .label = "PgDn", .hint = NULL,
+	  .help = "page down", .flags = TUI_B_PANES, .fn = tui_key_pgdown },
+	{ .keys = { KEY_PPAGE, TUI_CTRL('b') }, .label = "PgUp", .hint = NULL,
+	  .help = "page up", .flags = TUI_B_PANES, .fn = tui_key_pgup },
+	{ .keys = { '\t', KEY_BTAB }, .label = "Tab", .hint = "pane",
+	  .help = "switch pane focus", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .fn = tui_key_tab },
+	{ .keys = { '\r', '\n', KEY_ENTER }, .label = "Enter", .hint = "open",
+	  .help = "open the selected app's versions",
+	  .flags = TUI_B_APPS | TUI_B_HINT, .fn = tui_key_enter },
+	{ .keys = { TUI_ESC }, .label = "Esc", .hint = "back",
+	  .help = "clear the filter, or back to the apps",
+	  .flags = TUI_B_VERSIONS | TUI_B_HINT, .fn = tui_key_back },
+	{ .keys = { TUI_ESC }, .label = "Esc", .hint = NULL,
+	  .help = "clear the filter", .flags = TUI_B_APPS,
+	  .fn = tui_key_back },
+	{ .keys = { '/' }, .label = "/", .hint = "filter",
+	  .help = "filter rows by regex (/!re: rows not matching)",
+	  .flags = TUI_B_PANES | TUI_B_HINT, .fn = tui_key_filter },
+	{ .keys = { 'r' }, .label = "r", .hint = "refresh",
+	  .help = "refresh the selected app", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .fn = tui_key_refresh },
+	{ .keys = { 'R' }, .label = "R", .hint = "all",
+	  .help = "refresh every app", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .fn = tui_key_refresh_all },
+	{ .keys = { TUI_CTRL('l') }, .label = "^L", .hint = NULL,
+	  .help = "redraw the screen", .flags = TUI_B_PANES,
+	  .fn = tui_key_redraw },
+	{ .keys = { '?' }, .label = "?", .hint = "help",
+	  .help = "this help", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .fn = tui_key_help },
+	{ .keys = { 'q', TUI_CTRL('c') }, .label = "q/^C", .hint = "quit",
+	  .help = "quit", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .fn = tui_key_quit },
+};
+
+/* Signals: note them and wake the loop; the loop does the work. */
+static void
+tui_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGWINCH)
+		tui_sig_winch = 1;
+	else
+		tui_sig_quit = 1;
+	if (tui_signal_core != NULL)
+		core_wakeup(tui_signal_core);
+	errno = saved;
+}
+
+/* Install or restore the signal handlers the dashboard needs. */
+static void
+tui_signals(int install)
+{
+	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = install ? tui_signal : SIG_DFL;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < MT_ARRAY_LEN(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Set the status message to prefix + arg (copied, made safe). */
+static void
+tui_message(struct tui *t, int error, const char *prefix, const char *arg)
+{
+	char *raw;
+
+	free(t->message);
+	raw = xasprintf("%s%s", prefix, arg != NULL ? arg : "");
+	t->message = str_oneline(raw, 512);
+	free(raw);
+	t->message_error = error;
+}
+
+/* The app whose versions are shown, or NULL. */
+const struct mt_app *
+tui_current_app(const struct tui *t)
+{
+	if (!t->have_app || t->app >= t->model->napps)
+		return NULL;
+	return &t->model->apps[t->app];
+}
+
+/* Does a row pass its pane's filter? */
+static int
+tui_row_visible(const struct tui_list *l, const char *a, const char *b)
+{
+	int m;
+
+	if (l->rx == NULL)
+		return 1;
+	m = rx_match(l->rx, a) == 1 || (b != NULL && rx_match(l->rx, b) == 1);
+	return l->invert ? !m : m;
+}
+
+/* Keep the selection inside the rows and the scroll offset around it. */
+void
+tui_list_clamp(struct tui_list *l)
+{
+	if (l->nrows == 0) {
+		l->sel = l->top = 0;
+		return;
+	}
+	if (l->sel >= l->nrows)
+		l->sel = l->nrows - 1;
+	if (l->top > l->sel)
+		l->top = l->sel;
+	if (l->height > 0 && l->sel >= l->top + (size_t)l->height)
+		l->top = l->sel - (size_t)l->height + 1;
+	if (l->top + (l->height > 0 ? (size_t)l->height : 1) > l->nrows) {
+		size_t h = l->height > 0 ? (size_t)l->height : 1;
+
+		l->top = l->nrows > h ? l->nrows - h : 0;
+	}
+}
+
+/* Remember the selected version so a refresh does not move the cursor. */
+static void
+tui_versions_remember(struct tui *t)
+{
+	struct tui_list *l = &t->lists[TUI_PANE_VERSIONS];
+	const struct mt_app *app = tui_current_app(t);
+
+	free(l->sel_key);
+	l->sel_key = NULL;
+	if (app != NULL && l->sel < l->nrows && l->rows[l->sel] < app->nversions)
+		l->sel_key = xstrdup(app->versions[l->rows[l->sel]].version);
+}
+
+/*
+ * Recompute the filtered rows of both panes from the model. The apps
+ * selection is an app index; the versions selection follows its version
+ * string across refreshes.
+ */
+void
+tui_rows_update(struct tui *t)
+{
+	const struct mt_model *m = t->model;
+	struct tui_list *al = &t->lists[TUI_PANE_APPS];
+	struct tui_list *vl = &t->lists[TUI_PANE_VERSIONS];
+	const struct mt_app *app;
+	size_t i, old_app = SIZE_MAX;
+
+	if (al->sel < al->nrows)
+		old_app = al->rows[al->sel];
+	al->rows = xreallocarray(al->rows, m->napps + 1, sizeof *al->rows);
+	al->nrows = 0;
+	for (i = 0; i < m->napps; i++) {
+		if (tui_row_visible(al, m->apps[i].cfg->name, NULL))
+			al->rows[al->nrows++] = i;
+	}
+	for (i = 0; i < al->nrows && old_app != SIZE_MAX; i++) {
+		if (al->rows[i] == old_app) {
+			al->sel = i;
+			break;
+		}
+	}
+	tui_list_clamp(al);
+
+	if (al->nrows > 0) {
+		if (!t->have_app || t->app != al->rows[al->sel]) {
+			free(vl->sel_key);
+			vl->sel_key = NULL;
+			vl->sel = vl->top = 0;
+		}
+		t->app = al->rows[al->sel];
+		t->have_app = 1;
+	} else
+		t->have_app = 0;
+
+	app = tui_current_app(t);
+	vl->rows = xreallocarray(vl->rows, (app != NULL ? app->nversions : 0) + 1,
+	    sizeof *vl->rows);
+	vl->nrows = 0;
+	for (i = 0; app != NULL && i < app->nversions; i++) {
+		const struct mt_version *v = &app->versions[i];
+
+		if (tui_row_visible(vl, v->version, v->tag))
+			vl->rows[vl->nrows++] = i;
+	}
+	for (i = 0; vl->sel_key != NULL && i < vl->nrows; i++) {
+		if (strcmp(app->versions[vl->rows[i]].version, vl->sel_key) == 0) {
+			vl->sel = i;
+			break;
+		}
+	}
+	tui_list_clamp(vl);
+	tui_versions_remember(t);
+}
+
+/* The bindings active now, in table order; returns how many. */
+size_t
+tui_active_bindings(const struct tui *t, const struct tui_binding **out,
+    size_t max)
+{
+	int where = t->focus == TUI_PANE_APPS ? TUI_B_APPS : TUI_B_VERSIONS;
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nkeymap && n < max; i++) {
+		if (t->keymap[i]->flags & where)
+			out[n++] = t->keymap[i];
+	}
+	return n;
+}
+
+/* Build the key map for this mode: write bindings only when allowed. */
+static void
+tui_keymap_init(struct tui *t)
+{
+	size_t i;
+
+	t->keymap = xreallocarray(NULL, MT_ARRAY_LEN(tui_bindings),
+	    sizeof *t->keymap);
+	t->nkeymap = 0;
+	for (i = 0; i < MT_ARRAY_LEN(tui_bindings); i++) {
+		if ((tui_bindings[i].flags & TUI_B_WRITE) && t->read_only)
+			continue;
+		t->keymap[t->nkeymap++] = &tui_bindings[i];
+	}
+}
+
+/* Move the focused pane's selection by delta rows. */
+static void
+tui_move(struct tui *t, long delta)
+{
+	struct tui_list *l = &t->lists[t->focus];
+	long pos;
+
+	if (l->nrows == 0)
+		return;
+	pos = (long)l->sel + delta;
+	if (pos < 0)
+		pos = 0;
+	if (pos >= (long)l->nrows)
+		pos = (long)l->nrows - 1;
+	l->sel = (size_t)pos;
+	tui_list_clamp(l);
+	if (t->focus == TUI_PANE_VERSIONS)
+		tui_versions_remember(t);
+	tui_rows_update(t);
+}
+
+/* A page: the pane's height, at least one row. */
+static long
+tui_page(const struct tui *t)
+{
+	int h = t->lists[t->focus].height;
+
+	return h > 1 ? h - 1 : 1;
+}
+
+static void
+tui_key_down(struct tui *t, int key)
+{
+	tui_move(t, 1);
+}
+
+static void
+tui_key_up(struct tui *t, int key)
+{
+	tui_move(t, -1);
+}
+
+static void
+tui_key_top(struct tui *t, int key)
+{
+	tui_move(t, -(long)t->lists[t->focus].nrows);
+}
+
+static void
+tui_key_bottom(struct tui *t, int key)
+{
+	tui_move(t, (long)t->lists[t->focus].nrows);
+}
+
+static void
+tui_key_pgdown(struct tui *t, int key)
+{
+	tui_move(t, tui_page(t));
+}
+
+static void
+tui_key_pgup(struct tui *t, int key)
+{
+	tui_move(t, -tui_page(t));
+}
+
+static void
+tui_key_tab(struct tui *t, int key)
+{
+	t->focus = t->focus == TUI_PANE_APPS ? TUI_PANE_VERSIONS :
+	    TUI_PANE_APPS;
+}
+
+/* Enter on an app: its versions, highest first, get the focus. */
+static void
+tui_key_enter(struct tui *t, int key)
+{
+	struct tui_list *vl = &t->lists[TUI_PANE_VERSIONS];
+
+	if (!t->have_app)
+		return;
+	t->focus = TUI_PANE_VERSIONS;
+	vl->sel = vl->top = 0;
+	tui_versions_remember(t);
+	tui_rows_update(t);
+}
+
+/* Drop a pane's filter. */
+static void
+tui_filter_clear(struct tui_list *l)
+{
+	rx_free(l->rx);
+	l->rx = NULL;
+	free(l->filter);
+	l->filter = NULL;
+	l->invert = 0;
+}
+
+/* Esc: clear the focused pane's filter, else go back to the apps. */
+static void
+tui_key_back(struct tui *t, int key)
+{
+	struct tui_list *l = &t->lists[t->focus];
+
+	if (l->filter != NULL)
+		tui_filter_clear(l);
+	else if (t->focus == TUI_PANE_VERSIONS)
+		t->focus = TUI_PANE_APPS;
+	tui_rows_update(t);
+}
+
+/* Open the filter prompt, prefilled with the current filter. */
+static void
+tui_key_filter(struct tui *t, int key)
+{
+	struct tui_list *l = &t->lists[t->focus];
+	char text[TUI_PROMPT_MAX * 2];
+	size_t n;
+
+	t->mode = TUI_MODE_PROMPT;
+	free(t->prompt_old);
+	t->prompt_old = xstrdup(l->filter);
+	t->prompt_old_invert = l->invert;
+	t->promptlen = 0;
+	if (l->filter != NULL) {
+		snprintf(text, sizeof text, "%s%s", l->invert ? "!" : "",
+		    l->filter);
+		n = mbstowcs(t->prompt, text, TUI_PROMPT_MAX - 1);
+		if (n != (size_t)-1)
+			t->promptlen = n;
+	}
+	t->prompt[t->promptlen] = L'\0';
+}
+
+static void
+tui_key_refresh(struct tui *t, int key)
+{
+	if (t->have_app)
+		core_refresh_app(t->core, t->app);
+}
+
+static void
+tui_key_refresh_all(struct tui *t, int key)
+{
+	core_refresh_all(t->core);
+}
+
+static void
+tui_key_help(struct tui *t, int key)
+{
+	t->mode = TUI_MODE_HELP;
+}
+
+static void
+tui_key_redraw(struct tui *t, int key)
+{
+	clearok(curscr, TRUE);
+}
+
+static void
+tui_key_quit(struct tui *t, int key)
+{
+	t->quit = 1;
+}
+
+/* The prompt's text as a multibyte string. */
+void
+tui_prompt_text(const struct tui *t, char *out, size_t len)
+{
+	wchar_t w[TUI_PROMPT_MAX];
+	size_t n;
+
+	memcpy(w, t->prompt, t->promptlen * sizeof *w);
+	w[t->promptlen] = L'\0';
+	n = wcstombs(out, w, len - 1);
+	if (n == (size_t)-1)
+		n = 0;
+	out[n] = '\0';
+}
+
+/*
+ * Apply the prompt's text as the focused pane's filter: "!re" inverts.
+ * 0 ok; -1 when the regex does not compile (the message is shown).
+ */
+static int
+tui_filter_apply(struct tui *t)
+{
+	struct tui_list *l = &t->lists[t->focus];
+	char text[TUI_PROMPT_MAX * 4], *cause = NULL;
+	const char *re;
+	struct rx *rx;
+	int invert = 0;
+
+	tui_prompt_text(t, text, sizeof text);
+	re = text;
+	if (*re == '!') {
+		invert = 1;
+		re++;
+	}
+	if (*re == '\0') {
+		tui_filter_clear(l);
+		l->invert = invert;
+		tui_rows_update(t);
+		return 0;
+	}
+	if ((rx = rx_new(re, &cause)) == NULL) {
+		tui_message(t, 1, "bad regex: ", cause != NULL ? cause :
+		    "invalid pattern");
+		free(cause);
+		return -1;
+	}
+	tui_filter_clear(l);
+	l->rx = rx;
+	l->filter = xstrdup(re);
+	l->invert = invert;
+	l->sel = l->top = 0;
+	tui_rows_update(t);
+	return 0;
+}
+
+/* Restore the filter that was active when the prompt opened. */
+static void
+tui_filter_restore(struct tui *t)
+{
+	struct tui_list *l = &t->lists[t->focus];
+	char *cause = NULL;
+
+	tui_filter_clear(l);
+	if (t->prompt_old != NULL) {
+		l->rx = rx_new(t->prompt_old, &cause);
+		free(cause);
+		if (l->rx != NULL) {
+			l->filter = t->prompt_old;
+			t->prompt_old = NULL;
+			l->invert = t->prompt_old_invert;
+		}
+	}
+	tui_rows_update(t);
+}
+
+/* A key in the filter prompt: edit, apply as typed, Enter keeps, Esc clears. */
+static void
+tui_prompt_key(struct tui *t, wint_t wc, int is_key)
+{
+	free(t->message);
+	t->message = NULL;
+	if ((!is_key && wc == TUI_ESC) || (!is_key && wc == TUI_CTRL('c'))) {
+		/* Esc: the prompt closes and the pane is unfiltered. */
+		t->mode = TUI_MODE_NORMAL;
+		tui_filter_clear(&t->lists[t->focus]);
+		tui_rows_update(t);
+		return;
+	}
+	if ((!is_key && (wc == '\r' || wc == '\n')) ||
+	    (is_key && wc == KEY_ENTER)) {
+		t->mode = TUI_MODE_NORMAL;
+		if (tui_filter_apply(t) != 0)
+			tui_filter_restore(t);
+		return;
+	}
+	if ((is_key && wc == KEY_BACKSPACE) ||
+	    (!is_key && (wc == 0x7f || wc == TUI_CTRL('h')))) {
+		if (t->promptlen == 0) {
+			t->mode = TUI_MODE_NORMAL;
+			tui_filter_restore(t);
+			return;
+		}
+		t->promptlen--;
+	} else if (!is_key && wc == TUI_CTRL('u'))
+		t->promptlen = 0;
+	else if (!is_key && iswprint(wc) && t->promptlen < TUI_PROMPT_MAX - 1)
+		t->prompt[t->promptlen++] = (wchar_t)wc;
+	else
+		return;
+	t->prompt[t->promptlen] = L'\0';
+	tui_filter_apply(t);
+}
+
+/* A key in normal mode: look it up in the key map. */
+static void
+tui_normal_key(struct tui *t, wint_t wc, int is_key)
+{
+	const struct tui_binding *active[64];
+	size_t n, i, k;
+	int key = (int)wc;
+
+	if (is_key && wc == KEY_RESIZE)
+		return;
+	free(t->message);
+	t->message = NULL;
+	if (!is_key && wc > 0x7f)
+		return;		/* no binding uses a non-ASCII character */
+	n = tui_active_bindings(t, active, MT_ARRAY_LEN(active));
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < TUI_MAXKEYS && active[i]->keys[k] != 0; k++) {
+			if (active[i]->keys[k] == key) {
+				active[i]->fn(t, key);
+				return;
+			}
+		}
+	}
+}
+
+/* One key, routed by mode. */
+static void
+tui_key(struct tui *t, wint_t wc, int is_key)
+{
+	t->dirty = 1;
+	switch (t->mode) {
+	case TUI_MODE_HELP:
+		if (is_key && wc == KEY_RESIZE)
+			return;
+		if (!is_key && wc == TUI_CTRL('c'))
+			t->quit = 1;
+		t->mode = TUI_MODE_NORMAL;	/* any key closes the help */
+		break;
+	case TUI_MODE_PROMPT:
+		tui_prompt_key(t, wc, is_key);
+		break;
+	case TUI_MODE_NORMAL:
+		tui_normal_key(t, wc, is_key);
+		break;
+	}
+}
+
+/* The terminal is readable: take every key that is waiting. */
+static void
+tui_input(int fd, void *arg)
+{
+	struct tui *t = arg;
+	wint_t wc;
+	int r, got = 0;
+
+	while ((r = wget_wch(stdscr, &wc)) != ERR) {
+		got = 1;
+		tui_key(t, wc, r == KEY_CODE_YES);
+		if (t->quit)
+			break;
+	}
+	if (got)
+		t->idle_reads = 0;
+	else if (++t->idle_reads >= TUI_IDLE_READS)
+		t->quit = 1;	/* readable but empty: the terminal hung up */
+}
+
+/* The terminal changed size: tell curses, repaint everything. */
+static void
+tui_resize(struct tui *t)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+	t->dirty = 1;
+}
+
+/* Milliseconds to wait before the next round. */
+static long
+tui_timeout(const struct tui *t)
+{
+	long ms = tui_draw_next_tick(t);
+
+	if (ms < 0 || ms > 60000)
+		ms = 60000;
+	return ms;
+}
+
+/* Set up curses; 0 ok, -1 when there is no usable terminal. */
+static int
+tui_screen_init(struct tui *t)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mirrortop: the dashboard needs a terminal; "
+		    "use `mirrortop status` otherwise\n");
+		return -1;
+	}
+	if (newterm(NULL, stdout, stdin) == NULL) {
+		fprintf(stderr, "mirrortop: cannot use terminal type \"%s\"\n",
+		    getenv("TERM") != NULL ? getenv("TERM") : "");
+		return -1;
+	}
+	raw();		/* ^C arrives as a key, not as SIGINT */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	leaveok(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	tui_draw_init(t);
+	return 0;
+}
+
+/* Free the dashboard's state. */
+static void
+tui_free(struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; i < TUI_NPANES; i++) {
+		tui_filter_clear(&t->lists[i]);
+		free(t->lists[i].rows);
+		free(t->lists[i].sel_key);
+	}
+	free(t->keymap);
+	free(t->message);
+	free(t->prompt_old);
+}
+
+/* Run the dashboard until the user quits. Returns the exit code. */
 int
 tui_run(struct core *core)
 {
-	(void)core;
-	fprintf(stderr, "mirrortop: the dashboard is not built yet; use `mirrortop status`\n");
-	return 2;
+	struct tui t;
+	unsigned long drawn = 0;
+	uint64_t deadline = 0, now;
+	long ms;
+
+	memset(&t, 0, sizeof t);
+	t.core = core;
+	t.model = core_model(core);
+	t.read_only = core_read_only(core);
+	t.focus = TUI_PANE_APPS;
+	t.dirty = 1;
+	tui_keymap_init(&t);
+
+	setlocale(LC_ALL, "");
+	/* Ours, installed first, so curses does not install its own. */
+	tui_signal_core = core;
+	tui_signals(1);
+	if (tui_screen_init(&t) != 0) {
+		tui_signals(0);
+		tui_free(&t);
+		return 2;
+	}
+	if (core_watch_fd(core, STDIN_FILENO, tui_input, &t) != 0) {
+		endwin();
+		tui_signals(0);
+		tui_free(&t);
+		fprintf(stderr, "mirrortop: cannot watch the terminal\n");
+		return 1;
+	}
+
+	while (!t.quit && !tui_sig_quit) {
+		if (tui_sig_winch) {
+			tui_sig_winch = 0;
+			tui_resize(&t);
+		}
+		now = time_mono_ms();
+		if (t.dirty || core_generation(core) != drawn ||
+		    (deadline != 0 && now >= deadline)) {
+			drawn = core_generation(core);
+			tui_rows_update(&t);
+			tui_draw(&t);
+			t.dirty = 0;
+			ms = tui_timeout(&t);
+			deadline = now + (uint64_t)ms;
+		} else
+			ms = deadline > now ? (long)(deadline - now) : 0;
+		core_run_once(core, ms);
+	}
+
+	endwin();
+	tui_signals(0);
+	tui_signal_core = NULL;
+	tui_free(&t);
+	return 0;
 }
