@@ -1136,6 +1136,8 @@ config_get_tag_template(struct config_ctx *c, json_t *obj, const char *key,
     int allowed, int need, const char *need_what, char **dst)
 {
 	const char *s, *p;
+	char ch[8], q[32];
+	size_t n;
 	int rc, used;
 
 	if ((rc = config_get_str(c, obj, key, &s)) != 1)
@@ -1149,10 +1151,15 @@ config_get_tag_template(struct config_ctx *c, json_t *obj, const char *key,
 			continue;
 		}
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' &&
-		    *p != '-')
-			return config_error(c, AT_VALUE, "'%c' is not allowed "
+		    *p != '-') {
+			n = 1;
+			while (((unsigned char)p[n] & 0xc0) == 0x80 && n < 4)
+				n++;
+			snprintf(ch, sizeof ch, "%.*s", (int)n, p);
+			return config_error(c, AT_VALUE, "%s is not allowed "
 			    "in a tag (letters, digits, '_', '.', '-')",
-			    isprint((unsigned char)*p) ? *p : '?');
+			    config_quote(ch, q, sizeof q));
+		}
 	}
 	if ((used & need) == 0)
 		return config_error(c, AT_VALUE, "must contain %s", need_what);
