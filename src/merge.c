@@ -1,2 +1,533 @@
-/* merge.c */
+/* merge.c — native multi-arch index merges and retagging. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
 #include "merge.h"
+#include "registry.h"
+#include "util.h"
+
+#define MERGE_MAX_CANDIDATES	3
+
+struct merge_op;
+
+struct merge_arch {
+	struct merge_op	*op;
+	char		*arch;
+	char		*cand[MERGE_MAX_CANDIDATES];	/* refs to try, in order */
+	int		 from_index[MERGE_MAX_CANDIDATES]; /* cand is the version's tag */
+	size_t		 ncand;
+	size_t		 tried;
+	char		*staging_ref;	/* for the "missing" message */
+	int		 done;
+	int		 missing;
+	char		*error;
+	/* resolved child */
+	char		*media_type;
+	char		*digest;
+	long long	 size;
+	char		*os;
+	char		*architecture;
+	char		*variant;
+};
+
+enum merge_kind {
+	MERGE_INDEX,
+	MERGE_RETAG,
+};
+
+struct merge_op {
+	enum merge_kind	 kind;
+	struct registry	*reg;
+	char		*label;		/* "merge APP VERSION" / "latest APP" */
+	char		*repo;
+	char		*image;
+	char		*image_tag;
+	int		 is_latest;
+	int		 dry_run;
+	struct merge_arch *archs;
+	size_t		 narchs;
+	size_t		 pending;
+	/* the bytes to write */
+	char		*body;
+	size_t		 len;
+	char		*media_type;
+	char		 digest[80];
+	char		**dst;		/* tags to PUT */
+	size_t		 ndst;
+	size_t		 next_dst;	/* PUT / read back progress */
+	size_t		 next_check;
+	char		*src_ref;	/* retag */
+	merge_cb	 cb;
+	void		*arg;
+};
+
+static void	merge_put_next(struct merge_op *);
+
+/* Whether a platform is the configured arch. */
+int
+merge_arch_match(const char *architecture, const char *variant,
+    const char *arch)
+{
+	const char *slash = strchr(arch, '/');
+	size_t alen = slash ? (size_t)(slash - arch) : strlen(arch);
+
+	if (architecture == NULL || strlen(architecture) != alen ||
+	    strncmp(architecture, arch, alen) != 0)
+		return 0;
+	if (slash == NULL)
+		return 1;
+	return variant != NULL && strcmp(variant, slash + 1) == 0;
+}
+
+/* Build the index JSON with keys in a fixed order. */
+char *
+merge_build_index(const struct merge_child *c, size_t n,
+    const char **media_type)
+{
+	json_t *root = json_object(), *arr = json_array();
+	const char *child_docker = MT_MEDIA_DOCKER_MANIFEST;
+	int docker = n > 0;
+	size_t i;
+	char *s;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].media_type == NULL ||
+		    strcmp(c[i].media_type, child_docker) != 0)
+			docker = 0;
+	}
+	*media_type = docker ? MT_MEDIA_DOCKER_LIST : MT_MEDIA_OCI_INDEX;
+	json_object_set_new(root, "schemaVersion", json_integer(2));
+	json_object_set_new(root, "mediaType", json_string(*media_type));
+	for (i = 0; i < n; i++) {
+		json_t *e = json_object(), *p = json_object();
+
+		json_object_set_new(e, "mediaType", json_string(c[i].media_type ?
+		    c[i].media_type : MT_MEDIA_OCI_MANIFEST));
+		json_object_set_new(e, "digest", json_string(c[i].digest));
+		json_object_set_new(e, "size", json_integer(c[i].size));
+		json_object_set_new(p, "architecture",
+		    json_string(c[i].architecture));
+		json_object_set_new(p, "os", json_string(c[i].os ? c[i].os :
+		    "linux"));
+		if (c[i].variant != NULL)
+			json_object_set_new(p, "variant",
+			    json_string(c[i].variant));
+		json_object_set_new(e, "platform", p);
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(root, "manifests", arr);
+	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return s;
+}
+
+/* Free an operation. */
+static void
+merge_free(struct merge_op *op)
+{
+	size_t i, j;
+
+	if (op == NULL)
+		return;
+	for (i = 0; i < op->narchs; i++) {
+		struct merge_arch *a = &op->archs[i];
+
+		free(a->arch);
+		for (j = 0; j < a->ncand; j++)
+			free(a->cand[j]);
+		free(a->staging_ref);
+		free(a->error);
+		free(a->media_type);
+		free(a->digest);
+		free(a->os);
+		free(a->architecture);
+		free(a->variant);
+	}
+	free(op->archs);
+	for (i = 0; i < op->ndst; i++)
+		free(op->dst[i]);
+	free(op->dst);
+	free(op->label);
+	free(op->repo);
+	free(op->image);
+	free(op->image_tag);
+	free(op->body);
+	free(op->media_type);
+	free(op->src_ref);
+	free(op);
+}
+
+/* Abandon an operation. */
+void
+merge_cancel(struct merge_op *op)
+{
+	if (op == NULL)
+		return;
+	registry_cancel_arg(op->reg, op);
+	merge_free(op);
+}
+
+/* Report and free. */
+static void
+merge_done(struct merge_op *op, int status, const char *errmsg)
+{
+	op->cb(status, status == 0 ? op->body : NULL,
+	    status == 0 ? op->digest : NULL, errmsg, op->arg);
+	merge_free(op);
+}
+
+/* Fail with "label: what". */
+static void
+merge_fail(struct merge_op *op, const char *what)
+{
+	char *msg = xasprintf("%s: %s", op->label, what);
+
+	merge_done(op, -1, msg);
+	free(msg);
+}
+
+/* Read-back answered: compare digests. */
+static void
+merge_check_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct merge_op *op = arg;
+	char *what;
+
+	if (status != 0) {
+		what = xasprintf("reading back %s:%s failed: %s", op->repo,
+		    op->dst[op->next_check], status > 0 ? "not found" :
+		    (errmsg ? errmsg : "error"));
+		merge_fail(op, what);
+		free(what);
+		return;
+	}
+	if (m->digest == NULL || strcmp(m->digest, op->digest) != 0) {
+		what = xasprintf("%s:%s reads back as %s, not %s", op->repo,
+		    op->dst[op->next_check], m->digest ? m->digest : "?",
+		    op->digest);
+		merge_fail(op, what);
+		free(what);
+		return;
+	}
+	if (++op->next_check < op->ndst) {
+		registry_get_manifest(op->reg, op->repo,
+		    op->dst[op->next_check], 0, merge_check_cb, op);
+		return;
+	}
+	merge_done(op, 0, NULL);
+}
+
+/* A PUT answered. */
+static void
+merge_put_cb(int status, const char *digest, const char *errmsg, void *arg)
+{
+	struct merge_op *op = arg;
+	char *what;
+
+	if (status != 0) {
+		what = xasprintf("PUT %s:%s failed: %s", op->repo,
+		    op->dst[op->next_dst], errmsg ? errmsg : "error");
+		merge_fail(op, what);
+		free(what);
+		return;
+	}
+	if (digest != NULL && strcmp(digest, op->digest) != 0) {
+		what = xasprintf("PUT %s:%s: the registry says %s, not %s",
+		    op->repo, op->dst[op->next_dst], digest, op->digest);
+		merge_fail(op, what);
+		free(what);
+		return;
+	}
+	op->next_dst++;
+	merge_put_next(op);
+}
+
+/* PUT the next tag, or start reading back. */
+static void
+merge_put_next(struct merge_op *op)
+{
+	if (op->next_dst < op->ndst) {
+		registry_put_manifest(op->reg, op->repo, op->dst[op->next_dst],
+		    op->media_type, op->body, op->len, merge_put_cb, op);
+		return;
+	}
+	op->next_check = 0;
+	registry_get_manifest(op->reg, op->repo, op->dst[0], 0, merge_check_cb,
+	    op);
+}
+
+/* The bytes are ready: dry run ends here, else write. */
+static void
+merge_write(struct merge_op *op)
+{
+	sha256_digest(op->body, op->len, op->digest, sizeof op->digest);
+	if (op->dry_run || op->ndst == 0) {
+		merge_done(op, 0, NULL);
+		return;
+	}
+	op->next_dst = 0;
+	merge_put_next(op);
+}
+
+/* Every arch is resolved (or not): all or nothing. */
+static void
+merge_resolved(struct merge_op *op)
+{
+	struct merge_child *c;
+	struct buf why;
+	const char *mt;
+	size_t i, nbad = 0;
+
+	buf_init(&why, 64 * 1024);
+	for (i = 0; i < op->narchs; i++) {
+		struct merge_arch *a = &op->archs[i];
+
+		if (a->error == NULL && !a->missing)
+			continue;
+		buf_printf(&why, "%s", nbad++ ? "; " : "");
+		if (a->error != NULL)
+			buf_printf(&why, "%s", a->error);
+		else
+			buf_printf(&why, "%s is missing (no image at %s)",
+			    a->arch, a->staging_ref);
+	}
+	if (nbad > 0) {
+		merge_fail(op, why.data);
+		buf_free(&why);
+		return;
+	}
+	buf_free(&why);
+	c = xcalloc(op->narchs, sizeof *c);
+	for (i = 0; i < op->narchs; i++) {
+		c[i].media_type = op->archs[i].media_type;
+		c[i].digest = op->archs[i].digest;
+		c[i].size = op->archs[i].size;
+		c[i].os = op->archs[i].os;
+		c[i].architecture = op->archs[i].architecture;
+		c[i].variant = op->archs[i].variant;
+	}
+	op->body = merge_build_index(c, op->narchs, &mt);
+	free(c);
+	op->len = strlen(op->body);
+	op->media_type = xstrdup(mt);
+	merge_write(op);
+}
+
+static void	merge_try(struct merge_arch *);
+
+/* This arch is settled; when every arch is, go on. */
+static void
+merge_arch_settled(struct merge_arch *a)
+{
+	struct merge_op *op = a->op;
+
+	a->done = 1;
+	if (--op->pending == 0)
+		merge_resolved(op);
+}
+
+/* Take a resolved child. */
+static void
+merge_arch_take(struct merge_arch *a, const char *media_type,
+    const char *digest, long long size, const struct registry_platform *p)
+{
+	a->media_type = xstrdup(media_type);
+	a->digest = xstrdup(digest);
+	a->size = size;
+	a->os = xstrdup(p->os ? p->os : "linux");
+	a->architecture = xstrdup(p->architecture);
+	a->variant = xstrdup(p->variant);
+}
+
+/* One arch's manifest lookup answered. */
+static void
+merge_arch_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct merge_arch *a = arg;
+	struct merge_op *op = a->op;
+	const char *ref = a->cand[a->tried];
+	size_t i;
+
+	if (status < 0) {
+		a->error = xasprintf("%s: cannot read %s/%s:%s: %s", a->arch,
+		    registry_host(op->reg), op->repo, ref,
+		    errmsg ? errmsg : "error");
+		merge_arch_settled(a);
+		return;
+	}
+	if (status == 0 && m->is_index) {
+		for (i = 0; i < m->nplatforms; i++) {
+			const struct registry_platform *p = &m->platforms[i];
+
+			if (merge_arch_match(p->architecture, p->variant,
+			    a->arch) && p->digest != NULL) {
+				merge_arch_take(a, p->media_type, p->digest,
+				    p->size, p);
+				merge_arch_settled(a);
+				return;
+			}
+		}
+		if (!a->from_index[a->tried]) {
+			a->error = xasprintf("%s: the index at %s lists no "
+			    "%s image", a->arch, ref, a->arch);
+			merge_arch_settled(a);
+			return;
+		}
+	} else if (status == 0) {
+		if (m->platform.architecture == NULL) {
+			a->error = xasprintf("%s: the image at %s has no "
+			    "platform in its config", a->arch, ref);
+			merge_arch_settled(a);
+			return;
+		}
+		if (!merge_arch_match(m->platform.architecture,
+		    m->platform.variant, a->arch)) {
+			if (a->from_index[a->tried])
+				goto next;
+			a->error = xasprintf("%s: the image at %s is for %s%s%s, "
+			    "not %s", a->arch, ref, m->platform.architecture,
+			    m->platform.variant ? "/" : "",
+			    m->platform.variant ? m->platform.variant : "",
+			    a->arch);
+			merge_arch_settled(a);
+			return;
+		}
+		merge_arch_take(a, m->media_type, m->digest, (long long)m->len,
+		    &m->platform);
+		merge_arch_settled(a);
+		return;
+	}
+next:
+	a->tried++;
+	merge_try(a);
+}
+
+/* Try the next candidate of an arch, or give up: missing. */
+static void
+merge_try(struct merge_arch *a)
+{
+	if (a->tried >= a->ncand) {
+		a->missing = 1;
+		merge_arch_settled(a);
+		return;
+	}
+	registry_get_manifest(a->op->reg, a->op->repo, a->cand[a->tried], 1,
+	    merge_arch_cb, a);
+}
+
+/* A new operation. */
+static struct merge_op *
+merge_op_new(struct registry *reg, merge_cb cb, void *arg)
+{
+	struct merge_op *op = xcalloc(1, sizeof *op);
+
+	op->reg = reg;
+	op->cb = cb;
+	op->arg = arg;
+	return op;
+}
+
+/* Start a merge. */
+struct merge_op *
+merge_start(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
+    void *arg, char **cause)
+{
+	struct merge_op *op;
+	size_t i;
+
+	if (spec->narchs == 0) {
+		*cause = xasprintf("merge %s %s: no archs configured", spec->app,
+		    spec->version);
+		return NULL;
+	}
+	op = merge_op_new(reg, cb, arg);
+	op->kind = MERGE_INDEX;
+	op->label = xasprintf("merge %s %s", spec->app, spec->version);
+	op->repo = xstrdup(spec->repo);
+	op->image = xstrdup(spec->image);
+	op->image_tag = xstrdup(spec->image_tag);
+	op->is_latest = spec->is_latest;
+	op->dry_run = spec->dry_run;
+	op->dst = xcalloc(2, sizeof *op->dst);
+	op->dst[op->ndst++] = xstrdup(spec->image_tag);
+	if (spec->is_latest && strcmp(spec->image_tag, "latest") != 0)
+		op->dst[op->ndst++] = xstrdup("latest");
+	op->archs = xcalloc(spec->narchs, sizeof *op->archs);
+	op->narchs = spec->narchs;
+	for (i = 0; i < spec->narchs; i++) {
+		struct merge_arch *a = &op->archs[i];
+		const char *st = spec->staging_tags[i];
+
+		a->op = op;
+		a->arch = xstrdup(spec->archs[i]);
+		if (spec->digests != NULL && spec->digests[i] != NULL)
+			a->cand[a->ncand++] = xstrdup(spec->digests[i]);
+		a->cand[a->ncand++] = xstrdup(st);
+		a->from_index[a->ncand] = 1;
+		a->cand[a->ncand++] = xstrdup(spec->image_tag);
+		a->staging_ref = xasprintf("%s:%s", spec->image, st);
+	}
+	/* Guard against callbacks that answer at once. */
+	op->pending = op->narchs + 1;
+	for (i = 0; i < op->narchs; i++)
+		merge_try(&op->archs[i]);
+	if (--op->pending == 0) {
+		merge_resolved(op);
+		return NULL;	/* already finished and reported */
+	}
+	return op;
+}
+
+/* The source manifest of a retag answered. */
+static void
+merge_retag_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct merge_op *op = arg;
+	char *what;
+
+	if (status != 0) {
+		what = xasprintf("no image at %s:%s%s%s", op->repo, op->src_ref,
+		    status < 0 ? ": " : "", status < 0 && errmsg ? errmsg : "");
+		merge_fail(op, what);
+		free(what);
+		return;
+	}
+	op->body = xmalloc(m->len + 1);
+	memcpy(op->body, m->body, m->len);
+	op->body[m->len] = '\0';
+	op->len = m->len;
+	op->media_type = xstrdup(m->media_type);
+	merge_write(op);
+}
+
+/* Copy a manifest to other tags. */
+struct merge_op *
+merge_retag(struct registry *reg, const char *label, const char *repo,
+    const char *src_ref, char *const *dst_tags, size_t ndst, int dry_run,
+    merge_cb cb, void *arg, char **cause)
+{
+	struct merge_op *op;
+	size_t i;
+
+	if (ndst == 0) {
+		*cause = xasprintf("%s: nothing to tag", label);
+		return NULL;
+	}
+	op = merge_op_new(reg, cb, arg);
+	op->kind = MERGE_RETAG;
+	op->label = xstrdup(label);
+	op->repo = xstrdup(repo);
+	op->src_ref = xstrdup(src_ref);
+	op->dry_run = dry_run;
+	op->dst = xcalloc(ndst, sizeof *op->dst);
+	for (i = 0; i < ndst; i++)
+		op->dst[op->ndst++] = xstrdup(dst_tags[i]);
+	registry_get_manifest(reg, repo, src_ref, 0, merge_retag_cb, op);
+	return op;
+}
