@@ -342,58 +342,132 @@ class Slow(unittest.TestCase):
             self.assertEqual(px.count, 41)
 
 
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:        # a zombie of ours is dead too
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
+
+
 class Demo(unittest.TestCase):
-    def test_demo_world_daemon(self):
+    """tests/world/demo.py --daemon DIR: the world behind the README demo."""
+
+    @classmethod
+    def setUpClass(cls):
         try:
             import upstream  # noqa: F401
         except ImportError:
-            self.skipTest("upstream fixture not available")
-        d = tempfile.mkdtemp()
+            raise unittest.SkipTest("upstream fixture not available")
+        cls.dir = tempfile.mkdtemp(prefix="mt-demo-")
         demo = os.path.join(SRCDIR, "tests", "world", "demo.py")
-        try:
-            p = subprocess.run([sys.executable, demo, "--daemon", d],
-                               timeout=60, capture_output=True, text=True)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            self.assertTrue(os.path.exists(os.path.join(d, "ready")))
-            cfg = json.load(open(os.path.join(d, "config.json")))
-            self.assertTrue(cfg["plain_http"])
-            self.assertEqual(cfg["namespace"], "demo/mirror")
-            self.assertEqual([a["name"] for a in cfg["apps"]],
-                             ["mattermost", "mostlymatter", "outline"])
-            env = open(os.path.join(d, "env")).read()
-            self.assertIn("MIRRORTOP_CONFIG=", env)
-            self.assertIn("XDG_STATE_HOME=", env)
-            docker = os.path.join(d, "docker", "config.json")
-            self.assertEqual(json.load(open(docker)), {"auths": {}})
-            url = "http://" + cfg["registry"]
-            tags = world.tags(url, "demo/mirror/mattermost")
-            self.assertIn("latest", tags)
-            gh = cfg["apps"][0]["source"]["api"]
-            r = get(gh + "/repos/mattermost/mattermost/releases?per_page=100",
-                    {"User-Agent": "t", "Accept": "application/vnd.github+json"})
-            self.assertEqual(r.status, 200)
-            self.assertGreaterEqual(len(r.json()), 30)
-            pid = int(open(os.path.join(d, "pids")).read().split()[0])
-        finally:
-            pidf = os.path.join(d, "pids")
-            if os.path.exists(pidf):
-                pid = int(open(pidf).read().split()[0])
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.time() + 10
-        while time.time() < deadline:
+        p = subprocess.run([sys.executable, demo, "--daemon", cls.dir],
+                           timeout=90, capture_output=True, text=True)
+        cls.pid = None
+        pids = os.path.join(cls.dir, "pids")
+        if os.path.exists(pids):
+            cls.pid = int(open(pids).read().split()[0])
+        if p.returncode != 0:
+            cls.tearDownClass()
+            raise AssertionError("demo.py --daemon failed: " + p.stderr)
+        cls.cfg = json.load(open(os.path.join(cls.dir, "config.json")))
+        cls.url = "http://" + cls.cfg["registry"]
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.pid:
             try:
-                os.kill(pid, 0)
+                os.kill(cls.pid, signal.SIGTERM)
             except ProcessLookupError:
-                break
+                pass
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_files(self):
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "ready")))
+        cfg = self.cfg
+        self.assertTrue(cfg["plain_http"])
+        self.assertRegex(cfg["registry"], r"^127\.0\.0\.1:\d+$")
+        self.assertEqual(cfg["namespace"], "demo/mirror")
+        self.assertEqual(cfg["refresh_interval"], 30)
+        self.assertEqual([a["name"] for a in cfg["apps"]],
+                         ["mattermost", "mostlymatter", "outline"])
+        env = open(os.path.join(self.dir, "env")).read()
+        for var in ("MIRRORTOP_CONFIG", "XDG_STATE_HOME", "DOCKER_CONFIG"):
+            self.assertIn("export %s=" % var, env)
+        out = subprocess.run(["sh", "-c", '. "$1/env"; echo "$MIRRORTOP_CONFIG"',
+                              "sh", self.dir], capture_output=True, text=True)
+        self.assertEqual(out.stdout.strip(),
+                         os.path.join(self.dir, "config.json"))
+        docker = os.path.join(self.dir, "docker", "config.json")
+        self.assertEqual(json.load(open(docker)), {"auths": {}})
+
+    def test_registry_shows_every_state(self):
+        mm = "demo/mirror/mattermost"
+        tags = world.tags(self.url, mm)
+        self.assertNotIn("11.1.0", tags)                         # missing
+        self.assertNotIn("11.0.4", tags)                         # staged
+        self.assertIn("11.0.4-amd64", tags)
+        self.assertIn("11.0.4-arm64", tags)
+        body = world.manifest(self.url, mm, "11.0.3")[0]         # partial
+        archs = [m["platform"]["architecture"]
+                 for m in json.loads(body)["manifests"]]
+        self.assertEqual(archs, ["amd64", "unknown"])
+        body = world.manifest(self.url, mm, "11.0.2")[0]         # complete
+        archs = [m["platform"]["architecture"]
+                 for m in json.loads(body)["manifests"]]
+        self.assertEqual(archs, ["amd64", "arm64", "unknown", "unknown"])
+        # latest drifts for mattermost, is right for mostlymatter
+        self.assertEqual(world.manifest(self.url, mm, "latest")[2],
+                         world.manifest(self.url, mm, "11.0.2")[2])
+        mo = "demo/mirror/mostlymatter"
+        self.assertEqual(world.manifest(self.url, mo, "latest")[2],
+                         world.manifest(self.url, mo, "11.0.4")[2])
+        self.assertEqual(world.manifest(self.url, mo, "10.12.5")[1],
+                         world.DOCKER_LIST)
+
+    def test_upstream_data(self):
+        gh = self.cfg["apps"][0]["source"]["api"]
+        r = get(gh + "/repos/mattermost/mattermost/releases?per_page=100",
+                {"User-Agent": "t", "Accept": "application/vnd.github+json"})
+        self.assertEqual(r.status, 200)
+        rel = r.json()
+        self.assertGreaterEqual(len(rel), 38)
+        self.assertTrue(any(x["prerelease"] and x["tag_name"] ==
+                            "v11.1.0-rc1" for x in rel))
+        self.assertFalse(any(x["draft"] for x in rel))
+        r = get(gh + "/repos/mattermost/mattermost/releases?per_page=100",
+                {"User-Agent": "t", "Authorization": "Bearer demo"})
+        self.assertTrue(any(x["draft"] and x["published_at"] is None
+                            for x in r.json()), "drafts need push access")
+        self.assertTrue(any(x["name"] is None for x in rel))
+        self.assertTrue(all(x["published_at"] is None or
+                            x["published_at"][:3] == "202" for x in rel))
+        gl = self.cfg["apps"][1]["source"]
+        r = get(gl["base_url"] + "/api/v4/projects/" +
+                urllib.parse.quote(gl["project"], safe="") +
+                "/repository/tags?per_page=100", {"User-Agent": "t"})
+        self.assertEqual(r.status, 200)
+        names = [t["name"] for t in r.json()]
+        self.assertEqual(len(names), 100)
+        self.assertEqual(r.header("X-Next-Page"), "2", "more than a page")
+        self.assertIn("v11.0.4-limitless", names)
+        self.assertIn("v11.0.4", names)
+
+    def test_z_stops_on_sigterm(self):
+        # runs last (by name): stops the shared world
+        self.assertTrue(_pid_alive(self.pid))
+        os.kill(self.pid, signal.SIGTERM)
+        deadline = time.time() + 10
+        while _pid_alive(self.pid) and time.time() < deadline:
             time.sleep(0.05)
-        else:
-            self.fail("demo world did not stop on SIGTERM")
+        self.assertFalse(_pid_alive(self.pid), "demo world still running")
         with self.assertRaises(OSError):
-            get(url + "/v2/")
-        shutil.rmtree(d, ignore_errors=True)
+            get(self.url + "/v2/")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "pids")))
+        type(self).pid = None
 
 
 if __name__ == "__main__":

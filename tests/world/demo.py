@@ -238,57 +238,65 @@ def push_staged(reg, repo, version, archs=ARCHS):
                          variant="v8" if arch == "arm64" else None)
 
 
-def fill_registry(reg):
-    """Push every state; returns {app: {version: state}} for the record."""
-    plan = {}
-    repo = NAMESPACE + "/mattermost"
-    mm = {"11.1.0": "missing", "11.0.4": "staged", "11.0.3": "partial",
-          "11.0.2": "complete", "11.0.1": "complete", "11.0.0": "complete",
-          "10.12.3": "complete", "10.12.2": "missing",
-          "10.12.1": "complete", "10.12.0": "complete",
-          "10.11.3": "complete", "10.11.2": "complete"}
-    plan["mattermost"] = mm
-    repo_of = {"mattermost": repo}
-    for v, st in mm.items():
+MATTERMOST_PLAN = {
+    "11.1.0": "missing", "11.0.4": "staged", "11.0.3": "partial",
+    "11.0.2": "complete", "11.0.1": "complete", "11.0.0": "complete",
+    "10.12.3": "complete", "10.12.2": "missing", "10.12.1": "complete",
+    "10.12.0": "complete", "10.11.3": "complete", "10.11.2": "complete"}
+MOSTLYMATTER_PLAN = {
+    "11.0.4": "complete", "11.0.3": "complete", "11.0.2": "staged",
+    "11.0.1": "complete", "11.0.0": "missing", "10.12.5": "complete",
+    "10.12.4": "complete", "10.12.3": "partial", "10.12.2": "complete",
+    "10.12.1": "complete", "10.12.0": "complete"}
+
+
+def outline_plan():
+    plan = {v: "complete" for v, _ in outline_versions()[-11:]}
+    plan["0.86.0"] = "missing"
+    plan["0.87.2"] = "staged"
+    return plan
+
+
+def _push_version(reg, app, v, st):
+    repo = "%s/%s" % (NAMESPACE, app)
+    if app == "mattermost":
         if st == "complete":
             push_complete(reg, repo, v)
         elif st == "partial":
-            push_partial(reg, repo, v)
+            push_partial(reg, repo, v)                  # amd64 only
         elif st == "staged":
-            push_staged(reg, repo, v)
-    world.tag(reg, repo, "11.0.2", "latest")            # drift: 11.1.0 is out
-
-    repo = NAMESPACE + "/mostlymatter"
-    repo_of["mostlymatter"] = repo
-    mo = {"11.0.4": "complete", "11.0.3": "complete", "11.0.2": "staged",
-          "11.0.1": "complete", "11.0.0": "missing", "10.12.5": "complete",
-          "10.12.4": "complete", "10.12.3": "partial", "10.12.2": "complete",
-          "10.12.1": "complete", "10.12.0": "complete"}
-    plan["mostlymatter"] = mo
-    for v, st in mo.items():
-        if st == "complete":
+            push_staged(reg, repo, v)                   # both per-arch tags
+    elif app == "mostlymatter":
+        if st == "complete":                            # some as docker lists
             push_complete(reg, repo, v,
                           media="docker" if v.startswith("10.12") else "oci")
         elif st == "partial":
             push_partial(reg, repo, v, archs=("arm64",))
         elif st == "staged":
             push_staged(reg, repo, v)
-    world.tag(reg, repo, "11.0.4", "latest")
-
-    repo = NAMESPACE + "/outline"
-    repo_of["outline"] = repo
-    ol = {v: "complete" for v, _ in outline_versions()[-11:]}
-    ol["0.86.0"] = "missing"
-    ol["0.87.3"] = "complete"
-    ol["0.87.2"] = "staged"
-    plan["outline"] = ol
-    for v, st in ol.items():
+    else:
         if st == "complete":
             push_complete(reg, repo, v)
-        elif st == "staged":
+        elif st == "staged":                            # amd64 merged, arm64
+            push_partial(reg, repo, v, archs=("amd64",))    # built only
             push_staged(reg, repo, v, archs=("arm64",))
-            push_partial(reg, repo, v, archs=("amd64",))
-    world.tag(reg, repo, "0.87.3", "latest")
+
+
+def fill_registry(reg):
+    """Push every state; returns {app: {version: state}} for the record."""
+    import concurrent.futures
+    plan = {"mattermost": MATTERMOST_PLAN, "mostlymatter": MOSTLYMATTER_PLAN,
+            "outline": outline_plan()}
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        futs = [ex.submit(_push_version, reg, app, v, st)
+                for app, vs in plan.items() for v, st in vs.items()]
+        for f in futs:
+            f.result()
+    # mattermost's latest is behind (11.1.0 is out, 11.0.2 is tagged latest);
+    # the others point at their highest version
+    world.tag(reg, NAMESPACE + "/mattermost", "11.0.2", "latest")
+    world.tag(reg, NAMESPACE + "/mostlymatter", "11.0.4", "latest")
+    world.tag(reg, NAMESPACE + "/outline", "0.87.3", "latest")
     return plan
 
 
