@@ -467,7 +467,8 @@ registry_parse_manifest(const char *body, size_t len,
 		return -1;
 	}
 	ct = reg_content_type(content_type);
-	if (ct != NULL && (strstr(ct, "manifest.v1+") != NULL ||
+	if (ct != NULL && (str_has_prefix(ct,
+	    "application/vnd.docker.distribution.manifest.v1+") ||
 	    strstr(ct, "prettyjws") != NULL)) {
 		*cause = xstrdup("Docker schema 1 manifests are not supported");
 		goto out;
