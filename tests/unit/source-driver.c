@@ -186,7 +186,6 @@ main(int argc, char **argv)
 	http_set_timeouts(http, 5, (long)timeout);
 	http_set_attempts(http, (int)attempts);
 	http_set_cache_dir(http, cache);
-	http_set_plain_http(http, 1);
 	st = http_stats(http);
 	for (i = 0; i < count; i++) {
 		memset(&d, 0, sizeof d);
