@@ -313,14 +313,16 @@ loop_wakeup(struct loop *l)
 	errno = saved;
 }
 
-/* Empty the self-pipe. */
-static void
+/* Empty the self-pipe; returns whether it held anything. */
+static int
 loop_drain(struct loop *l)
 {
 	char buf[64];
+	int any = 0;
 
 	while (read(l->wake[0], buf, sizeof buf) > 0)
-		;
+		any = 1;
+	return any;
 }
 
 /* Dispatch finished transfers; returns how many. */
@@ -430,15 +432,14 @@ loop_once(struct loop *l, long max_ms)
 		l->wserial[i + 1] = l->fds[i].serial;
 	}
 
-	if (curl_multi_poll(l->multi, w, (unsigned int)n, (int)timeout,
-	    &ready) != CURLM_OK)
-		ready = 0;
+	/*
+	 * A signal may interrupt the poll without revents for the pipe, so
+	 * the pipe is always drained (one non-blocking read).
+	 */
+	curl_multi_poll(l->multi, w, (unsigned int)n, (int)timeout, &ready);
 	curl_multi_perform(l->multi, &running);
-
-	if (w[0].revents) {
-		loop_drain(l);
+	if (loop_drain(l))
 		dispatched++;
-	}
 	dispatched += loop_dispatch_easy(l);
 
 	for (i = 1; i < n; i++) {
