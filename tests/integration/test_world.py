@@ -325,6 +325,46 @@ class Paging(unittest.TestCase):
                 self.assertIn("last=2", r.header("Link"))
 
 
+class ProxyFaultsAndRedirects(unittest.TestCase):
+    def test_fail_then_recover(self):
+        with world.Registry() as reg, world.PagingRegistry(reg) as px:
+            world.push_image(reg, "ns/app", "1")
+            px.fail(r"/manifests/", 429, times=2, retry_after=3, method="GET")
+            url = px.url + "/v2/ns/app/manifests/1"
+            hdr = {"Accept": world.ACCEPT_ALL}
+            for _ in range(2):
+                r = get(url, hdr)
+                self.assertEqual(r.status, 429)
+                self.assertEqual(r.header("Retry-After"), "3")
+                self.assertEqual(r.json()["errors"][0]["code"],
+                                 "TOOMANYREQUESTS")
+            self.assertEqual(get(url, hdr, method="HEAD").status, 200)
+            self.assertEqual(get(url, hdr).status, 200)
+            px.fail(r"/tags/list", 503)
+            r = get(px.url + "/v2/ns/app/tags/list")
+            self.assertEqual(r.status, 503)
+            self.assertEqual(get(px.url + "/v2/ns/app/tags/list").status, 200)
+            self.assertEqual([q[2] for q in px.requests], [200, 200, 200])
+
+    def test_blobs_redirect_to_another_host(self):
+        with world.Registry(auth="basic") as reg, \
+                world.PagingRegistry(reg, redirect_blobs=True) as px:
+            d = world.push_image(reg, "ns/app", "1", arch="arm64")
+            c = world.Client(px.url, *reg.credentials)
+            man = json.loads(world.manifest(c, "ns/app", d)[0])
+            cd = man["config"]["digest"]
+            r = c.request("GET", "/v2/ns/app/blobs/" + cd)
+            self.assertEqual(r.status, 307)
+            loc = r.header("Location")
+            self.assertNotEqual(urllib.parse.urlsplit(loc).netloc, px.host)
+            cfg = json.loads(world.blob(c, "ns/app", cd))
+            self.assertEqual(cfg["architecture"], "arm64")
+            self.assertEqual(px.blobstore.auth_seen, [])
+            self.assertEqual(px.blobstore.count, 1)
+            r = c.request("GET", "/v2/ns/app/blobs/sha256:" + "0" * 64)
+            self.assertEqual(r.status, 404)
+
+
 class Slow(unittest.TestCase):
     def test_delay_and_concurrency(self):
         import concurrent.futures

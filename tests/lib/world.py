@@ -709,9 +709,14 @@ def manifest(reg, repo, ref, user=None, password=None):
 
 
 def blob(reg, repo, digest, user=None, password=None):
-    """The bytes of a blob."""
+    """The bytes of a blob (following a redirect, without credentials)."""
     r = _client(reg, user, password).request(
-        "GET", "/v2/%s/blobs/%s" % (repo, digest), expect=200)
+        "GET", "/v2/%s/blobs/%s" % (repo, digest),
+        expect=(200, 301, 302, 303, 307, 308))
+    if r.status != 200:
+        r = http_request("GET", r.header("Location"))
+        if r.status != 200:
+            raise WorldError("blob redirect target: %d" % r.status)
     return r.body
 
 
@@ -760,19 +765,106 @@ _HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-connection",
         "te", "trailer", "transfer-encoding", "upgrade", "content-length"}
 
 
+class _Blobstore:
+    """A "CDN" on another loopback address that serves redirected blobs and
+    records the Authorization headers it receives (there should be none)."""
+
+    def __init__(self):
+        self.blobs = {}
+        self.auth_seen = []
+        self.count = 0
+        store = self
+
+        class Handler(_QuietHandler):
+            def do_GET(self):
+                store.count += 1
+                if self.headers.get("Authorization"):
+                    store.auth_seen.append(self.headers["Authorization"])
+                data = store.blobs.get(self.path.split("?")[0])
+                if data is None:
+                    _send_json(self, 404, {"message": "no such object"})
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            do_HEAD = do_GET
+
+        try:
+            self.httpd = _Server(("127.0.0.2", 0), Handler)
+            ip = "127.0.0.2"
+        except OSError:
+            self.httpd = _Server(("127.0.0.1", 0), Handler)
+            ip = "localhost"
+        self.url = "http://%s:%d" % (ip, self.httpd.server_address[1])
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 class _Proxy:
-    """Threaded HTTP/1.1 reverse proxy to target_url (subclass hooks)."""
+    """Threaded HTTP/1.1 reverse proxy to target_url (subclass hooks).
+
+    fail(): make matching requests fail; requests: [(method, path, status,
+    had_auth)]; redirect_blobs: answer blob GETs with a 307 to another
+    host (self.blobstore.url) as registries with a CDN do.
+    """
 
     delay = 0.0
 
-    def __init__(self, target_url):
+    def __init__(self, target_url, redirect_blobs=False):
         self.target = urllib.parse.urlsplit(target_url.rstrip("/"))
         self.count = 0
+        self.requests = []
+        self.faults = []
         self.lock = threading.Lock()
         self.httpd = None
         self.port = None
         self._local = threading.local()
+        self.blobstore = _Blobstore() if redirect_blobs else None
         self.start()
+
+    def fail(self, pattern, status=429, times=1, retry_after=None,
+             method=None, body=None):
+        """Answer the next `times` requests whose path matches the regex
+        (and method, if given) with status instead of forwarding them.
+        429 gets a TOOMANYREQUESTS error body, 5xx a plain-text body,
+        other statuses a registry error body; body (bytes) overrides."""
+        with self.lock:
+            self.faults.append([re.compile(pattern), method, status, times,
+                                retry_after, body])
+
+    def _fault(self, method, path):
+        with self.lock:
+            for f in self.faults:
+                if f[3] > 0 and f[0].search(path) and \
+                        (f[1] is None or f[1] == method):
+                    f[3] -= 1
+                    return f
+        return None
+
+    def _fault_reply(self, f):
+        _, _, status, _, retry_after, body = f
+        hdrs = [("Content-Type", "application/json"),
+                ("Docker-Distribution-Api-Version", "registry/2.0")]
+        if retry_after is not None:
+            hdrs.append(("Retry-After", str(retry_after)))
+        if body is None:
+            if status == 429:
+                body = _canon({"errors": [{"code": "TOOMANYREQUESTS",
+                               "message": "rate limit exceeded"}]})
+            elif status >= 500:
+                hdrs[0] = ("Content-Type", "text/plain")
+                body = b"upstream connect error or disconnect\n"
+            else:
+                code = {401: "UNAUTHORIZED", 403: "DENIED",
+                        404: "NAME_UNKNOWN"}.get(status, "UNSUPPORTED")
+                body = _canon({"errors": [{"code": code,
+                               "message": code.lower().replace("_", " ")}]})
+        return status, hdrs, body
 
     @property
     def host(self):
@@ -800,6 +892,9 @@ class _Proxy:
             self.httpd.shutdown()
             self.httpd.server_close()
             self.httpd = None
+        if self.blobstore:
+            self.blobstore.stop()
+            self.blobstore = None
 
     def __enter__(self):
         return self
@@ -852,7 +947,11 @@ class _Proxy:
         if body is not None:
             headers["Content-Length"] = str(len(body))
         try:
-            status, rh, data = self.handle(h, h.command, h.path, headers, body)
+            f = self._fault(h.command, h.path)
+            if f:
+                status, rh, data = self._fault_reply(f)
+            else:
+                status, rh, data = self._dispatch(h, headers, body)
         except OSError as e:
             status, rh, data = 502, [("Content-Type", "text/plain")], \
                 ("proxy: %s\n" % e).encode()
@@ -874,6 +973,34 @@ class _Proxy:
         if h.command != "HEAD" and data:
             h.wfile.write(data)
 
+    _BLOB = re.compile(r"^/v2/.+/blobs/(sha256:[0-9a-f]{64})$")
+
+    def _dispatch(self, h, headers, body):
+        status, rh, data = self._handle_redirect(h, headers, body)
+        if status is None:
+            status, rh, data = self.handle(h, h.command, h.path, headers,
+                                           body)
+        with self.lock:
+            self.requests.append((h.command, h.path, status,
+                                  "Authorization" in h.headers))
+        return status, rh, data
+
+    def _handle_redirect(self, h, headers, body):
+        if not self.blobstore or h.command not in ("GET", "HEAD"):
+            return None, None, None
+        m = self._BLOB.match(h.path.split("?")[0])
+        if not m:
+            return None, None, None
+        status, rh, data = self.forward("GET", h.path, headers, body)
+        if status != 200:
+            return status, rh, data if h.command == "GET" else b""
+        key = "/cdn/%s/%s" % (uuid.uuid4().hex, m.group(1))
+        self.blobstore.blobs[key] = data
+        return 307, [("Location", self.blobstore.url + key),
+                     ("Content-Type", "text/html; charset=utf-8"),
+                     ("Docker-Distribution-Api-Version", "registry/2.0")], \
+            b'<a href="%s">Temporary Redirect</a>.\n' % key.encode()
+
     def handle(self, h, method, path, headers, body):
         return self.forward(method, path, headers, body)
 
@@ -891,7 +1018,8 @@ class PagingRegistry(_Proxy):
 
     _TAGS = re.compile(r"^/v2/(.+)/tags/list$")
 
-    def __init__(self, upstream, page_size=2, link_style="relative"):
+    def __init__(self, upstream, page_size=2, link_style="relative",
+                 redirect_blobs=False):
         if link_style not in ("relative", "absolute", "none-use-n-last"):
             raise ValueError("bad link_style")
         self.page_size = page_size
@@ -899,7 +1027,7 @@ class PagingRegistry(_Proxy):
         self.tag_requests = 0
         self.upstream = upstream
         url = upstream if isinstance(upstream, str) else upstream.url
-        super().__init__(url)
+        super().__init__(url, redirect_blobs)
 
     @property
     def credentials(self):
@@ -944,11 +1072,11 @@ class PagingRegistry(_Proxy):
 class SlowProxy(_Proxy):
     """A proxy that waits delay_ms before forwarding each request."""
 
-    def __init__(self, target_url, delay_ms):
+    def __init__(self, target_url, delay_ms, redirect_blobs=False):
         self.delay = delay_ms / 1000.0
         if not isinstance(target_url, str):
             target_url = target_url.url
-        super().__init__(target_url)
+        super().__init__(target_url, redirect_blobs)
 
 
 def free_port():
