@@ -732,6 +732,77 @@ test_lookup(void)
 	free(envfile);
 }
 
+/*
+ * Undo the roff escapes the man page uses in its JSON blocks (\- and \e).
+ * Returns the text of the nth ".ft CR" ... ".ft" block; caller frees.
+ */
+static char *
+man_block(const char *man, int nth)
+{
+	struct buf b;
+	const char *p = man, *end;
+	int in = 0, seen = 0;
+
+	buf_init(&b, 0);
+	while (*p != '\0') {
+		end = strchr(p, '\n');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (!in && strncmp(p, ".ft CR", 6) == 0)
+			in = (seen++ == nth);
+		else if (in && strncmp(p, ".ft", 3) == 0 && p + 3 == end)
+			break;
+		else if (in) {
+			for (; p < end; p++) {
+				if (*p == '\\' && (p[1] == '-' || p[1] == 'e')) {
+					p++;
+					buf_append(&b, *p == '-' ? "-" : "\\", 1);
+				} else
+					buf_append(&b, p, 1);
+			}
+			buf_append(&b, "\n", 1);
+		}
+		p = *end != '\0' ? end + 1 : end;
+	}
+	return buf_steal(&b);
+}
+
+/* The JSON shown in mirrortop.json(5) is accepted and current. */
+static void
+test_manpage(void)
+{
+	const char *src = getenv("MT_SRCDIR");
+	char *path, *man, *text, *d1, *d2;
+	struct config *cfg, *builtin;
+	size_t len;
+
+	path = xasprintf("%s/doc/mirrortop.json.5", src != NULL ? src : "..");
+	if (!ok(file_read(path, 1 << 20, &man, &len) == 0, "man page read")) {
+		free(path);
+		return;
+	}
+	text = man_block(man, 0);
+	cfg = parse_ok(text);
+	builtin = parse_ok(config_default_text());
+	d1 = cfg != NULL ? config_dump(cfg) : NULL;
+	d2 = builtin != NULL ? config_dump(builtin) : NULL;
+	is_str(d1, d2, "man page shows the built-in default");
+	free(d1);
+	free(d2);
+	config_free(cfg);
+	config_free(builtin);
+	free(text);
+
+	text = man_block(man, 1);
+	cfg = parse_ok(text);
+	ok(cfg != NULL && cfg->napps == 3 && cfg->apps[2].own_builder != NULL,
+	    "man page example is a valid configuration");
+	config_free(cfg);
+	free(text);
+	free(man);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -742,5 +813,6 @@ main(void)
 	test_dump();
 	test_placeholders();
 	test_lookup();
+	test_manpage();
 	return tap_done();
 }
