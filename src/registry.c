@@ -131,6 +131,7 @@ struct registry {
 	char			*base;		/* "https://host" */
 	int			 plain_http;
 	int			 push;
+	int			 page_size;	/* n= for tags/list */
 
 	int			 cred_state;	/* 0 unknown, 1 have, 2 none, -1 error */
 	struct auth_cred	 cred;
@@ -1503,12 +1504,12 @@ reg_tags_done(struct reg_op *op, const struct http_response *resp)
 		    "host", r->host, op->repo);
 		return;
 	}
-	if (next == NULL && link == NULL && count == REG_TAGS_PAGE) {
+	if (next == NULL && link == NULL && count == (size_t)r->page_size) {
 		free(op->last);
 		op->last = xstrdup(op->tags[op->ntags - 1]);
 		esc = http_escape(op->last);
 		next = xasprintf("%s/v2/%s/tags/list?n=%d&last=%s", r->base,
-		    op->repo, REG_TAGS_PAGE, esc);
+		    op->repo, r->page_size, esc);
 		free(esc);
 	} else if (next != NULL) {
 		free(op->last);
@@ -1539,7 +1540,7 @@ registry_list_tags(struct registry *r, const char *repo, registry_tags_cb cb,
 	if (reg_check_names(op, repo, NULL) != 0)
 		return;
 	reg_start(op, NULL, xasprintf("%s/v2/%s/tags/list?n=%d", r->base,
-	    repo, REG_TAGS_PAGE), REG_TAGS_BODY_MAX, 0, reg_tags_done);
+	    repo, r->page_size), REG_TAGS_BODY_MAX, 0, reg_tags_done);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1799,6 +1800,7 @@ registry_new(struct http *http, const char *host, int plain_http)
 	r->http = http;
 	r->host = xstrdup(host != NULL ? host : "");
 	r->plain_http = plain_http;
+	r->page_size = REG_TAGS_PAGE;
 	r->base = xasprintf("%s://%s", plain_http ? "http" : "https",
 	    r->host);
 	return r;
@@ -1856,6 +1858,13 @@ void
 registry_set_push(struct registry *r, int on)
 {
 	r->push = on != 0;
+}
+
+/* Tags asked per tags/list page. */
+void
+registry_set_page_size(struct registry *r, int n)
+{
+	r->page_size = n < 1 ? 1 : n > 10000 ? 10000 : n;
 }
 
 /* The registry's "host[:port]" (borrowed). */

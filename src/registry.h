@@ -57,6 +57,8 @@ void		 registry_free(struct registry *);
 /* Ask for push rights in tokens (read-write mode). Off by default. */
 void		 registry_set_push(struct registry *, int);
 const char	*registry_host(const struct registry *);
+/* Tags asked per tags/list page (n=); default 1000, clamped to 1..10000. */
+void		 registry_set_page_size(struct registry *, int);
 
 /* Every tag of repo, following Link pagination (relative or absolute).
  * A missing repository (404 NAME_UNKNOWN) is status 1 with n = 0. */

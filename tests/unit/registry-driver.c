@@ -8,7 +8,7 @@
  *   registry-driver ... HOST put REPO REF MEDIA_TYPE FILE
  *
  * -P asks for push rights, -S speaks https, -c N runs N copies at once,
- * -s N runs N copies one after another.
+ * -s N runs N copies one after another, -n N sets the tags page size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,7 +158,7 @@ start(void)
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: registry-driver [-P] [-S] [-c N] [-s N] HOST "
+	fprintf(stderr, "usage: registry-driver [-P] [-S] [-c N] [-n N] [-s N] HOST "
 	    "tags|get|head|put ARGS...\n");
 	exit(2);
 }
@@ -169,10 +169,10 @@ main(int argc, char **argv)
 	struct loop *loop;
 	struct http *http;
 	long long n;
-	int c, push = 0, tls = 0, copies = 1, i;
+	int c, push = 0, tls = 0, copies = 1, i, page = 0;
 	uint64_t deadline;
 
-	while ((c = getopt(argc, argv, "PSc:s:")) != -1) {
+	while ((c = getopt(argc, argv, "PSc:n:s:")) != -1) {
 		switch (c) {
 		case 'P':
 			push = 1;
@@ -184,6 +184,11 @@ main(int argc, char **argv)
 			if (str_to_ll(optarg, 1, 1000, &n) != 0)
 				usage();
 			copies = (int)n;
+			break;
+		case 'n':
+			if (str_to_ll(optarg, 1, 10000, &n) != 0)
+				usage();
+			page = (int)n;
 			break;
 		case 's':
 			if (str_to_ll(optarg, 1, 1000, &n) != 0)
@@ -219,6 +224,8 @@ main(int argc, char **argv)
 	http_set_timeouts(http, 5, 20);
 	reg = registry_new(http, argv[0], !tls);
 	registry_set_push(reg, push);
+	if (page > 0)
+		registry_set_page_size(reg, page);
 	for (i = 0; i < copies; i++)
 		start();
 	deadline = time_mono_ms() + 60000;
