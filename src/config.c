@@ -984,8 +984,12 @@ static int
 config_get_envname(struct config_ctx *c, json_t *obj, const char *key,
     char **dst)
 {
+	static const char *const token_prefixes[] = {
+		"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+		"glpat-",
+	};
 	const char *s, *p;
-	char q[128];
+	size_t i;
 	int rc;
 
 	if ((rc = config_get_str(c, obj, key, &s)) != 1)
@@ -994,11 +998,19 @@ config_get_envname(struct config_ctx *c, json_t *obj, const char *key,
 		if (!isalnum((unsigned char)*p) && *p != '_')
 			break;
 	}
+	for (i = 0; i < MT_ARRAY_LEN(token_prefixes); i++) {
+		if (str_has_prefix(s, token_prefixes[i])) {
+			config_push_key(c, key);
+			return config_error(c, AT_VALUE, "looks like a token, "
+			    "not the name of the environment variable that "
+			    "holds it");
+		}
+	}
 	if (*p != '\0' || isdigit((unsigned char)*s)) {
 		config_push_key(c, key);
-		return config_error(c, AT_VALUE, "%s is not an environment "
-		    "variable name (the token itself belongs in that variable)",
-		    config_quote(s, q, sizeof q));
+		return config_error(c, AT_VALUE, "not an environment "
+		    "variable name ([A-Za-z_][A-Za-z0-9_]*); the token itself "
+		    "belongs in that variable");
 	}
 	config_set(dst, s);
 	return 1;
@@ -1647,6 +1659,9 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 	if (rc == 1)
 		config_set(&cfg->registry, s);
 	config_push_key(c, "registry");
+	if (strchr(cfg->registry, '@') != NULL)
+		return config_error(c, AT_VALUE, "must not contain "
+		    "credentials; they come from the docker config");
 	if (!config_valid_hostport(cfg->registry, &loopback))
 		return config_error(c, AT_VALUE, "invalid registry %s: "
 		    "expected host[:port], without scheme or path",

@@ -242,9 +242,17 @@ static const struct bad_case {
 	  "credentials; tokens come from the environment (see token_env)" },
 	{ TOP "  \"apps\": [{\"name\": \"a\", \"source\": {\"type\": "
 	  "\"github-tags\", \"repo\": \"o/a\", \"token_env\": \"MY-TOKEN\"}}]}",
-	  "config.json:3:88: apps[0].source.token_env: \"MY-TOKEN\" is not an "
-	  "environment variable name (the token itself belongs in that "
-	  "variable)" },
+	  "config.json:3:88: apps[0].source.token_env: not an environment "
+	  "variable name ([A-Za-z_][A-Za-z0-9_]*); the token itself belongs in "
+	  "that variable" },
+	{ TOP "  \"builder\": {\"type\": \"github-actions\", \"repo\": \"o/ci\", "
+	  "\"workflow\": \"b.yml\",\n    \"token_env\": \"ghp_0123456789abcdef\"},\n"
+	  "  \"apps\": [" APP_GH "}]}",
+	  "config.json:4:18: builder.token_env: looks like a token, not the "
+	  "name of the environment variable that holds it" },
+	{ TOP "  \"registry\": \"bob:s3cret@ghcr.io\",\n  \"apps\": [" APP_GH "}]}",
+	  "config.json:3:15: registry: must not contain credentials; they "
+	  "come from the docker config" },
 	{ TOP "  \"apps\": [{\"name\": \"a\", \"source\": {\"type\": "
 	  "\"github-tags\", \"repo\": \"mattermost\"}}]}",
 	  "config.json:3:68: apps[0].source.repo: \"mattermost\" is not a "
