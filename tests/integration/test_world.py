@@ -496,6 +496,31 @@ class Demo(unittest.TestCase):
         self.assertIn("v11.0.4-limitless", names)
         self.assertIn("v11.0.4", names)
 
+    def test_mirrortop_status_shows_the_plan(self):
+        exe = os.environ.get("MIRRORTOP")
+        if not exe or not os.access(exe, os.X_OK):
+            self.skipTest("mirrortop not built")
+        p = subprocess.run(["sh", "-c", '. "$1/env" && exec "$2" status --json',
+                            "sh", self.dir, exe],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        st = json.loads(p.stdout)
+        plan = json.load(open(os.path.join(self.dir, "plan.json")))
+        apps = {a["name"]: a for a in st["apps"]}
+        self.assertEqual(sorted(apps), sorted(plan))
+        for name, app in apps.items():
+            self.assertIsNone(app["error"])
+            self.assertEqual(len(app["versions"]), 10)
+            for v in app["versions"]:
+                self.assertEqual(v["state"], plan[name].get(v["version"]),
+                                 "%s %s" % (name, v["version"]))
+        self.assertEqual((apps["mattermost"]["upstream_latest"],
+                          apps["mattermost"]["registry_latest"],
+                          apps["mattermost"]["latest_drift"]),
+                         ("11.1.0", "11.0.2", True))
+        self.assertFalse(apps["mostlymatter"]["latest_drift"])
+        self.assertEqual(apps["mostlymatter"]["upstream_latest"], "11.0.4")
+
     def test_z_stops_on_sigterm(self):
         # runs last (by name): stops the shared world
         self.assertTrue(_pid_alive(self.pid))
