@@ -775,9 +775,13 @@ source_page_done(const struct http_response *resp, void *arg)
 		return;
 	}
 	if (!source_same_origin(fs, next)) {
+		/* The token is for the API host only. */
+		cause = str_oneline(next, source_origin_len(next) != 0 ?
+		    source_origin_len(next) : 64);
+		source_finish(fs, xasprintf("pagination link to another host "
+		    "refused (%s)", cause), 0);
+		free(cause);
 		free(next);
-		source_finish(fs, xstrdup("pagination link points to another "
-		    "host"), 0);
 		return;
 	}
 	free(fs->url);
@@ -804,23 +808,27 @@ static time_t
 source_host_blocked(const struct source_fetch *fs)
 {
 	const struct http_ratelimit *rl;
-	size_t			 n, i, hlen;
-	const char		*host;
+	size_t			 n, i, alen, hlen, len;
+	const char		*auth;
 	time_t			 now = time(NULL), until = 0;
 
-	host = strstr(fs->origin, "://");
-	if (host == NULL)
+	auth = strstr(fs->origin, "://");
+	if (auth == NULL)
 		return (0);
-	host += 3;
-	if (*host == '[')
-		hlen = strcspn(host, "]") + 1;
+	auth += 3;
+	alen = strlen(auth);
+	if (*auth == '[')
+		hlen = strcspn(auth, "]") + 1;
 	else
-		hlen = strcspn(host, ":");
+		hlen = strcspn(auth, ":");
 	n = http_ratelimits(fs->http, &rl);
 	for (i = 0; i < n; i++) {
-		if (rl[i].blocked_until > now && rl[i].blocked_until > until &&
-		    strlen(rl[i].host) == hlen &&
-		    str_casecmp_n(rl[i].host, host, hlen) == 0)
+		if (rl[i].blocked_until <= now || rl[i].blocked_until <= until)
+			continue;
+		/* Known by host, or by host:port when the port is explicit. */
+		len = strlen(rl[i].host);
+		if ((len == hlen || len == alen) &&
+		    str_casecmp_n(rl[i].host, auth, len) == 0)
 			until = rl[i].blocked_until;
 	}
 	return (until);

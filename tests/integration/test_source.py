@@ -391,6 +391,22 @@ class FaultTest(SourceTest):
         self.assertEqual(res["rate_limited_until"], reset)
         self.assertEqual(len(self.u.requests), 1)
 
+    def test_rate_limited_host_not_asked_again(self):
+        reset = int(time.time()) + 600
+        self.u.faults[self.PREFIX] = [("403-primary", reset)]
+        p, (a, b) = self.run_driver(self.gh("o/small"), "-n", "2")
+        self.assertEqual(a["error"], b["error"])
+        self.assertEqual(b["rate_limited_until"], reset)
+        self.assertEqual(len(self.u.requests), 1)
+
+    def test_pagination_link_to_another_host_refused(self):
+        api = self.u.url.replace("127.0.0.1", "localhost") + "/github"
+        res = self.fetch(self.gh("o/r", api=api),
+                         env={"GITHUB_TOKEN": "tok-secret"})
+        self.assert_error(res, r"pagination link to another host refused "
+                          r"\(http://127\.0\.0\.1:\d+\)$")
+        self.assertEqual(len(self.u.requests), 1)
+
     def test_primary_rate_limit_as_429(self):
         reset = int(time.time()) + 1800
         t0 = time.time()
