@@ -503,6 +503,17 @@ tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
 }
 
 static void
+tui_ver_cell_name(const struct tui *t, const void *row, size_t arg,
+    struct tui_cell *c)
+{
+	const struct mt_version *v = row;
+
+	/* The release name, when it says more than the tag. */
+	if (v->name != NULL && (v->tag == NULL || strcmp(v->name, v->tag) != 0))
+		tui_cell_set(c, v->name);
+}
+
+static void
 tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
 {
@@ -765,9 +776,13 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	    .drop = 3, .cell = tui_ver_cell_digest };
 	cols[n++] = (struct tui_col){ .title = "", .width = 24, .drop = 1,
 	    .cell = tui_ver_cell_info };
+	cols[n++] = (struct tui_col){ .title = "RELEASE", .width = 8,
+	    .drop = 4, .cell = tui_ver_cell_name };
+	cols[n - 1].width = tui_col_fit(t, &cols[n - 1], app->versions,
+	    sizeof *app->versions, l->rows, l->nrows, 7, 40);
 	cols[2].width = tui_col_fit(t, &cols[2], app->versions,
 	    sizeof *app->versions, l->rows, l->nrows, 7, 24);
-	cols[n - 1].width = tui_col_fit(t, &cols[n - 1], app->versions,
+	cols[n - 2].width = tui_col_fit(t, &cols[n - 2], app->versions,
 	    sizeof *app->versions, l->rows, l->nrows, 6, 40);
 	for (i = 0; i < n; i++)
 		cols[i].x = 0;

@@ -539,7 +539,11 @@ tui_prompt_key(struct tui *t, wint_t wc, int is_key)
 {
 	free(t->message);
 	t->message = NULL;
-	if ((!is_key && wc == TUI_ESC) || (!is_key && wc == TUI_CTRL('c'))) {
+	if (!is_key && wc == TUI_CTRL('c')) {
+		t->quit = 1;
+		return;
+	}
+	if (!is_key && wc == TUI_ESC) {
 		/* Esc: the prompt closes and the pane is unfiltered. */
 		t->mode = TUI_MODE_NORMAL;
 		tui_filter_clear(&t->lists[t->focus]);

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""The dashboard on screen: layout, navigation, filter, help, resize, quit."""
+import re
+import unittest
+
+from dashworld import DashboardTest
+from screen import cursor_line
+
+
+def line_with(text, *needles):
+    for line in text.split("\n"):
+        if all(n in line for n in needles):
+            return line
+    return None
+
+
+def normalize(text):
+    """Drop what moves by itself (clock, countdown) and trailing blanks."""
+    text = re.sub(r"last: [0-9:]+", "last: T", text)
+    text = re.sub(r"next: [^ ]+( [^ ]+)?", "next: N", text)
+    return "\n".join(l.rstrip() for l in text.split("\n")).rstrip("\n")
+
+
+class TestFirstScreen(DashboardTest):
+    def test_header(self):
+        s = self.start()
+        head = s.lines()[0]
+        self.assertTrue(head.startswith("mirrortop  %s/test/mirror  [RW]"
+                                        % self.reg.host), head)
+        self.assertRegex(head, r"last: \d\d:\d\d:\d\d")
+        self.assertIn("next: in ", head)
+
+    def test_apps_pane(self):
+        s = self.start()
+        t = s.text()
+        alpha = line_with(t, "alpha", "2.1.0")
+        self.assertIsNotNone(alpha, t)
+        # upstream latest, what `latest` points at (with a drift mark) and
+        # the number of versions not complete
+        self.assertRegex(alpha, r"alpha\s+2\.1\.0\s+2\.0\.0 \S+\s+2\s*$")
+        beta = line_with(t, "beta", "0.3.0")
+        self.assertRegex(beta, r"beta\s+0\.3\.0\s+0\.3\.0\s+0\s*$")
+        # the first app is selected and its versions are shown
+        self.assertTrue(cursor_line(t).startswith(">") and
+                        "alpha" in cursor_line(t), t)
+
+    def test_versions_states(self):
+        s = self.start()
+        t = s.text()
+        v210 = line_with(t, "2.1.0", "2026-03-05")
+        v200 = line_with(t, "2.0.0", "2026-02-01")
+        v190 = line_with(t, "1.9.0", "2026-01-10")
+        self.assertIn("✗ amd64", v210)
+        self.assertIn("✗ arm64", v210)
+        self.assertIn("✓ amd64", v200)
+        self.assertIn("✓ arm64", v200)
+        self.assertIn("✓ amd64", v190)
+        self.assertIn("◐ arm64", v190)
+        # index digest, latest mark, registry latest elsewhere
+        self.assertRegex(v200, r"sha256:[0-9a-f]{8}\b")
+        self.assertRegex(v210, r"^\s*\* 2\.1\.0.*latest")
+        self.assertIn("registry latest", v200)
+        self.assertIn("drift", t)
+        # highest first
+        self.assertLess(t.index("2026-03-05"), t.index("2026-02-01"))
+        self.assertLess(t.index("2026-02-01"), t.index("2026-01-10"))
+
+    def test_colours(self):
+        s = self.start()
+        e = s.text(escapes=True)
+        # present green, missing red, staged yellow
+        self.assertRegex(e, r"\x1b\[[0-9;]*32m✓ amd64")
+        self.assertRegex(e, r"\x1b\[[0-9;]*31m✗ arm64")
+        self.assertRegex(e, r"\x1b\[[0-9;]*33m◐ arm64")
+
+    def test_monochrome_ascii(self):
+        s = self.start(env={"NO_COLOR": "1", "LANG": "C", "LC_ALL": "C"},
+                       ready=False)
+        t = s.wait_for(lambda t: "1.9.0" in t and "refreshing" not in t
+                       and "last: never" not in t)
+        self.assertIn("+ amd64", line_with(t, "2.0.0", "2026"))
+        self.assertIn("- arm64", line_with(t, "2.1.0", "2026"))
+        self.assertIn("~ arm64", line_with(t, "1.9.0", "2026"))
+        e = s.text(escapes=True)
+        self.assertNotRegex(e, r"\x1b\[[0-9;]*3[0-7]m")
+
+    def test_status_line_keys(self):
+        s = self.start()
+        last = s.lines()[-2] if s.lines()[-1] == "" else s.lines()[-1]
+        for k in ("Enter open", "/ filter", "r refresh", "? help", "quit"):
+            self.assertIn(k, last)
+
+
+class TestNavigation(DashboardTest):
+    def test_move_and_open(self):
+        s = self.start()
+        s.keys("j")
+        s.wait_for(lambda t: "beta" in (cursor_line(t) or ""))
+        s.keys("G")
+        s.wait_for(lambda t: "delta" in (cursor_line(t) or ""))
+        s.keys("k")
+        t = s.wait_for(lambda t: "gamma" in (cursor_line(t) or ""))
+        s.keys("g")
+        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+        s.keys("Down", "Up")
+        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+        # Enter: the versions pane gets the focus, highest version selected
+        s.keys("Enter")
+        t = s.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        self.assertIn("2026-03-05", cursor_line(t))
+        self.assertIn("Esc back", s.lines()[-1] or s.lines()[-2])
+        s.keys("j")
+        s.wait_for(lambda t: "2.0.0" in (cursor_line(t) or ""))
+        s.keys("G")
+        s.wait_for(lambda t: "1.9.0" in (cursor_line(t) or ""))
+        # Esc: back to the apps, where the cursor was
+        s.keys("Escape")
+        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+
+    def test_versions_follow_selected_app(self):
+        s = self.start()
+        s.keys("j")
+        t = s.wait_for(lambda t: "0.2.0" in t)
+        self.assertNotIn("1.9.0", t)
+        s.keys("Enter")
+        t = s.wait_for(lambda t: "0.3.0" in (cursor_line(t) or ""))
+
+    def test_tab_switches_focus(self):
+        s = self.start()
+        s.keys("Tab")
+        s.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        s.keys("Tab")
+        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+
+
+class TestFilter(DashboardTest):
+    def test_filter_apps(self):
+        s = self.start()
+        s.keys("/")
+        s.literal("^(be|ga)")
+        t = s.wait_for(lambda t: "alpha" not in t.split("\n")[2])
+        s.keys("Enter")
+        t = s.wait_for(lambda t: "filter" in t.split("\n")[1])
+        body = "\n".join(t.split("\n")[1:5])
+        self.assertIn("beta", body)
+        self.assertIn("gamma", body)
+        self.assertNotIn("alpha", body)
+        self.assertNotIn("delta", body)
+        # Esc clears the filter
+        s.keys("Escape")
+        t = s.wait_for(lambda t: "filter" not in t.split("\n")[1])
+        self.assertIsNotNone(line_with(t, "alpha", "2.1.0"))
+        self.assertIsNotNone(line_with(t, "delta"))
+
+    def test_filter_inverted(self):
+        s = self.start()
+        s.keys("/")
+        s.literal("!^a")
+        s.keys("Enter")
+        t = s.wait_for(lambda t: "filter" in t.split("\n")[1])
+        apps = "\n".join(t.split("\n")[1:6])
+        self.assertNotIn("alpha", apps)
+        for name in ("beta", "gamma", "delta"):
+            self.assertIn(name, apps)
+
+    def test_filter_versions(self):
+        s = self.start()
+        s.keys("Enter", "/")
+        s.literal("^2\\.")
+        s.keys("Enter")
+        t = s.wait_for(lambda t: "1.9.0" not in t)
+        self.assertIn("2.1.0", t)
+        self.assertIn("2026-02-01", t)
+        s.keys("Escape")
+        s.wait_text("1.9.0")
+        # Esc in the prompt cancels and clears
+        s.keys("/")
+        s.literal("^1")
+        s.wait_gone("2026-02-01")
+        s.keys("Escape")
+        s.wait_text("2026-02-01")
+
+    def test_bad_regex(self):
+        s = self.start()
+        s.keys("/")
+        s.literal("(alp")
+        s.keys("Enter")
+        t = s.wait_text("bad regex")
+        self.assertIn("alpha", t)      # nothing filtered
+        self.assertIn("delta", t)
+        # the next key clears the message
+        s.keys("j")
+        s.wait_gone("bad regex")
+
+
+class TestHelp(DashboardTest):
+    def test_help_lists_active_bindings(self):
+        s = self.start()
+        s.keys("?")
+        t = s.wait_text("Keys")
+        for h in ("move down", "refresh every app", "filter rows",
+                  "open the selected app's versions", "quit"):
+            self.assertIn(h, t)
+        self.assertNotIn("Keys (read-only)", t)
+        s.keys("x")          # any key closes
+        s.wait_gone("move down")
+        # in the versions pane Enter opens nothing: not listed
+        s.keys("Enter", "?")
+        t = s.wait_text("move down")
+        self.assertNotIn("open the selected app's versions", t)
+        self.assertIn("back to the apps", t)
+        s.keys("Escape")
+        s.wait_gone("move down")
+
+
+class TestResize(DashboardTest):
+    def test_resize_small_and_back(self):
+        s = self.start()
+        s.keys("Enter")
+        before = s.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        s.resize(60, 15)
+        t = s.wait_for(lambda t: len(t.split("\n")) <= 16 and
+                       t.startswith("mirrortop"))
+        lines = t.split("\n")
+        for l in lines:
+            self.assertLessEqual(len(l), 60, l)
+        self.assertIn("2.1.0", cursor_line(t))
+        self.assertIn("alpha", t)
+        # a fresh dashboard at that size draws the same screen
+        fresh = self.start(width=60, height=15)
+        fresh.keys("Enter")
+        f = fresh.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        self.assertEqual(normalize(s.text()), normalize(f))
+        s.resize(100, 30)
+        t = s.wait_for(lambda t: len(t.rstrip("\n").split("\n")) > 16)
+        self.assertEqual(normalize(s.text()), normalize(before))
+
+
+class TestQuit(DashboardTest):
+    def test_q_quits_and_restores(self):
+        s = self.start()
+        s.keys("q")
+        self.assertEqual(s.exited(), 0)
+        t = s.text()
+        self.assertNotIn("alpha", t)
+        self.assertNotIn("mirrortop", t)
+
+    def test_ctrl_c_quits(self):
+        s = self.start()
+        s.keys("Enter")
+        s.keys("C-c")
+        self.assertEqual(s.exited(), 0)
+        self.assertNotIn("alpha", s.text())
+
+    def test_ctrl_c_quits_from_prompt_and_help(self):
+        s = self.start()
+        s.keys("/")
+        s.literal("al")
+        s.wait_text("/al_")
+        s.keys("C-c")
+        self.assertEqual(s.exited(), 0)
+        s = self.start()
+        s.keys("?")
+        s.wait_text("move down")
+        s.keys("C-c")
+        self.assertEqual(s.exited(), 0)
+
+
+if __name__ == "__main__":
+    import taprun
+    taprun.main()
