@@ -1,2 +1,1494 @@
-/* actions.c — the write actions of the core. */
+/* actions.c — the write actions of the core: builds, merges, latest. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "actions.h"
+#include "auth.h"
+#include "config.h"
+#include "core.h"
+#include "jobs.h"
+#include "loop.h"
+#include "merge.h"
+#include "model.h"
+#include "refname.h"
+#include "registry.h"
+#include "semver.h"
+#include "status.h"
+#include "util.h"
+
+enum after_kind {
+	AFTER_MERGE,		/* merge a version when its jobs are done */
+	AFTER_LATEST,		/* move latest when the app's work is done */
+};
+
+struct action_after {
+	enum after_kind	 kind;
+	char		*app;
+	char		*version;	/* AFTER_MERGE */
+};
+
+enum op_kind {
+	OP_MERGE,
+	OP_LATEST,
+};
+
+struct actions;
+
+struct action_op {
+	struct actions	*act;
+	enum op_kind	 kind;
+	struct merge_op	*mop;
+	char		*app;
+	char		*version;
+	int		 dry_run;
+	action_done_cb	 cb;
+	void		*arg;
+	struct action_op *next;
+};
+
+struct action_seen {
+	unsigned long	 id;
+	enum job_state	 state;
+};
+
+struct actions {
+	struct core		*core;
+	struct jobs		*jobs;
+	char			*init_error;
+	action_notify_cb	 notify;
+	void			*notify_arg;
+	struct action_after	*after;
+	size_t			 nafter;
+	struct action_op	*ops;
+	struct action_seen	*seen;
+	size_t			 nseen;
+	int			 failures;
+	int			 secrets_added;
+	int			 advancing;
+	struct actions		*next;
+};
+
+static struct actions *actions_all;
+
+static void	actions_advance(struct actions *);
+
+/* Tell the front end (sanitized, one line). */
+static void
+actions_notify(struct actions *act, int is_error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+actions_notify(struct actions *act, int is_error, const char *fmt, ...)
+{
+	va_list ap;
+	char *raw, *line;
+	int n;
+
+	if (act->notify == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	raw = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(raw, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	line = str_oneline(raw, 2048);
+	act->notify(line, is_error, act->notify_arg);
+	free(line);
+	free(raw);
+}
+
+/* The model's app by name, or NULL. */
+static struct mt_app *
+actions_app(struct actions *act, const char *name, size_t *idx)
+{
+	struct mt_model *m = core_model_mut(act->core);
+	size_t i;
+
+	for (i = 0; i < m->napps; i++) {
+		if (strcmp(m->apps[i].cfg->name, name) == 0) {
+			if (idx != NULL)
+				*idx = i;
+			return &m->apps[i];
+		}
+	}
+	return NULL;
+}
+
+/* The app's version by string, or NULL. */
+static struct mt_version *
+actions_version(struct mt_app *a, const char *version)
+{
+	size_t i;
+
+	for (i = 0; a != NULL && i < a->nversions; i++) {
+		if (strcmp(a->versions[i].version, version) == 0)
+			return &a->versions[i];
+	}
+	return NULL;
+}
+
+/* Index of arch in the app's archs, -1 if not configured. */
+static int
+actions_arch_index(const struct mt_app *a, const char *arch)
+{
+	size_t i;
+
+	for (i = 0; i < a->cfg->narchs; i++) {
+		if (strcmp(a->cfg->archs[i], arch) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Whether a job state was already reported; remember it. */
+static int
+actions_seen(struct actions *act, const struct job *job)
+{
+	size_t i;
+
+	for (i = 0; i < act->nseen; i++) {
+		if (act->seen[i].id == job->id) {
+			if (act->seen[i].state == job->state)
+				return 1;
+			act->seen[i].state = job->state;
+			return 0;
+		}
+	}
+	act->seen = xreallocarray(act->seen, act->nseen + 1, sizeof *act->seen);
+	act->seen[act->nseen].id = job->id;
+	act->seen[act->nseen].state = job->state;
+	act->nseen++;
+	return 0;
+}
+
+/* A job changed: reflect it in the model and tell the front end. */
+static void
+actions_job_changed(const struct job *job, void *arg)
+{
+	struct actions *act = arg;
+	struct mt_app *a = actions_app(act, job->app, NULL);
+	struct mt_version *v = actions_version(a, job->version);
+	int i;
+
+	if (v != NULL) {
+		v->job_active = jobs_find_active(act->jobs, job->app,
+		    job->version, NULL) != NULL;
+		i = actions_arch_index(a, job->arch);
+		if (job->state == JOB_SUCCEEDED && i >= 0) {
+			if (v->archs[i] == ARCH_MISSING)
+				v->archs[i] = a->cfg->manifest ? ARCH_STAGED :
+				    ARCH_PRESENT;
+			if (job->digest != NULL) {
+				free(v->arch_digest[i]);
+				v->arch_digest[i] = xstrdup(job->digest);
+			}
+			model_version_update_state(v, a->cfg->narchs);
+		}
+	}
+	core_touch(act->core);
+	if (!actions_seen(act, job)) {
+		if (job->state == JOB_FAILED)
+			act->failures++;
+		actions_notify(act, job->state == JOB_FAILED, "job %lu %s %s %s "
+		    "%s%s%s", job->id, job->app, job->version, job->arch,
+		    job_state_name(job->state), job->message &&
+		    job->state != JOB_QUEUED ? ": " : "",
+		    job->message && job->state != JOB_QUEUED ? job->message : "");
+	}
+	if (job_state_final(job->state))
+		actions_advance(act);
+}
+
+/* The actions state of a core, made on first use. */
+static struct actions *
+actions_get(struct core *core)
+{
+	struct actions *act;
+	struct jobs_params p;
+	const struct config *cfg = core_config(core);
+	char *cause = NULL;
+
+	for (act = actions_all; act != NULL; act = act->next) {
+		if (act->core == core)
+			return act;
+	}
+	act = xcalloc(1, sizeof *act);
+	act->core = core;
+	memset(&p, 0, sizeof p);
+	p.loop = core_loop(core);
+	p.http = core_http(core);
+	p.registry = core_registry(core);
+	p.max_running = cfg->jobs > 0 ? cfg->jobs : 2;
+	p.dir = state_dir();
+	act->jobs = jobs_new(&p, &cause);
+	if (cause != NULL)
+		act->init_error = cause;
+	if (act->jobs != NULL)
+		jobs_set_change_cb(act->jobs, actions_job_changed, act);
+	act->next = actions_all;
+	actions_all = act;
+	return act;
+}
+
+/* Set the notify callback. */
+void
+action_set_notify(struct core *core, action_notify_cb cb, void *arg)
+{
+	struct actions *act = actions_get(core);
+
+	act->notify = cb;
+	act->notify_arg = arg;
+	if (act->init_error != NULL) {
+		actions_notify(act, 1, "job history: %s", act->init_error);
+		free(act->init_error);
+		act->init_error = NULL;
+	}
+}
+
+/* Free an op record (not the merge op). */
+static void
+actions_op_free(struct action_op *op)
+{
+	free(op->app);
+	free(op->version);
+	free(op);
+}
+
+/* Tear down. */
+void
+action_shutdown(struct core *core)
+{
+	struct actions **pp, *act;
+	struct action_op *op, *next;
+	size_t i;
+
+	for (pp = &actions_all; *pp != NULL; pp = &(*pp)->next) {
+		if ((*pp)->core == core)
+			break;
+	}
+	if ((act = *pp) == NULL)
+		return;
+	*pp = act->next;
+	for (op = act->ops; op != NULL; op = next) {
+		next = op->next;
+		merge_cancel(op->mop);
+		actions_op_free(op);
+	}
+	if (act->jobs != NULL) {
+		jobs_set_change_cb(act->jobs, NULL, NULL);
+		jobs_free(act->jobs);
+	}
+	for (i = 0; i < act->nafter; i++) {
+		free(act->after[i].app);
+		free(act->after[i].version);
+	}
+	free(act->after);
+	free(act->seen);
+	free(act->init_error);
+	free(act);
+}
+
+/* Refuse writes in read-only mode. */
+static int
+actions_writable(struct actions *act, const char *what, char **cause)
+{
+	if (core_read_only(act->core)) {
+		*cause = xasprintf("read-only mode: %s refused", what);
+		return 0;
+	}
+	if (act->jobs == NULL) {
+		*cause = xasprintf("%s: the state directory cannot be used: %s",
+		    what, act->init_error ? act->init_error : "?");
+		return 0;
+	}
+	registry_set_push(core_registry(act->core), 1);
+	return 1;
+}
+
+/* Look up app and version indexes. */
+int
+action_find(struct core *core, const char *app, const char *version,
+    size_t *app_idx, size_t *version_idx, char **cause)
+{
+	const struct mt_model *m = core_model(core);
+	size_t i, j;
+
+	for (i = 0; i < m->napps; i++) {
+		const struct mt_app *a = &m->apps[i];
+
+		if (strcmp(a->cfg->name, app) != 0)
+			continue;
+		*app_idx = i;
+		if (version == NULL)
+			return 0;
+		for (j = 0; j < a->nversions; j++) {
+			if (strcmp(a->versions[j].version, version) == 0 ||
+			    (a->versions[j].tag != NULL &&
+			    strcmp(a->versions[j].tag, version) == 0)) {
+				*version_idx = j;
+				return 0;
+			}
+		}
+		*cause = xasprintf("%s: no version %s in the window", app,
+		    version);
+		return -1;
+	}
+	*cause = xasprintf("no app named %s", app);
+	return -1;
+}
+
+/* Check indexes and upstream values before templates see them. */
+static int
+actions_check(struct core *core, size_t app, size_t version,
+    struct mt_app **ap, struct mt_version **vp, char **cause)
+{
+	struct mt_model *m = core_model_mut(core);
+	struct semver sv;
+	struct mt_app *a;
+	struct mt_version *v;
+
+	if (app >= m->napps) {
+		*cause = xstrdup("no such app");
+		return -1;
+	}
+	a = &m->apps[app];
+	if (version >= a->nversions) {
+		*cause = xasprintf("%s: no such version", a->cfg->name);
+		return -1;
+	}
+	v = &a->versions[version];
+	if (semver_parse(v->version, &sv) != 0) {
+		*cause = xasprintf("%s: version is not SemVer", a->cfg->name);
+		return -1;
+	}
+	semver_free(&sv);
+	if (v->tag != NULL && !refname_valid(v->tag)) {
+		*cause = xasprintf("%s %s: upstream tag is not a valid ref name",
+		    a->cfg->name, v->version);
+		return -1;
+	}
+	if (v->image_tag == NULL || *v->image_tag == '\0') {
+		*cause = xasprintf("%s %s: no image tag", a->cfg->name,
+		    v->version);
+		return -1;
+	}
+	*ap = a;
+	*vp = v;
+	return 0;
+}
+
+/* Replace {digest_file} by path, then expand the rest. Caller frees. */
+static char *
+actions_expand(struct core *core, const struct mt_app *a,
+    const struct mt_version *v, const char *arch, const char *tmpl,
+    const char *digest_file)
+{
+	static const char key[] = "{digest_file}";
+	struct buf b;
+	const char *p = tmpl, *hit;
+	char *out;
+
+	if (tmpl == NULL)
+		return NULL;
+	buf_init(&b, 64 * 1024);
+	/* A marker first: braces in the path must not be placeholders. */
+	while ((hit = strstr(p, key)) != NULL) {
+		buf_append(&b, p, (size_t)(hit - p));
+		buf_append(&b, "\x01", 1);
+		p = hit + sizeof key - 1;
+	}
+	buf_append(&b, p, strlen(p));
+	out = model_expand(core_config(core), a, v, arch, b.data);
+	buf_free(&b);
+	if (out == NULL)
+		return NULL;
+	/* Put the path where the markers are. */
+	buf_init(&b, 64 * 1024);
+	for (p = out; *p != '\0'; p++) {
+		if (*p == '\x01')
+			buf_append(&b, digest_file, strlen(digest_file));
+		else
+			buf_append(&b, p, 1);
+	}
+	free(out);
+	return buf_steal(&b);
+}
+
+/* A job spec being built, with the strings it owns. */
+struct spec_buf {
+	struct job_spec	 spec;
+	char		*staging_tag;
+	char		*staging_ref;
+	char		*digest_file;
+	char		**argv;
+	size_t		 argc;
+	char		*ref;
+	struct kv	*inputs;
+	size_t		 ninputs;
+};
+
+/* Free a spec_buf's strings. */
+static void
+spec_buf_clear(struct spec_buf *sb)
+{
+	size_t i;
+
+	free(sb->staging_tag);
+	free(sb->staging_ref);
+	free(sb->digest_file);
+	for (i = 0; i < sb->argc; i++)
+		free(sb->argv[i]);
+	free(sb->argv);
+	free(sb->ref);
+	for (i = 0; i < sb->ninputs; i++) {
+		free(sb->inputs[i].key);
+		free(sb->inputs[i].value);
+	}
+	free(sb->inputs);
+	memset(sb, 0, sizeof *sb);
+}
+
+/* Expand everything a job for app/version/arch needs. */
+static int
+actions_spec(struct core *core, struct mt_app *a, struct mt_version *v,
+    const char *arch, struct spec_buf *sb, char **cause)
+{
+	const struct builder_config *b = a->cfg->builder;
+	char *work, *safe;
+	size_t i;
+
+	memset(sb, 0, sizeof *sb);
+	if (b == NULL) {
+		*cause = xasprintf("%s: no builder is configured", a->cfg->name);
+		return -1;
+	}
+	sb->staging_tag = model_expand(core_config(core), a, v, arch,
+	    a->cfg->staging_tag);
+	if (sb->staging_tag == NULL || *sb->staging_tag == '\0') {
+		*cause = xasprintf("%s %s %s: cannot expand staging_tag",
+		    a->cfg->name, v->version, arch);
+		goto fail;
+	}
+	sb->staging_ref = xasprintf("%s:%s", a->image, sb->staging_tag);
+	work = xasprintf("%s/work", state_dir());
+	(void)mkdir_p(work, 0700);
+	safe = xasprintf("%s-%s-%s", a->cfg->name, v->version, arch);
+	for (i = 0; safe[i] != '\0'; i++) {
+		if (safe[i] == '/' || safe[i] == '{' || safe[i] == '}')
+			safe[i] = '_';
+	}
+	sb->digest_file = xasprintf("%s/%s.digest", work, safe);
+	free(safe);
+	free(work);
+	if (b->type == BUILDER_EXEC) {
+		sb->argv = xcalloc(b->argc + 1, sizeof *sb->argv);
+		for (i = 0; i < b->argc; i++) {
+			sb->argv[i] = actions_expand(core, a, v, arch, b->argv[i],
+			    sb->digest_file);
+			if (sb->argv[i] == NULL) {
+				*cause = xasprintf("%s: cannot expand builder "
+				    "argv[%zu]", a->cfg->name, i);
+				sb->argc = i;
+				goto fail;
+			}
+			sb->argc = i + 1;
+		}
+	} else {
+		sb->ref = actions_expand(core, a, v, arch, b->ref ? b->ref :
+		    "main", sb->digest_file);
+		if (sb->ref == NULL) {
+			*cause = xasprintf("%s: cannot expand builder ref",
+			    a->cfg->name);
+			goto fail;
+		}
+		sb->inputs = xcalloc(b->ninputs + 1, sizeof *sb->inputs);
+		for (i = 0; i < b->ninputs; i++) {
+			sb->inputs[i].key = xstrdup(b->inputs[i].key);
+			sb->inputs[i].value = actions_expand(core, a, v, arch,
+			    b->inputs[i].value, sb->digest_file);
+			sb->ninputs = i + 1;
+			if (sb->inputs[i].value == NULL) {
+				*cause = xasprintf("%s: cannot expand input %s",
+				    a->cfg->name, b->inputs[i].key);
+				goto fail;
+			}
+		}
+	}
+	sb->spec.app = a->cfg->name;
+	sb->spec.version = v->version;
+	sb->spec.arch = arch;
+	sb->spec.repo = a->repo;
+	sb->spec.image_tag = v->image_tag;
+	sb->spec.staging_tag = sb->staging_tag;
+	sb->spec.staging_ref = sb->staging_ref;
+	sb->spec.builder = b;
+	sb->spec.argv = sb->argv;
+	sb->spec.digest_file = b->type == BUILDER_EXEC ? sb->digest_file : NULL;
+	sb->spec.ref = sb->ref;
+	sb->spec.inputs = sb->inputs;
+	sb->spec.ninputs = sb->ninputs;
+	return 0;
+fail:
+	spec_buf_clear(sb);
+	return -1;
+}
+
+/* Give the jobs every secret that could show up in builder output. */
+static void
+actions_add_secrets(struct actions *act)
+{
+	const struct config *cfg = core_config(act->core);
+	static const char *names[] = { "GITHUB_TOKEN", "GITLAB_TOKEN",
+	    "GH_TOKEN", "REGISTRY_PASSWORD" };
+	struct auth_cred cred;
+	char *cause = NULL;
+	size_t i;
+
+	if (act->secrets_added)
+		return;
+	act->secrets_added = 1;
+	for (i = 0; i < MT_ARRAY_LEN(names); i++)
+		jobs_add_secret(act->jobs, getenv(names[i]));
+	if (cfg->builder != NULL && cfg->builder->token_env != NULL)
+		jobs_add_secret(act->jobs, getenv(cfg->builder->token_env));
+	for (i = 0; i < cfg->napps; i++) {
+		const struct app_config *ac = &cfg->apps[i];
+
+		if (ac->source.token_env != NULL)
+			jobs_add_secret(act->jobs, getenv(ac->source.token_env));
+		if (ac->builder != NULL && ac->builder->token_env != NULL)
+			jobs_add_secret(act->jobs, getenv(ac->builder->token_env));
+	}
+	memset(&cred, 0, sizeof cred);
+	if (auth_lookup(cfg->registry, &cred, &cause) == 1) {
+		jobs_add_secret(act->jobs, cred.secret);
+		if (cred.username != NULL && cred.secret != NULL) {
+			char *pair = xasprintf("%s:%s", cred.username,
+			    cred.secret);
+			char *b64 = auth_base64(pair, strlen(pair));
+
+			jobs_add_secret(act->jobs, b64);
+			memset(pair, 0, strlen(pair));
+			free(pair);
+			free(b64);
+		}
+		auth_cred_clear(&cred);
+	}
+	free(cause);
+}
+
+/* Remember a follow-up (no duplicates). */
+static void
+actions_after_add(struct actions *act, enum after_kind kind, const char *app,
+    const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < act->nafter; i++) {
+		struct action_after *f = &act->after[i];
+
+		if (f->kind == kind && strcmp(f->app, app) == 0 &&
+		    (kind == AFTER_LATEST || strcmp(f->version, version) == 0))
+			return;
+	}
+	act->after = xreallocarray(act->after, act->nafter + 1,
+	    sizeof *act->after);
+	act->after[act->nafter].kind = kind;
+	act->after[act->nafter].app = xstrdup(app);
+	act->after[act->nafter].version = xstrdup(version);
+	act->nafter++;
+}
+
+/* Queue builds for one version. */
+int
+action_build(struct core *core, size_t app, size_t version, const char *arch,
+    int merge_after, char **cause)
+{
+	struct actions *act = actions_get(core);
+	struct mt_app *a;
+	struct mt_version *v;
+	struct spec_buf sb;
+	size_t i;
+	int queued = 0, idx;
+
+	if (!actions_writable(act, "build", cause))
+		return -1;
+	if (actions_check(core, app, version, &a, &v, cause) != 0)
+		return -1;
+	if (arch != NULL && (idx = actions_arch_index(a, arch)) < 0) {
+		*cause = xasprintf("%s: arch %s is not configured", a->cfg->name,
+		    arch);
+		return -1;
+	}
+	actions_add_secrets(act);
+	for (i = 0; i < a->cfg->narchs; i++) {
+		const char *ar = a->cfg->archs[i];
+
+		if (arch != NULL && strcmp(arch, ar) != 0)
+			continue;
+		if (arch == NULL && v->archs[i] != ARCH_MISSING)
+			continue;
+		if (jobs_find_active(act->jobs, a->cfg->name, v->version, ar))
+			continue;
+		if (actions_spec(core, a, v, ar, &sb, cause) != 0)
+			return queued > 0 ? queued : -1;
+		if (jobs_submit(act->jobs, &sb.spec, NULL, cause) != 0) {
+			spec_buf_clear(&sb);
+			return queued > 0 ? queued : -1;
+		}
+		spec_buf_clear(&sb);
+		queued++;
+		/* The submit may have finished the job already; v is still
+		 * valid: the model is only rebuilt by a refresh. */
+	}
+	if (merge_after && (queued > 0 || jobs_find_active(act->jobs,
+	    a->cfg->name, v->version, NULL) != NULL)) {
+		actions_after_add(act, AFTER_MERGE, a->cfg->name, v->version);
+		actions_advance(act);
+	}
+	return queued;
+}
+
+/* Whether an op for app (and version) is in flight. */
+static int
+actions_op_pending(struct actions *act, const char *app, const char *version)
+{
+	struct action_op *op;
+
+	for (op = act->ops; op != NULL; op = op->next) {
+		if (strcmp(op->app, app) == 0 && (version == NULL ||
+		    (op->version != NULL && strcmp(op->version, version) == 0)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Unlink an op. */
+static void
+actions_op_unlink(struct actions *act, struct action_op *op)
+{
+	struct action_op **pp;
+
+	for (pp = &act->ops; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == op) {
+			*pp = op->next;
+			return;
+		}
+	}
+}
+
+/* A merge ended: update the model, report. */
+static void
+actions_merge_done(int status, const char *json, const char *digest,
+    const char *errmsg, void *arg)
+{
+	struct action_op *op = arg;
+	struct actions *act = op->act;
+	struct mt_app *a = actions_app(act, op->app, NULL);
+	struct mt_version *v = actions_version(a, op->version);
+	size_t i;
+
+	actions_op_unlink(act, op);
+	if (status == 0 && !op->dry_run && v != NULL) {
+		for (i = 0; i < a->cfg->narchs; i++)
+			v->archs[i] = ARCH_PRESENT;
+		free(v->digest);
+		v->digest = xstrdup(digest);
+		model_version_update_state(v, a->cfg->narchs);
+		if (v->is_latest) {
+			free(a->latest_digest);
+			a->latest_digest = xstrdup(digest);
+			free(a->registry_latest);
+			a->registry_latest = xstrdup(v->version);
+			a->latest_drift = 0;
+		}
+		core_touch(act->core);
+	}
+	if (status != 0) {
+		act->failures++;
+		actions_notify(act, 1, "%s", errmsg ? errmsg : "merge failed");
+	} else if (!op->dry_run)
+		actions_notify(act, 0, "merged %s %s: %s:%s%s (%s)", op->app,
+		    op->version, a ? a->image : op->app, v ? v->image_tag : "?",
+		    v && v->is_latest ? " and latest" : "", digest);
+	if (op->cb != NULL)
+		op->cb(status, json, errmsg, op->arg);
+	actions_op_free(op);
+	actions_advance(act);
+}
+
+/* Start a merge of version v of a. */
+static int
+actions_merge_begin(struct actions *act, struct mt_app *a,
+    struct mt_version *v, int dry_run, action_done_cb cb, void *arg,
+    char **cause)
+{
+	struct core *core = act->core;
+	struct merge_spec ms;
+	struct action_op *op;
+	char *staging[CONFIG_MAX_ARCHS];
+	const char *digests[CONFIG_MAX_ARCHS];
+	size_t i;
+	int r = 0;
+
+	if (!a->cfg->manifest) {
+		*cause = xasprintf("merge %s %s: the app uses per-arch tags "
+		    "(manifest: false); there is no index to merge",
+		    a->cfg->name, v->version);
+		return -1;
+	}
+	memset(&ms, 0, sizeof ms);
+	for (i = 0; i < a->cfg->narchs; i++) {
+		staging[i] = model_expand(core_config(core), a, v,
+		    a->cfg->archs[i], a->cfg->staging_tag);
+		if (staging[i] == NULL)
+			staging[i] = xstrdup("");
+		digests[i] = act->jobs ? jobs_last_digest(act->jobs,
+		    a->cfg->name, v->version, a->cfg->archs[i]) : NULL;
+	}
+	ms.app = a->cfg->name;
+	ms.version = v->version;
+	ms.image = a->image;
+	ms.repo = a->repo;
+	ms.image_tag = v->image_tag;
+	ms.is_latest = v->is_latest;
+	ms.dry_run = dry_run;
+	ms.archs = a->cfg->archs;
+	ms.narchs = a->cfg->narchs;
+	ms.digests = digests;
+	ms.staging_tags = (const char *const *)staging;
+	op = xcalloc(1, sizeof *op);
+	op->act = act;
+	op->kind = OP_MERGE;
+	op->app = xstrdup(a->cfg->name);
+	op->version = xstrdup(v->version);
+	op->dry_run = dry_run;
+	op->cb = cb;
+	op->arg = arg;
+	op->next = act->ops;
+	act->ops = op;
+	op->mop = merge_start(core_registry(core), &ms, actions_merge_done, op,
+	    cause);
+	if (op->mop == NULL && *cause != NULL) {
+		actions_op_unlink(act, op);
+		actions_op_free(op);
+		r = -1;
+	}
+	for (i = 0; i < a->cfg->narchs; i++)
+		free(staging[i]);
+	return r;
+}
+
+/* Start a merge. */
+int
+action_merge_start(struct core *core, size_t app, size_t version, int dry_run,
+    action_done_cb cb, void *arg, char **cause)
+{
+	struct actions *act = actions_get(core);
+	struct mt_app *a;
+	struct mt_version *v;
+
+	*cause = NULL;
+	if (!dry_run && !actions_writable(act, "merge", cause))
+		return -1;
+	if (actions_check(core, app, version, &a, &v, cause) != 0)
+		return -1;
+	return actions_merge_begin(act, a, v, dry_run, cb, arg, cause);
+}
+
+struct action_wait {
+	int	 done;
+	int	 status;
+	char	*json;
+	char	*errmsg;
+};
+
+/* Store a result for a synchronous caller. */
+static void
+actions_wait_cb(int status, const char *json, const char *errmsg, void *arg)
+{
+	struct action_wait *w = arg;
+
+	w->done = 1;
+	w->status = status;
+	w->json = xstrdup(json);
+	w->errmsg = xstrdup(errmsg);
+}
+
+/* Run the loop until w is done; hand back the result. */
+static int
+actions_wait(struct core *core, struct action_wait *w, char **out_json,
+    char **cause)
+{
+	while (!w->done)
+		core_run_once(core, 1000);
+	if (w->status != 0) {
+		*cause = w->errmsg ? w->errmsg : xstrdup("failed");
+		free(w->json);
+		return -1;
+	}
+	free(w->errmsg);
+	if (out_json != NULL)
+		*out_json = w->json;
+	else
+		free(w->json);
+	return 0;
+}
+
+/* Merge and wait. */
+int
+action_merge(struct core *core, size_t app, size_t version, int dry_run,
+    char **out_json, char **cause)
+{
+	struct action_wait w;
+
+	memset(&w, 0, sizeof w);
+	if (action_merge_start(core, app, version, dry_run, actions_wait_cb,
+	    &w, cause) != 0)
+		return -1;
+	return actions_wait(core, &w, out_json, cause);
+}
+
+/* The version latest should point at: the semantic latest. */
+static struct mt_version *
+actions_latest_version(struct mt_app *a, int need_complete)
+{
+	size_t i;
+
+	for (i = 0; i < a->nversions; i++) {
+		if (a->versions[i].is_latest && (!need_complete ||
+		    a->versions[i].state == VERSION_COMPLETE))
+			return &a->versions[i];
+	}
+	if (!need_complete)
+		return NULL;
+	/* Plugin scheme: the highest complete release. */
+	for (i = 0; i < a->nversions; i++) {
+		if (!a->versions[i].prerelease &&
+		    a->versions[i].state == VERSION_COMPLETE)
+			return &a->versions[i];
+	}
+	return NULL;
+}
+
+struct latest_group {
+	struct actions	*act;
+	size_t		 pending;
+	int		 failed;
+	struct buf	 json;
+	char		*errmsg;
+	char		*app;
+	char		*version;
+	int		 dry_run;
+	action_done_cb	 cb;
+	void		*arg;
+};
+
+/* One retag of a latest move ended. */
+static void
+actions_latest_done(int status, const char *json, const char *digest,
+    const char *errmsg, void *arg)
+{
+	struct action_op *op = arg;
+	struct actions *act = op->act;
+	struct latest_group *g = op->arg;
+	struct mt_app *a;
+
+	actions_op_unlink(act, op);
+	actions_op_free(op);
+	if (status != 0) {
+		g->failed = 1;
+		if (g->errmsg == NULL)
+			g->errmsg = xstrdup(errmsg);
+	} else {
+		if (g->json.len > 0)
+			buf_append(&g->json, "\n", 1);
+		buf_append(&g->json, json, strlen(json));
+		a = actions_app(act, g->app, NULL);
+		if (a != NULL && a->cfg->manifest && !g->dry_run) {
+			free(a->latest_digest);
+			a->latest_digest = xstrdup(digest);
+			free(a->registry_latest);
+			a->registry_latest = xstrdup(g->version);
+			a->latest_drift = 0;
+			core_touch(act->core);
+		}
+	}
+	if (--g->pending > 0)
+		return;
+	if (g->failed) {
+		act->failures++;
+		actions_notify(act, 1, "%s", g->errmsg ? g->errmsg :
+		    "latest failed");
+	} else if (!g->dry_run)
+		actions_notify(act, 0, "latest %s -> %s", g->app, g->version);
+	if (g->cb != NULL)
+		g->cb(g->failed ? -1 : 0, g->failed ? NULL : g->json.data,
+		    g->errmsg, g->arg);
+	buf_free(&g->json);
+	free(g->errmsg);
+	free(g->app);
+	free(g->version);
+	free(g);
+	actions_advance(act);
+}
+
+/* Move latest for app a. */
+static int
+actions_latest_begin(struct actions *act, struct mt_app *a, int dry_run,
+    action_done_cb cb, void *arg, char **cause)
+{
+	struct core *core = act->core;
+	struct mt_version *v;
+	struct latest_group *g;
+	char *label, *src[CONFIG_MAX_ARCHS], *dst[CONFIG_MAX_ARCHS];
+	size_t i, n = 0;
+
+	v = actions_latest_version(a, !a->cfg->manifest);
+	if (v == NULL) {
+		*cause = xasprintf("latest %s: no %s version to point at",
+		    a->cfg->name, a->cfg->manifest ? "upstream latest" :
+		    "complete");
+		return -1;
+	}
+	if (a->cfg->manifest) {
+		src[n] = xstrdup(v->image_tag);
+		dst[n++] = xstrdup("latest");
+	} else {
+		for (i = 0; i < a->cfg->narchs; i++) {
+			src[n] = model_expand(core_config(core), a, v,
+			    a->cfg->archs[i], a->cfg->staging_tag);
+			dst[n] = xasprintf("latest-%s", a->cfg->archs[i]);
+			for (char *p = dst[n]; *p != '\0'; p++) {
+				if (*p == '/')
+					*p = '-';
+			}
+			if (src[n] == NULL)
+				src[n] = xstrdup("");
+			n++;
+		}
+	}
+	g = xcalloc(1, sizeof *g);
+	g->act = act;
+	buf_init(&g->json, 16 * 1024 * 1024);
+	g->app = xstrdup(a->cfg->name);
+	g->version = xstrdup(v->version);
+	g->dry_run = dry_run;
+	g->cb = cb;
+	g->arg = arg;
+	g->pending = n + 1;
+	label = xasprintf("latest %s", a->cfg->name);
+	for (i = 0; i < n; i++) {
+		struct action_op *op = xcalloc(1, sizeof *op);
+		char *why = NULL;
+
+		op->act = act;
+		op->kind = OP_LATEST;
+		op->app = xstrdup(a->cfg->name);
+		op->dry_run = dry_run;
+		op->arg = g;
+		op->next = act->ops;
+		act->ops = op;
+		op->mop = merge_retag(core_registry(core), label, a->repo,
+		    src[i], &dst[i], 1, dry_run, actions_latest_done, op, &why);
+		if (op->mop == NULL) {
+			actions_op_unlink(act, op);
+			actions_op_free(op);
+			g->pending--;
+			g->failed = 1;
+			if (g->errmsg == NULL)
+				g->errmsg = why;
+			else
+				free(why);
+		}
+		free(src[i]);
+		free(dst[i]);
+	}
+	free(label);
+	/* Drop the guard; when nothing started, report now. */
+	if (--g->pending == 0) {
+		if (cb != NULL)
+			cb(-1, NULL, g->errmsg ? g->errmsg : "nothing to do",
+			    arg);
+		act->failures++;
+		buf_free(&g->json);
+		free(g->errmsg);
+		free(g->app);
+		free(g->version);
+		free(g);
+	}
+	return 0;
+}
+
+/* Start moving latest. */
+int
+action_latest_start(struct core *core, size_t app, int dry_run,
+    action_done_cb cb, void *arg, char **cause)
+{
+	struct actions *act = actions_get(core);
+	struct mt_model *m = core_model_mut(core);
+
+	*cause = NULL;
+	if (!dry_run && !actions_writable(act, "latest", cause))
+		return -1;
+	if (app >= m->napps) {
+		*cause = xstrdup("no such app");
+		return -1;
+	}
+	return actions_latest_begin(act, &m->apps[app], dry_run, cb, arg,
+	    cause);
+}
+
+/* Move latest and wait. */
+int
+action_latest(struct core *core, size_t app, int dry_run, char **out_json,
+    char **cause)
+{
+	struct action_wait w;
+
+	memset(&w, 0, sizeof w);
+	if (action_latest_start(core, app, dry_run, actions_wait_cb, &w,
+	    cause) != 0)
+		return -1;
+	return actions_wait(core, &w, out_json, cause);
+}
+
+/* Cancel a job. */
+int
+action_cancel(struct core *core, unsigned long id, char **cause)
+{
+	struct actions *act = actions_get(core);
+
+	if (!actions_writable(act, "cancel", cause))
+		return -1;
+	return jobs_cancel(act->jobs, id, cause);
+}
+
+/* Drop follow-up i. */
+static void
+actions_after_drop(struct actions *act, size_t i)
+{
+	free(act->after[i].app);
+	free(act->after[i].version);
+	act->after[i] = act->after[--act->nafter];
+}
+
+/* Run the follow-ups whose prerequisites are done. */
+static void
+actions_advance(struct actions *act)
+{
+	size_t i, j;
+	char *cause;
+	int again;
+
+	if (act->advancing)
+		return;
+	act->advancing = 1;
+	do {
+		again = 0;
+		for (i = 0; i < act->nafter; i++) {
+			struct action_after f = act->after[i];
+			struct mt_app *a = actions_app(act, f.app, NULL);
+			struct mt_version *v;
+			int missing = 0;
+
+			if (a == NULL) {
+				actions_after_drop(act, i);
+				again = 1;
+				break;
+			}
+			if (f.kind == AFTER_MERGE) {
+				if (jobs_find_active(act->jobs, f.app, f.version,
+				    NULL) != NULL)
+					continue;
+				v = actions_version(a, f.version);
+				f.version = xstrdup(f.version);
+				actions_after_drop(act, i);
+				again = 1;
+				if (v == NULL) {
+					free(f.version);
+					break;
+				}
+				for (j = 0; j < a->cfg->narchs; j++) {
+					if (v->archs[j] == ARCH_MISSING) {
+						actions_notify(act, 1, "merge %s "
+						    "%s skipped: %s was not built",
+						    f.app, f.version,
+						    a->cfg->archs[j]);
+						act->failures++;
+						missing = 1;
+						break;
+					}
+				}
+				if (!missing && a->cfg->manifest) {
+					cause = NULL;
+					if (actions_merge_begin(act, a, v, 0, NULL,
+					    NULL, &cause) != 0) {
+						act->failures++;
+						actions_notify(act, 1, "%s",
+						    cause);
+						free(cause);
+					}
+				} else if (!missing)
+					actions_after_add(act, AFTER_LATEST,
+					    f.app, NULL);
+				free(f.version);
+				break;
+			}
+			/* AFTER_LATEST: when nothing else runs for the app. */
+			if (jobs_find_active(act->jobs, f.app, NULL, NULL) ||
+			    actions_op_pending(act, f.app, NULL))
+				continue;
+			for (j = 0; j < act->nafter; j++) {
+				if (act->after[j].kind == AFTER_MERGE &&
+				    strcmp(act->after[j].app, f.app) == 0)
+					break;
+			}
+			if (j < act->nafter)
+				continue;
+			actions_after_drop(act, i);
+			again = 1;
+			if (!a->cfg->manifest || (a->latest_drift &&
+			    actions_latest_version(a, 1) != NULL &&
+			    actions_latest_version(a, 1)->is_latest)) {
+				cause = NULL;
+				if (actions_latest_begin(act, a, 0, NULL, NULL,
+				    &cause) != 0) {
+					act->failures++;
+					actions_notify(act, 1, "%s", cause);
+					free(cause);
+				}
+			}
+			break;
+		}
+	} while (again);
+	act->advancing = 0;
+}
+
+/* One line describing what building arch would run. Caller frees. */
+static char *
+actions_describe_one(struct core *core, struct mt_app *a, struct mt_version *v,
+    const char *arch, char **cause)
+{
+	struct spec_buf sb;
+	struct buf b;
+	char *line;
+	size_t i;
+
+	if (actions_spec(core, a, v, arch, &sb, cause) != 0)
+		return NULL;
+	buf_init(&b, 256 * 1024);
+	if (a->cfg->builder->type == BUILDER_EXEC) {
+		line = jobs_argv_line(sb.argv);
+		buf_printf(&b, "build %s %s %s: %s", a->cfg->name, v->version,
+		    arch, line);
+		free(line);
+	} else {
+		buf_printf(&b, "build %s %s %s: dispatch workflow %s of %s at %s",
+		    a->cfg->name, v->version, arch, a->cfg->builder->workflow,
+		    a->cfg->builder->repo, sb.ref);
+		for (i = 0; i < sb.ninputs; i++)
+			buf_printf(&b, "%s%s=%s", i ? ", " : " with ",
+			    sb.inputs[i].key, sb.inputs[i].value);
+		buf_printf(&b, "; expects %s", sb.staging_ref);
+	}
+	spec_buf_clear(&sb);
+	line = buf_steal(&b);
+	{
+		char *clean = str_oneline(line, 0);
+
+		free(line);
+		return clean;
+	}
+}
+
+/* What building would run. */
+char *
+action_describe_build(struct core *core, size_t app, size_t version,
+    const char *arch, char **cause)
+{
+	struct mt_app *a;
+	struct mt_version *v;
+	struct buf b;
+	char *line;
+	size_t i;
+
+	if (actions_check(core, app, version, &a, &v, cause) != 0)
+		return NULL;
+	buf_init(&b, 1024 * 1024);
+	for (i = 0; i < a->cfg->narchs; i++) {
+		const char *ar = a->cfg->archs[i];
+
+		if (arch != NULL ? strcmp(arch, ar) != 0 :
+		    v->archs[i] != ARCH_MISSING)
+			continue;
+		if ((line = actions_describe_one(core, a, v, ar, cause)) == NULL) {
+			buf_free(&b);
+			return NULL;
+		}
+		buf_printf(&b, "%s\n", line);
+		free(line);
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		*cause = xasprintf("%s %s: nothing to build", a->cfg->name,
+		    v->version);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* What merging would write. */
+char *
+action_describe_merge(struct core *core, size_t app, size_t version,
+    char **cause)
+{
+	struct actions *act = actions_get(core);
+	struct mt_app *a;
+	struct mt_version *v;
+	struct buf b;
+	size_t i;
+
+	if (actions_check(core, app, version, &a, &v, cause) != 0)
+		return NULL;
+	if (!a->cfg->manifest) {
+		*cause = xasprintf("merge %s %s: the app uses per-arch tags",
+		    a->cfg->name, v->version);
+		return NULL;
+	}
+	buf_init(&b, 1024 * 1024);
+	buf_printf(&b, "merge %s %s: PUT %s:%s%s, an index of:\n",
+	    a->cfg->name, v->version, a->image, v->image_tag,
+	    v->is_latest ? " and latest" : "");
+	for (i = 0; i < a->cfg->narchs; i++) {
+		const char *d = act->jobs ? jobs_last_digest(act->jobs,
+		    a->cfg->name, v->version, a->cfg->archs[i]) : NULL;
+		char *st = model_expand(core_config(core), a, v,
+		    a->cfg->archs[i], a->cfg->staging_tag);
+
+		buf_printf(&b, "  %s: %s%s%s%s\n", a->cfg->archs[i], a->image,
+		    d ? "@" : ":", d ? d : (st ? st : "?"),
+		    v->archs[i] == ARCH_MISSING ? " (missing)" : "");
+		free(st);
+	}
+	return buf_steal(&b);
+}
+
+/* What moving latest would write. */
+char *
+action_describe_latest(struct core *core, size_t app, char **cause)
+{
+	struct mt_model *m = core_model_mut(core);
+	struct mt_app *a;
+	struct mt_version *v;
+	struct buf b;
+	size_t i;
+
+	if (app >= m->napps) {
+		*cause = xstrdup("no such app");
+		return NULL;
+	}
+	a = &m->apps[app];
+	v = actions_latest_version(a, !a->cfg->manifest);
+	if (v == NULL) {
+		*cause = xasprintf("latest %s: no version to point at",
+		    a->cfg->name);
+		return NULL;
+	}
+	buf_init(&b, 64 * 1024);
+	if (a->cfg->manifest)
+		buf_printf(&b, "latest %s: PUT %s:latest = %s:%s (%s%s%s)\n",
+		    a->cfg->name, a->image, a->image, v->image_tag, v->version,
+		    v->digest ? ", " : "", v->digest ? v->digest : "");
+	else {
+		for (i = 0; i < a->cfg->narchs; i++) {
+			char *st = model_expand(core_config(core), a, v,
+			    a->cfg->archs[i], a->cfg->staging_tag);
+
+			buf_printf(&b, "latest %s: PUT %s:latest-%s = %s:%s\n",
+			    a->cfg->name, a->image, a->cfg->archs[i], a->image,
+			    st ? st : "?");
+			free(st);
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* Sync apps. */
+int
+action_sync(struct core *core, const char *const *apps, size_t napps,
+    int dry_run, char **plan, char **cause)
+{
+	struct actions *act = actions_get(core);
+	struct mt_model *m = core_model_mut(core);
+	struct buf p;
+	size_t i, j, k, ai;
+	char *line, *why;
+
+	if (plan != NULL)
+		*plan = NULL;
+	if (!dry_run && !actions_writable(act, "sync", cause))
+		return -1;
+	for (k = 0; k < napps; k++) {
+		if (actions_app(act, apps[k], NULL) == NULL) {
+			*cause = xasprintf("no app named %s", apps[k]);
+			return -1;
+		}
+	}
+	if (!dry_run)
+		actions_add_secrets(act);
+	buf_init(&p, 16 * 1024 * 1024);
+	for (ai = 0; ai < m->napps; ai++) {
+		struct mt_app *a = &m->apps[ai];
+		int latest_changes = 0;
+
+		for (k = 0; k < napps; k++) {
+			if (strcmp(apps[k], a->cfg->name) == 0)
+				break;
+		}
+		if (napps > 0 && k == napps)
+			continue;
+		if (a->error != NULL) {
+			buf_printf(&p, "skip %s: %s\n", a->cfg->name, a->error);
+			continue;
+		}
+		for (j = 0; j < a->nversions; j++) {
+			struct mt_version *v;
+			int nmissing = 0;
+
+			if (actions_check(core, ai, j, &a, &v, &why) != 0) {
+				buf_printf(&p, "skip: %s\n", why);
+				free(why);
+				continue;
+			}
+			if (v->state == VERSION_COMPLETE)
+				continue;
+			for (i = 0; i < a->cfg->narchs; i++) {
+				if (v->archs[i] != ARCH_MISSING)
+					continue;
+				nmissing++;
+				line = actions_describe_one(core, a, v,
+				    a->cfg->archs[i], &why);
+				if (line == NULL) {
+					buf_printf(&p, "skip: %s\n", why);
+					free(why);
+					continue;
+				}
+				buf_printf(&p, "%s\n", line);
+				free(line);
+			}
+			if (a->cfg->manifest)
+				buf_printf(&p, "merge %s %s: PUT %s:%s%s%s\n",
+				    a->cfg->name, v->version, a->image,
+				    v->image_tag, v->is_latest ? " and latest" :
+				    "", nmissing ? " (after the builds)" : "");
+			if (v->is_latest || !a->cfg->manifest)
+				latest_changes = 1;
+			if (dry_run)
+				continue;
+			if (nmissing > 0) {
+				if (action_build(core, ai, j, NULL, 1, &why) < 0) {
+					act->failures++;
+					actions_notify(act, 1, "%s", why);
+					buf_printf(&p, "failed: %s\n", why);
+					free(why);
+				}
+			} else if (a->cfg->manifest) {
+				why = NULL;
+				if (actions_merge_begin(act, a, v, 0, NULL, NULL,
+				    &why) != 0) {
+					act->failures++;
+					actions_notify(act, 1, "%s", why);
+					free(why);
+				}
+			}
+		}
+		if (a->cfg->manifest && a->latest_drift && !latest_changes) {
+			struct mt_version *lv = actions_latest_version(a, 1);
+
+			if (lv != NULL && lv->is_latest)
+				buf_printf(&p, "latest %s: PUT %s:latest = "
+				    "%s:%s\n", a->cfg->name, a->image, a->image,
+				    lv->image_tag);
+		} else if (!a->cfg->manifest && latest_changes)
+			buf_printf(&p, "latest %s: PUT %s:latest-{arch} from "
+			    "the highest complete version\n", a->cfg->name,
+			    a->image);
+		if (!dry_run && (a->latest_drift || !a->cfg->manifest))
+			actions_after_add(act, AFTER_LATEST, a->cfg->name, NULL);
+	}
+	if (!dry_run)
+		actions_advance(act);
+	if (plan != NULL)
+		*plan = buf_steal(&p);
+	else
+		buf_free(&p);
+	return 0;
+}
+
+size_t
+action_jobs_count(struct core *core)
+{
+	struct actions *act = actions_get(core);
+
+	return act->jobs ? jobs_count(act->jobs) : 0;
+}
+
+const struct job *
+action_job(struct core *core, size_t i)
+{
+	struct actions *act = actions_get(core);
+
+	return act->jobs ? jobs_get(act->jobs, i) : NULL;
+}
+
+/* The newest job for app/version/arch. */
+const struct job *
+action_job_for(struct core *core, const char *app, const char *version,
+    const char *arch)
+{
+	struct actions *act = actions_get(core);
+	size_t i, n = act->jobs ? jobs_count(act->jobs) : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct job *j = jobs_get(act->jobs, i);
+
+		if (strcmp(j->app, app) == 0 && strcmp(j->version, version) == 0
+		    && (arch == NULL || strcmp(j->arch, arch) == 0))
+			return j;
+	}
+	return NULL;
+}
+
+/* Work in flight. */
+int
+action_busy(struct core *core)
+{
+	struct actions *act = actions_get(core);
+	struct action_op *op;
+	int n = act->jobs ? jobs_active(act->jobs) : 0;
+
+	for (op = act->ops; op != NULL; op = op->next)
+		n++;
+	return n + (int)act->nafter;
+}
+
+/* Run until idle. */
+void
+action_run_until_idle(struct core *core)
+{
+	while (action_busy(core) > 0 || core_busy(core) > 0)
+		core_run_once(core, 1000);
+}
+
+int
+action_failures(struct core *core)
+{
+	return actions_get(core)->failures;
+}

@@ -1020,8 +1020,8 @@ jobs_builder_done(struct job *job, int ok, const char *why,
 	    digest != NULL ? digest : job->staging_tag, jobs_verify_cb, job);
 }
 
-/* A one-line rendering of argv. */
-static char *
+/* A one-line rendering of argv, quoted like a shell would need. */
+char *
 jobs_argv_line(char *const *argv)
 {
 	struct buf b;
@@ -1222,12 +1222,13 @@ jobs_find(const struct jobs *jobs, unsigned long id)
 	return NULL;
 }
 
-/* Whether a job matches app/version/arch (NULL arch matches any). */
+/* Whether a job matches app/version/arch (NULL matches any). */
 static int
 jobs_match(const struct job *j, const char *app, const char *version,
     const char *arch)
 {
-	return strcmp(j->app, app) == 0 && strcmp(j->version, version) == 0 &&
+	return strcmp(j->app, app) == 0 &&
+	    (version == NULL || strcmp(j->version, version) == 0) &&
 	    (arch == NULL || strcmp(j->arch, arch) == 0);
 }
 

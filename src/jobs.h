@@ -115,7 +115,8 @@ int		 jobs_cancel(struct jobs *, unsigned long id, char **cause);
 size_t		 jobs_count(const struct jobs *);
 const struct job *jobs_get(const struct jobs *, size_t i);
 const struct job *jobs_find(const struct jobs *, unsigned long id);
-/* The queued or running job for app/version/arch, or NULL. */
+/* The queued or running job for app/version/arch (version or arch NULL:
+ * any), or NULL. */
 const struct job *jobs_find_active(const struct jobs *, const char *app,
 		     const char *version, const char *arch);
 /* Digest of the newest succeeded job for app/version/arch, or NULL. */
@@ -144,6 +145,10 @@ char		*jobs_history_dump(const struct jobs *);
 int		 jobs_history_parse(const char *text, size_t len,
 		     struct job ***list, size_t *n, char **cause);
 void		 job_free(struct job *);
+
+/* argv as one line, quoted for reading (never run through a shell).
+ * Caller frees. */
+char		*jobs_argv_line(char *const *argv);
 
 /* Replace every occurrence of each secret in line with "***". Caller frees. */
 char		*jobs_redact(const char *line, char *const *secrets, size_t n);
