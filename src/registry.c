@@ -115,6 +115,7 @@ struct reg_op {
 	size_t			 tagcap;
 	size_t			 pages;
 	char			*last;		/* last= sent on this page */
+	int			 linked;	/* the registry pages with Link */
 
 	/* Manifests. */
 	struct registry_manifest m;
@@ -1496,15 +1497,18 @@ reg_tags_done(struct reg_op *op, const struct http_response *resp)
 		return;
 	}
 	link = http_header(resp, "Link");
-	if (link != NULL)
+	if (link != NULL) {
 		next = http_link_next(link, op->url);
+		op->linked = 1;
+	}
 	if (next != NULL && !reg_same_origin(r, next)) {
 		free(next);
 		reg_fail(op, -1, "%s: %s: tag list page link points to another "
 		    "host", r->host, op->repo);
 		return;
 	}
-	if (next == NULL && link == NULL && count == (size_t)r->page_size) {
+	if (next == NULL && !op->linked && count == (size_t)r->page_size) {
+		/* No Link ever, but a full page: ask for what follows. */
 		free(op->last);
 		op->last = xstrdup(op->tags[op->ntags - 1]);
 		esc = http_escape(op->last);
