@@ -64,6 +64,7 @@ struct source_fetch {
 	size_t			 cap;
 	int			 pages;
 	int			 skipped;
+	size_t			 seen;		/* list elements received */
 	uint64_t		 timer;
 	time_t			 blocked_until;
 	source_cb		 cb;
@@ -315,6 +316,17 @@ source_string(json_t *obj, const char *key, size_t max)
 	return (str_oneline(json_string_value(v), max));
 }
 
+/* A date member: a short one-line string, NULL when absent or too long. */
+static char *
+source_date(json_t *obj, const char *key)
+{
+	json_t	*v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || json_string_length(v) > SOURCE_MAX_DATE)
+		return (NULL);
+	return (str_oneline(json_string_value(v), SOURCE_MAX_DATE));
+}
+
 /*
  * The tag name member: a non-empty string without NULs or control
  * characters, at most SOURCE_MAX_STRING bytes. NULL when unusable.
@@ -358,7 +370,7 @@ source_parse_github_release(json_t *o, struct upstream_tag *t,
 	if ((t->tag = source_tag_name(o, "tag_name")) == NULL)
 		return (-1);
 	t->name = source_string(o, "name", SOURCE_MAX_STRING);
-	t->published_at = source_string(o, "published_at", SOURCE_MAX_DATE);
+	t->published_at = source_date(o, "published_at");
 	return (1);
 }
 
@@ -384,14 +396,12 @@ source_parse_gitlab_tag(json_t *o, struct upstream_tag *t,
 
 	if ((t->tag = source_tag_name(o, "name")) == NULL)
 		return (-1);
-	t->published_at = source_string(o, "created_at", SOURCE_MAX_DATE);
+	t->published_at = source_date(o, "created_at");
 	commit = json_object_get(o, "commit");
 	if (t->published_at == NULL && json_is_object(commit)) {
-		t->published_at = source_string(commit, "committed_date",
-		    SOURCE_MAX_DATE);
+		t->published_at = source_date(commit, "committed_date");
 		if (t->published_at == NULL)
-			t->published_at = source_string(commit, "created_at",
-			    SOURCE_MAX_DATE);
+			t->published_at = source_date(commit, "created_at");
 	}
 	return (1);
 }
@@ -412,10 +422,9 @@ source_parse_gitlab_release(json_t *o, struct upstream_tag *t,
 	if ((t->tag = source_tag_name(o, "tag_name")) == NULL)
 		return (-1);
 	t->name = source_string(o, "name", SOURCE_MAX_STRING);
-	t->published_at = source_string(o, "released_at", SOURCE_MAX_DATE);
+	t->published_at = source_date(o, "released_at");
 	if (t->published_at == NULL)
-		t->published_at = source_string(o, "created_at",
-		    SOURCE_MAX_DATE);
+		t->published_at = source_date(o, "created_at");
 	return (1);
 }
 
@@ -564,6 +573,7 @@ source_describe(struct source_fetch *fs, const struct http_response *resp,
     time_t *until)
 {
 	char		*msg, *doc, *rl, *err, *hint = NULL, retries[32] = "";
+	const char	*reason;
 
 	if (resp->status == 0) {
 		err = http_describe_error(resp);
@@ -593,13 +603,11 @@ source_describe(struct source_fetch *fs, const struct http_response *resp,
 			hint = xstrdup(msg);
 		break;
 	}
-	if (hint != NULL)
-		err = xasprintf("HTTP %ld %s (%s)%s", resp->status,
-		    source_reason(resp->status), hint, retries);
-	else
-		err = xasprintf("HTTP %ld%s%s%s", resp->status,
-		    *source_reason(resp->status) != '\0' ? " " : "",
-		    source_reason(resp->status), retries);
+	reason = source_reason(resp->status);
+	err = xasprintf("HTTP %ld%s%s%s%s%s%s", resp->status,
+	    *reason != '\0' ? " " : "", reason,
+	    hint != NULL ? " (" : "", hint != NULL ? hint : "",
+	    hint != NULL ? ")" : "", retries);
 	free(hint);
 	free(msg);
 	free(doc);
@@ -675,6 +683,7 @@ source_add_page(struct source_fetch *fs, const struct http_response *resp,
 		return (-1);
 	}
 	*count = json_array_size(root);
+	fs->seen += *count;
 	json_array_foreach(root, i, el) {
 		if (fs->ntags >= SOURCE_MAX_ENTRIES)
 			break;
@@ -705,8 +714,9 @@ source_add_page(struct source_fetch *fs, const struct http_response *resp,
 
 /*
  * The next page's URL, or NULL at the end. GitHub: Link rel="next" only.
- * GitLab: Link rel="next" or X-Next-Page, but an empty or short page ends
- * the walk, because the first page of tags always announces a second one.
+ * GitLab: Link rel="next" or X-Next-Page, but an empty or short page, an
+ * empty X-Next-Page or having seen X-Total entries ends the walk, because
+ * the first page of tags always announces a second one.
  */
 static char *
 source_next_url(struct source_fetch *fs, const struct http_response *resp,
@@ -714,7 +724,7 @@ source_next_url(struct source_fetch *fs, const struct http_response *resp,
 {
 	const char	*link, *base, *xn;
 	char		*next = NULL;
-	long long	 per_page, page;
+	long long	 per_page, page, total;
 
 	if (count == 0)
 		return (NULL);
@@ -728,6 +738,10 @@ source_next_url(struct source_fetch *fs, const struct http_response *resp,
 			return (NULL);
 		xn = http_header(resp, "x-next-page");
 		if (xn != NULL && *xn == '\0')
+			return (NULL);
+		/* X-Total is right even when the next page is not. */
+		total = source_header_num(resp, "x-total");
+		if (total >= 0 && fs->seen >= (size_t)total)
 			return (NULL);
 		if (link != NULL)
 			next = http_link_next(link, base);

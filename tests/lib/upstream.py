@@ -354,6 +354,8 @@ class Upstream:
       run_progress_polls  run GETs answering "in_progress" (1)
       run_list_delay    run-list requests before a new run shows (0)
       run_conclusions   list of conclusions for the next runs, in order
+      gitlab_count_limit  above this many records GitLab omits X-Total,
+                        X-Total-Pages and rel="last" (10000)
     """
 
     def __init__(self, data=None, **opts):
@@ -368,6 +370,7 @@ class Upstream:
             "run_details": "supported", "run_conclusion": "success",
             "run_queued_polls": 1, "run_progress_polls": 1,
             "run_list_delay": 0, "run_conclusions": None,
+            "gitlab_count_limit": 10000,
         }
         unknown = set(opts) - set(self.opts)
         if unknown:
@@ -1292,7 +1295,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             total_pages = max(1, (total + per_page - 1) // per_page)
             next_page = page + 1 if page < total_pages else None
         prev_page = page - 1 if page > 1 else None
-        counts = total <= 10000
+        counts = total <= self.up.opts["gitlab_count_limit"]
         # Link URLs carry every request parameter, like Grape's params.
         base = self.up.url + self._req.bare_path
         params = dict(q)
