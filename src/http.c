@@ -315,6 +315,32 @@ http_retry_after(const char *v)
 	return t <= now ? 0 : (long)(t - now);
 }
 
+/*
+ * Seconds until an exhausted rate-limit window resets, from the response's
+ * *-remaining: 0 and *-reset headers; -1 when they do not say.
+ */
+static long
+http_ratelimit_wait(struct http_req *r)
+{
+	const char *remaining, *reset;
+	long long rem, v;
+	time_t now = time(NULL);
+
+	remaining = http_headers_get(r->hdr, r->nhdr, "x-ratelimit-remaining");
+	if (remaining == NULL)
+		remaining = http_headers_get(r->hdr, r->nhdr,
+		    "ratelimit-remaining");
+	reset = http_headers_get(r->hdr, r->nhdr, "x-ratelimit-reset");
+	if (reset == NULL)
+		reset = http_headers_get(r->hdr, r->nhdr, "ratelimit-reset");
+	if (http_parse_long(remaining, &rem) != 0 || rem != 0 ||
+	    http_parse_long(reset, &v) != 0)
+		return -1;
+	if (v >= 1000000000LL)
+		return v <= (long long)now ? 0 : (long)(v - (long long)now);
+	return v > LONG_MAX / 2000 ? LONG_MAX / 2000 : (long)v;
+}
+
 /* Record rate-limit headers of a response from url. */
 static void
 http_ratelimit_note(struct http *h, const char *url, long status,
@@ -830,6 +856,8 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 		if (status == 429 || status == 503)
 			ra = http_retry_after(http_headers_get(r->hdr, r->nhdr,
 			    "retry-after"));
+		if (ra < 0 && status == 429)
+			ra = http_ratelimit_wait(r);
 		if (ra <= r->max_retry_after && r->attempt < r->max_attempts) {
 			http_retry_later(r, ra >= 0 ? ra * 1000 :
 			    http_backoff_ms(h, r->attempt));

@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 import unittest
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -101,11 +102,17 @@ class Handler(BaseHTTPRequestHandler):
         elif route == "always503":
             self.send(503, "down")
         elif route == "limited":
+            after = q.get("after", "1")
+            if q.get("date"):
+                after = formatdate(time.time() + int(after), usegmt=True)
             if n == 1:
-                self.send(429, "Retry later",
-                          [("Retry-After", q.get("after", "1"))])
+                self.send(429, "Retry later", [("Retry-After", after)])
             else:
                 self.send(200, "after the wait")
+        elif route == "exhausted":
+            self.send(429, "rate limited", [
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", str(int(time.time()) + 3600))])
         elif route == "notfound":
             self.send(404, "<html><body><h1>404 Not Found</h1></body></html>",
                       [("Content-Type", "text/html")])
@@ -245,6 +252,26 @@ class HttpTest(unittest.TestCase):
         self.assertLess(r["elapsed_ms"], 3000)
         rl = [o for o in out if o.get("ratelimit") == "127.0.0.1:%d" % self.port][0]
         self.assertGreater(rl["blocked_until"], time.time() + 3000)
+
+    def test_429_retry_after_http_date(self):
+        r = self.one("url=" + self.url("/limited/d?after=2&date=1"))
+        self.assertEqual((r["status"], r["attempts"]), (200, 2))
+        self.assertGreaterEqual(r["elapsed_ms"], 900)
+
+    def test_429_exhausted_window_not_retried(self):
+        r = self.one("url=" + self.url("/exhausted/a"))
+        self.assertEqual((r["status"], r["attempts"]), (429, 1))
+        self.assertEqual(self.fx.counts["/exhausted/a"], 1)
+
+    def test_cancel_while_waiting_to_retry(self):
+        t0 = time.monotonic()
+        resp, out = self.run_driver(
+            ["id=x cancel_ms=300 url=" + self.url("/limited/c?after=1")],
+            ["--linger", "1500"])
+        self.assertTrue(resp["x"].get("cancelled"))
+        self.assertEqual(len([o for o in out if o.get("id") == "x"]), 1)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(self.fx.counts["/limited/c"], 1)
 
     def test_404_not_retried_html_body_kept(self):
         r = self.one("url=" + self.url("/notfound/a"))
@@ -391,7 +418,8 @@ class HttpTest(unittest.TestCase):
 
     def test_cancel(self):
         resp, out = self.run_driver(
-            ["id=x cancel_ms=100 url=" + self.url("/slow/c?ms=1500")])
+            ["id=x cancel_ms=100 url=" + self.url("/slow/c?ms=1000")],
+            ["--linger", "1500"])
         self.assertTrue(resp["x"].get("cancelled"))
         self.assertEqual(len([o for o in out if o.get("id") == "x"]), 1)
 

@@ -10,7 +10,8 @@
  *
  * Options: --cache-dir DIR, --timer MS (prints when it fires),
  * --wakeup MS (a SIGALRM handler calls loop_wakeup after MS),
- * --host-limit N, --connect-timeout S.
+ * --host-limit N, --connect-timeout S, --linger MS (keep the loop running
+ * after the last answer).
  * At the end it prints the rate limits and the stats.
  */
 #include <signal.h>
@@ -237,7 +238,8 @@ main(int argc, char **argv)
 	const struct http_ratelimit *rl;
 	const struct http_stats *st;
 	char line[8192];
-	long wakeup_ms = -1;
+	long wakeup_ms = -1, linger_ms = 0;
+	uint64_t t_end;
 	size_t i, n;
 	json_t *o;
 	int a;
@@ -256,6 +258,8 @@ main(int argc, char **argv)
 			timers++;
 		} else if (strcmp(argv[a], "--wakeup") == 0 && a + 1 < argc)
 			wakeup_ms = strtol(argv[++a], NULL, 10);
+		else if (strcmp(argv[a], "--linger") == 0 && a + 1 < argc)
+			linger_ms = strtol(argv[++a], NULL, 10);
 		else if (strcmp(argv[a], "--host-limit") == 0 && a + 1 < argc)
 			loop_set_host_limit(lp, strtol(argv[++a], NULL, 10));
 		else if (strcmp(argv[a], "--connect-timeout") == 0 &&
@@ -307,6 +311,10 @@ main(int argc, char **argv)
 
 	while (pending > 0 || timers > 0 || loop_easy_count(lp) > 0)
 		loop_once(lp, 1000);
+	/* Keep running a while: a cancelled request must stay silent. */
+	t_end = time_mono_ms() + (uint64_t)linger_ms;
+	while (time_mono_ms() < t_end)
+		loop_once(lp, (long)(t_end - time_mono_ms()));
 
 	n = http_ratelimits(hc, &rl);
 	for (i = 0; i < n; i++) {
