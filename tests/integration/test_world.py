@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """The test world works: real registry, auth, pushed images, proxies, demo."""
 import json
 import os
@@ -10,10 +11,14 @@ import time
 import unittest
 import urllib.parse
 
-import world
+SRCDIR = os.environ.get("MT_SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "lib"))
 
-SRCDIR = os.environ.get("MT_SRCDIR",
-                        os.path.join(os.path.dirname(__file__), "..", ".."))
+import world  # noqa: E402
+
+MIRRORTOP = os.environ.get("MIRRORTOP") or os.path.join(
+    os.environ.get("MT_BUILDDIR", "."), "mirrortop")
 
 
 def get(url, headers=None, method="GET", body=None):
@@ -497,8 +502,8 @@ class Demo(unittest.TestCase):
         self.assertIn("v11.0.4", names)
 
     def test_mirrortop_status_shows_the_plan(self):
-        exe = os.environ.get("MIRRORTOP")
-        if not exe or not os.access(exe, os.X_OK):
+        exe = os.path.abspath(MIRRORTOP)
+        if not os.access(exe, os.X_OK):
             self.skipTest("mirrortop not built")
         p = subprocess.run(["sh", "-c", '. "$1/env" && exec "$2" status --json',
                             "sh", self.dir, exe],
