@@ -43,7 +43,9 @@ struct http_request {
 	int			 max_attempts;	/* 0 = default (3) */
 	int			 cache;		/* use the ETag cache (GET) */
 	const char		*cache_salt;	/* e.g. a token hash: ETags are per token */
-	int			 follow_redirects; /* never forwards auth across hosts */
+	int			 follow_redirects; /* never forwards auth across hosts:
+						  * only Authorization is withheld,
+						  * so send credentials in it */
 	long			 max_retry_after; /* longest Retry-After to wait, s (default 60) */
 };
 
@@ -62,7 +64,10 @@ void		 http_set_timeouts(struct http *, long connect_s, long total_s);
 void		 http_set_attempts(struct http *, int);
 /* Directory for the ETag cache (NULL disables caching). Copied. */
 void		 http_set_cache_dir(struct http *, const char *);
-/* Allow plain-http URLs (loopback registries). Off by default: TLS only. */
+/*
+ * Plain-http URLs are accepted as given (loopback registries, test servers);
+ * an https request never follows a redirect down to http.
+ */
 
 /* Start a request. Returns 0, or -1 with the callback never called. */
 int		 http_request(struct http *, const struct http_request *,
@@ -76,7 +81,7 @@ const char	*http_header(const struct http_response *, const char *name);
 /*
  * Rate-limit budget per service, learned from x-ratelimit-* (GitHub),
  * RateLimit-* (GitLab) and ratelimit-* (registries) headers. The service is
- * the URL's host.
+ * the URL's host, with ":port" when the URL names one.
  */
 struct http_ratelimit {
 	char	 host[128];

@@ -31,7 +31,10 @@ void		 loop_fd_del(struct loop *, int fd);
 uint64_t	 loop_timer_add(struct loop *, long ms, loop_timer_cb, void *arg);
 void		 loop_timer_del(struct loop *, uint64_t id);	/* 0 or stale ok */
 
-/* Add a configured easy handle; cb is called once when it completes. */
+/*
+ * Add a configured easy handle; cb is called once when it completes. The
+ * loop keeps its bookkeeping in the handle's CURLOPT_PRIVATE.
+ */
 int		 loop_easy_add(struct loop *, CURL *, loop_easy_cb, void *arg);
 /* Abort a running transfer without calling its callback; caller cleans up. */
 void		 loop_easy_remove(struct loop *, CURL *);
@@ -40,7 +43,9 @@ int		 loop_easy_count(struct loop *);
 
 /*
  * Wait up to max_ms (-1: until something happens) for fds, timers or
- * transfers, then dispatch. Returns the number of events dispatched.
+ * transfers, then dispatch. Returns the number of events dispatched (a
+ * wakeup counts as one). Callbacks may add and remove fds, timers and
+ * transfers, but must not call loop_once themselves.
  */
 int		 loop_once(struct loop *, long max_ms);
 /* Make a concurrent loop_once() return early; async-signal-safe. */
