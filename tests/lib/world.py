@@ -24,6 +24,7 @@ Pushing helpers talk to the registry API directly, answering Basic and
 Bearer challenges with the first user of the registry (or the
 user/password given to them).
 """
+import atexit
 import base64
 import gzip
 import hashlib
@@ -43,6 +44,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import weakref
 
 REGISTRY_BIN = os.environ.get("MT_REGISTRY_BIN", "docker-registry")
 
@@ -254,6 +256,16 @@ def _send_json(h, status, obj, headers=None):
 # --------------------------------------------------------------------------
 # The registry
 
+_live = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_leftovers():
+    """Stop registries a test forgot, so none outlives the test process."""
+    for reg in list(_live):
+        reg.stop()
+
+
 
 class Registry:
     """A real docker-registry (distribution 2.8) on 127.0.0.1:<free port>.
@@ -355,6 +367,7 @@ class Registry:
                                      stdin=subprocess.DEVNULL, stdout=log,
                                      stderr=log, start_new_session=True)
         log.close()
+        _live.add(self)
         pat = re.compile(r'listening on 127\.0\.0\.1:(\d+)')
         deadline = time.time() + 15
         while time.time() < deadline:
@@ -382,6 +395,7 @@ class Registry:
                     self.proc.kill()
                     self.proc.wait()
             self.proc = None
+        _live.discard(self)
         if self.token_server:
             self.token_server.stop()
             self.token_server = None
