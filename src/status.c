@@ -505,6 +505,7 @@ refresh_plan(struct refresh *r)
 	}
 	n = filter_apply(st->filters[r->app], r->source->tags,
 	    r->source->ntags, (size_t)ac->max_versions, &fv, &r->skipped);
+	r->skipped += r->source->skipped;
 	r->versions = xcalloc(n ? n : 1, sizeof *r->versions);
 	for (i = 0; i < n; i++) {
 		struct mt_version *v = &r->versions[r->nversions];
