@@ -619,8 +619,10 @@ http_attempt_start(struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)r->max_body);
+	/* A HEAD's Content-Length is the size of what it did not fetch. */
+	if (!r->head)
+		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)r->max_body);
 	if (r->hdrs != NULL)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
 	if (r->follow) {

@@ -290,6 +290,11 @@ class HttpTest(unittest.TestCase):
             self.assertEqual(r["attempts"], 1)
         r = self.one("url=%s maxbody=5000" % self.url("/big/y?n=5000"))
         self.assertEqual((r["status"], r["len"]), (200, 5000))
+        # a HEAD of something big is fine: nothing is downloaded
+        r = self.one("method=HEAD url=%s maxbody=1000"
+                     % self.url("/big/z?n=5000"))
+        self.assertEqual((r["status"], r["len"], r["error"]), (200, 0, None))
+        self.assertEqual(r["headers"]["content-length"], "5000")
 
     def test_timeout(self):
         r = self.one("url=%s timeout=300 attempts=2"
