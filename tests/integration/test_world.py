@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,19 @@ class RegistryLifecycle(unittest.TestCase):
         self.assertFalse(os.path.exists(tmp), "temp dir removed")
         with self.assertRaises(OSError):
             get(reg.url + "/v2/")
+
+    def test_tls_with_self_signed_certificate(self):
+        with world.Registry(tls=True) as reg:
+            self.assertTrue(reg.url.startswith("https://127.0.0.1:"))
+            d = world.push_image(reg, "ns/app", "1")
+            self.assertEqual(world.manifest(reg, "ns/app", "1")[2], d)
+            with self.assertRaises(ssl.SSLError):
+                get(reg.url + "/v2/")           # not trusted without the CA
+            r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w",
+                                "%{http_code}", "--cacert", reg.ca_file,
+                                reg.url + "/v2/"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.stdout, "200")
 
     def test_two_registries_get_distinct_ports(self):
         with world.Registry() as a, world.Registry() as b:

@@ -15,6 +15,7 @@ Everything here uses the Python standard library plus the real
     world.Registry(auth="basic", users={"alice": "secret"})
     world.Registry(auth="token", users={"alice": "secret"},
                    token_fields="token", token_expires_in=None)
+    world.Registry(tls=True)    # https://127.0.0.1:PORT, reg.ca_file
     reg.token_server.count      # token requests served so far
 
     world.PagingRegistry(reg, page_size=2, link_style="relative")
@@ -37,6 +38,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tarfile
 import tempfile
@@ -278,7 +280,8 @@ class Registry:
     """
 
     def __init__(self, auth=None, users=None, tmpdir=None, start=True,
-                 token_fields="both", token_expires_in=300, token_deny=()):
+                 token_fields="both", token_expires_in=300, token_deny=(),
+                 tls=False):
         if auth not in (None, "basic", "token"):
             raise ValueError("auth must be None, 'basic' or 'token'")
         self.auth = auth
@@ -294,6 +297,8 @@ class Registry:
         self.proc = None
         self.port = None
         self.token_server = None
+        self.tls = tls
+        self.ca_file = None     # with tls: the self-signed certificate
         self._token_opts = dict(fields=token_fields,
                                 expires_in=token_expires_in, deny=token_deny)
         if start:
@@ -305,7 +310,7 @@ class Registry:
 
     @property
     def url(self):
-        return "http://" + self.host
+        return ("https://" if self.tls else "http://") + self.host
 
     @property
     def credentials(self):
@@ -337,6 +342,17 @@ class Registry:
             "  headers:",
             "    X-Content-Type-Options: [nosniff]",
         ]
+        if self.tls:
+            key = os.path.join(self.tmpdir, "tls-key.pem")
+            self.ca_file = os.path.join(self.tmpdir, "tls-cert.pem")
+            if not os.path.exists(self.ca_file):
+                _run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                      "-nodes", "-keyout", key, "-out", self.ca_file,
+                      "-days", "3", "-subj", "/CN=127.0.0.1",
+                      "-addext", "subjectAltName=IP:127.0.0.1"])
+            lines += ["  tls:",
+                      "    certificate: %s" % json.dumps(self.ca_file),
+                      "    key: %s" % json.dumps(key)]
         if self.auth == "basic":
             path = os.path.join(self.tmpdir, "htpasswd")
             with open(path, "w") as f:
@@ -444,12 +460,17 @@ class Response:
         return json.loads(self.body)
 
 
-def http_request(method, url, headers=None, body=None, timeout=30):
+def http_request(method, url, headers=None, body=None, timeout=30,
+                 cafile=None):
     """One HTTP request without redirects or auth. Returns a Response."""
     u = urllib.parse.urlsplit(url)
-    cls = http.client.HTTPSConnection if u.scheme == "https" \
-        else http.client.HTTPConnection
-    conn = cls(u.hostname, u.port, timeout=timeout)
+    if u.scheme == "https":
+        ctx = ssl.create_default_context(cafile=cafile)
+        conn = http.client.HTTPSConnection(u.hostname, u.port,
+                                           timeout=timeout, context=ctx)
+    else:
+        conn = http.client.HTTPConnection(u.hostname, u.port,
+                                          timeout=timeout)
     path = u.path or "/"
     if u.query:
         path += "?" + u.query
@@ -466,12 +487,14 @@ class Client:
     """Registry API client for fixtures: handles Basic/Bearer challenges."""
 
     def __init__(self, reg_or_url, user=None, password=None):
+        self.cafile = None
         if isinstance(reg_or_url, str):
             self.base = reg_or_url.rstrip("/")
             creds = None
         else:
             self.base = reg_or_url.url
             creds = reg_or_url.credentials
+            self.cafile = getattr(reg_or_url, "ca_file", None)
         if user is not None:
             creds = (user, password or "")
         self.creds = creds
@@ -514,12 +537,12 @@ class Client:
         hdrs = dict(headers or {})
         if self.authz:
             hdrs["Authorization"] = self.authz
-        r = http_request(method, url, hdrs, body)
+        r = http_request(method, url, hdrs, body, cafile=self.cafile)
         if r.status == 401 and r.header("WWW-Authenticate"):
             a = self._answer(r.header("WWW-Authenticate"))
             if a:
                 hdrs["Authorization"] = a
-                r = http_request(method, url, hdrs, body)
+                r = http_request(method, url, hdrs, body, cafile=self.cafile)
                 if r.status != 401:
                     self.authz = a
         if expect is not None and r.status not in (
