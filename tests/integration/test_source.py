@@ -454,6 +454,155 @@ class FaultTest(SourceTest):
         self.assertEqual([r.status for r in self.u.requests], [429, 200])
 
 
+class BoundsTest(SourceTest):
+
+    def test_long_strings(self):
+        long_tag = "v1.0.0-" + "x" * 1100
+        self.u.data["github"]["o/long"] = {"releases": [
+            gh_release(long_tag), gh_release("v1.0.0", name="n" * 5000),
+            gh_release("v2.0.0", published_at="2026-01-01T00:00:00Z" +
+                       "0" * 100)]}
+        res = self.fetch(self.gh("o/long"))
+        self.assertIsNone(res["error"])
+        self.assertEqual([t["tag"] for t in res["tags"]],
+                         ["v1.0.0", "v2.0.0"])
+        self.assertEqual(res["skipped"], 1)
+        self.assertLessEqual(len(res["tags"][0]["name"]), 1024)
+        self.assertIsNone(res["tags"][1]["published_at"])
+
+    def test_control_characters_in_tag_skipped(self):
+        self.u.data["github"]["o/esc"] = {"tags": [
+            gh_tag("v1.0.0\x1b[31m"), gh_tag("v1.0.1")]}
+        res = self.fetch(self.gh("o/esc", type="github-tags"))
+        self.assertEqual([t["tag"] for t in res["tags"]], ["v1.0.1"])
+        self.assertEqual(res["skipped"], 1)
+
+    def test_page_cap(self):
+        tags = [{"name": "v0.0.%d" % i} for i in range(10050)]
+        self.u.data["github"]["o/many"] = {"tags": tags}
+        # (60 requests an hour without a token would not be enough.)
+        res = self.fetch(self.gh("o/many", type="github-tags"),
+                         env={"GITHUB_TOKEN": "k"})
+        self.assertIsNone(res["error"])
+        self.assertEqual(len(res["tags"]), 10000)
+        self.assertEqual(len(self.u.requests), 100)
+
+
+class UpstreamFixtureTest(SourceTest):
+    """The fixture itself behaves like the documented services."""
+
+    def get(self, path, **headers):
+        import urllib.error
+        import urllib.request
+        headers.setdefault("User-Agent", "fixture-test")
+        req = urllib.request.Request(self.u.url + path, headers=headers)
+        try:
+            resp = urllib.request.urlopen(req)
+        except urllib.error.HTTPError as e:
+            resp = e
+        with resp:
+            return resp.status, resp.headers, resp.read()
+
+    def test_github_defaults_and_links(self):
+        st, h, b = self.get("/github/repos/o/r/releases")
+        self.assertEqual(len(json.loads(b)), 30)
+        self.assertIn('rel="next"', h["Link"])
+        self.assertIn('page=9>; rel="last"', h["Link"])
+        st, h, b = self.get("/github/repos/o/r/releases?per_page=500&page=3")
+        self.assertEqual(len(json.loads(b)), 50)
+        self.assertNotIn('rel="next"', h["Link"])
+        self.assertIn('rel="first"', h["Link"])
+        self.assertIn("per_page=100", h["Link"])
+        st, h, b = self.get("/github/repos/o/small/releases")
+        self.assertIsNone(h["Link"])
+        for k in ("limit", "remaining", "reset", "used", "resource"):
+            self.assertIsNotNone(h["x-ratelimit-" + k])
+
+    def test_github_user_agent_required(self):
+        st, _, _ = self.get("/github/repos/o/r/tags", **{"User-Agent": ""})
+        self.assertEqual(st, 403)
+
+    def test_github_304_keeps_rate_limit(self):
+        auth = {"Authorization": "Bearer k"}
+        st, h, b = self.get("/github/repos/o/small/tags", **auth)
+        rem = h["x-ratelimit-remaining"]
+        st2, h2, b2 = self.get("/github/repos/o/small/tags",
+                               **{"If-None-Match": h["ETag"]}, **auth)
+        self.assertEqual((st2, b2), (304, b""))
+        self.assertEqual(h2["x-ratelimit-remaining"], rem)
+        st3, _, _ = self.get("/github/repos/o/small/tags",
+                             **{"If-None-Match": h["ETag"],
+                                "Authorization": "Bearer other"})
+        self.assertEqual(st3, 200)
+
+    def test_github_latest_release(self):
+        st, _, b = self.get("/github/repos/o/small/releases/latest")
+        self.assertEqual(json.loads(b)["tag_name"], "v1.1.0")
+        self.u.data["github"]["o/pre"] = {"releases": [
+            gh_release("v1.0.0-rc.1", prerelease=True)]}
+        st, _, b = self.get("/github/repos/o/pre/releases/latest")
+        self.assertEqual(st, 404)
+        self.assertEqual(json.loads(b)["status"], "404")
+
+    def test_gitlab_tags_quirk_and_last_page(self):
+        base = "/gitlab/api/v4/projects/g%2Fhundred/repository/tags"
+        st, h, b = self.get(base)
+        self.assertEqual(len(json.loads(b)), 20)
+        st, h, b = self.get(base + "?per_page=100")
+        self.assertEqual(len(json.loads(b)), 100)
+        self.assertEqual(h["X-Next-Page"], "2")
+        self.assertEqual(h["X-Total-Pages"], "2")
+        self.assertIn('rel="next"', h["Link"])
+        st, h, b = self.get(base + "?per_page=100&page=2")
+        self.assertEqual(json.loads(b), [])
+        self.assertEqual(h["X-Next-Page"], "")
+        self.assertEqual(h["X-Total"], "100")
+        rel = "/gitlab/api/v4/projects/g%2Frel/releases"
+        st, h, b = self.get(rel + "?per_page=20&page=3")
+        self.assertEqual(len(json.loads(b)), 5)
+        self.assertEqual(h["X-Next-Page"], "")
+        self.assertEqual(h["X-Prev-Page"], "2")
+        self.assertIsNotNone(h["RateLimit-Remaining"])
+
+    def test_gitlab_needs_encoded_path(self):
+        st, _, b = self.get("/gitlab/api/v4/projects/g/hundred/repository"
+                            "/tags")
+        self.assertEqual(st, 404)
+        st, _, b = self.get("/gitlab/api/v4/projects/g%2Fmissing/repository"
+                            "/tags")
+        self.assertEqual(json.loads(b), {"message": "404 Project Not Found"})
+
+    def test_gitlab_429_plain_text(self):
+        self.u.faults["/gitlab/"] = ["gitlab-429:30"]
+        st, h, b = self.get("/gitlab/api/v4/projects/g%2Fhundred/repository"
+                            "/tags")
+        self.assertEqual((st, b), (429, b"Retry later\n"))
+        self.assertEqual(h["Retry-After"], "30")
+        self.assertIsNotNone(h["RateLimit-ResetTime"])
+
+    def test_actions_dispatch_and_run(self):
+        self.u.data["github"]["o/r"]["workflows"] = {
+            "build.yml": {"inputs": ["version"]}}
+        import urllib.request
+        body = json.dumps({"ref": "main", "inputs": {"version": "1.0.0"},
+                           "return_run_details": True}).encode()
+        req = urllib.request.Request(
+            self.u.url + "/github/repos/o/r/actions/workflows/build.yml/"
+            "dispatches", data=body, method="POST",
+            headers={"User-Agent": "t", "Authorization": "Bearer k"})
+        with urllib.request.urlopen(req) as resp:
+            run = json.loads(resp.read())
+        rid = run["workflow_run_id"]
+        self.assertGreater(rid, 2 ** 32)
+        seen = []
+        for _ in range(3):
+            st, _, b = self.get("/github/repos/o/r/actions/runs/%d" % rid)
+            seen.append(json.loads(b)["status"])
+        self.assertEqual(seen, ["queued", "in_progress", "completed"])
+        self.assertEqual(self.u.hits("/github/repos/o/r/actions/runs/%d"
+                                     % rid), 3)
+
+
 if __name__ == "__main__":
     import taprun
     taprun.main()
