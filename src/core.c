@@ -16,6 +16,7 @@
 #include "util.h"
 
 #define CORE_MAX_WATCHERS 4
+#define CORE_HOST_CONNECTIONS 32L
 
 struct core_watcher {
 	int	 fd;
@@ -126,6 +127,12 @@ core_new(const struct config *cfg, const struct core_options *opt,
 		free(c);
 		return NULL;
 	}
+	/*
+	 * Enough parallel connections per host that a window of versions
+	 * is checked in one round trip over HTTP/1.1; HTTP/2 hosts
+	 * multiplex on one connection anyway.
+	 */
+	loop_set_host_limit(c->loop, CORE_HOST_CONNECTIONS);
 	c->http = http_new(c->loop);
 	http_set_timeouts(c->http, 10, cfg->http_timeout > 0 ?
 	    cfg->http_timeout : 30);
