@@ -414,26 +414,49 @@ config_scan_linecol(const char *t, size_t len, size_t off, unsigned *line,
 	}
 }
 
-/* Quote a user-supplied string for a one-line message, into out. */
+/*
+ * A user-supplied string made fit for a one-line message: control
+ * characters shown as escapes, the rest sanitized, cut after 64 bytes
+ * ("..." appended). Caller frees.
+ */
+static char *
+config_escape(const char *s)
+{
+	struct buf b;
+	const unsigned char *p;
+	char *clean, *out;
+
+	buf_init(&b, 0);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (b.len >= 64)
+			break;
+		if (*p == '\n')
+			buf_append(&b, "\\n", 2);
+		else if (*p == '\t')
+			buf_append(&b, "\\t", 2);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(&b, "\\u%04x", *p);
+		else if (*p == '"' || *p == '\\') {
+			buf_append(&b, "\\", 1);
+			buf_append(&b, p, 1);
+		} else
+			buf_append(&b, p, 1);
+	}
+	clean = str_sanitize(b.data != NULL ? b.data : "", 0);
+	out = xasprintf("%s%s", clean, *p != '\0' ? "..." : "");
+	free(clean);
+	buf_free(&b);
+	return out;
+}
+
+/* Quote a user-supplied string for a message, into out. */
 static const char *
 config_quote(const char *s, char *out, size_t outlen)
 {
-	char *clean = str_sanitize(s, 64);
-	struct buf b;
-	const char *p;
+	char *e = config_escape(s);
 
-	buf_init(&b, outlen > 8 ? outlen - 8 : 1);
-	buf_append(&b, "\"", 1);
-	for (p = clean; *p != '\0'; p++) {
-		if ((*p == '"' || *p == '\\') && buf_append(&b, "\\", 1) == -1)
-			break;
-		if (buf_append(&b, p, 1) == -1)
-			break;
-	}
-	snprintf(out, outlen, "%s%s\"", b.data != NULL ? b.data : "\"",
-	    strlen(clean) < strlen(s) ? "..." : "");
-	buf_free(&b);
-	free(clean);
+	snprintf(out, outlen, "\"%s\"", e);
+	free(e);
 	return out;
 }
 
@@ -487,7 +510,7 @@ config_error(struct config_ctx *c, enum config_at at, const char *fmt, ...)
 		if (c->segs[i].key == NULL)
 			buf_printf(&path, "[%zu]", c->segs[i].index);
 		else {
-			char *k = str_oneline(c->segs[i].key, 64);
+			char *k = config_escape(c->segs[i].key);
 
 			buf_printf(&path, "%s%s", i > 0 ? "." : "", k);
 			free(k);
@@ -1078,19 +1101,6 @@ config_get_glproject(struct config_ctx *c, json_t *obj, const char *key,
 	return 1;
 }
 
-int
-config_placeholder_known(const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < MT_ARRAY_LEN(config_placeholders); i++) {
-		if (strlen(config_placeholders[i].name) == len &&
-		    memcmp(config_placeholders[i].name, name, len) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Bit of a placeholder name, 0 if unknown. */
 static int
 config_placeholder_bit(const char *name, size_t len)
@@ -1103,6 +1113,13 @@ config_placeholder_bit(const char *name, size_t len)
 			return config_placeholders[i].bit;
 	}
 	return 0;
+}
+
+/* Is name (len bytes, no braces) a template placeholder? */
+int
+config_placeholder_known(const char *name, size_t len)
+{
+	return config_placeholder_bit(name, len) != 0;
 }
 
 /*
@@ -1739,6 +1756,7 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 	return 0;
 }
 
+/* Parse and validate text; filename names it in messages. */
 int
 config_parse(const char *text, size_t len, const char *filename,
     struct config **out, char **cause)
@@ -1809,6 +1827,7 @@ config_load_file(const char *path, struct config **out, char **cause)
 	return 0;
 }
 
+/* Find the configuration (-c, $MIRRORTOP_CONFIG, XDG, built-in), load it. */
 int
 config_load(const char *path, struct config **out, char **cause)
 {
@@ -1845,6 +1864,7 @@ config_load(const char *path, struct config **out, char **cause)
 	    CONFIG_BUILTIN_NAME, out, cause);
 }
 
+/* Free a configuration; accepts NULL. */
 void
 config_free(struct config *cfg)
 {
@@ -1886,12 +1906,14 @@ config_free(struct config *cfg)
 	free(cfg);
 }
 
+/* The built-in default configuration text. Static storage. */
 const char *
 config_default_text(void)
 {
 	return config_default;
 }
 
+/* Runner label of an arch, "" when none. Borrowed. */
 const char *
 config_runner(const struct config *cfg, const char *arch)
 {
@@ -1977,6 +1999,7 @@ config_dump_source(const struct source_config *s)
 	return o;
 }
 
+/* The effective configuration as pretty JSON plus a newline. Caller frees. */
 char *
 config_dump(const struct config *cfg)
 {
