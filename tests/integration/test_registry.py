@@ -276,6 +276,54 @@ class AnonymousRegistry(Base):
             self.assertEqual(px.tag_requests, 1, "n=1000 asked")
 
 
+class DigestlessProxy(world.SlowProxy):
+    """A proxy that drops Docker-Content-Digest, like old registries."""
+
+    def handle(self, h, method, path, headers, body):
+        status, rh, data = self.forward(method, path, headers, body)
+        return status, [(k, v) for k, v in rh
+                        if k.lower() != "docker-content-digest"], data
+
+
+class OddRegistries(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.reg = world.Registry()
+        cls.digest = world.push_image(cls.reg, "ns/app", "1.0")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.reg.stop()
+
+    def test_head_without_digest_falls_back_to_get(self):
+        with DigestlessProxy(self.reg, 0) as px:
+            res = self.one(px.host, "head", "ns/app", "1.0")
+            self.assertOk(res)
+            self.assertEqual(res["digest"], self.digest)
+            methods = [r[0] for r in px.requests]
+            self.assertEqual(methods, ["HEAD", "GET"])
+
+    def test_error_bodies_summarized(self):
+        with world.SlowProxy(self.reg, 0) as px:
+            px.fail("/manifests/", status=403,
+                    body=b"<html><body><h1>Forbidden</h1>\n</body></html>")
+            res = self.one(px.host, "get", "ns/app", "1.0")
+            self.assertError(res, "ns/app:1.0: HTTP 403")
+            self.assertNotIn("html", res["error"])
+            px.fail("/manifests/", status=400,
+                    body=b'{"message":"bad\\nthing \\u001b[31m"}')
+            res = self.one(px.host, "get", "ns/app", "1.0")
+            self.assertError(res, "HTTP 400: bad")
+            self.assertNotIn("\x1b", res["error"])
+            px.fail("/tags/list", status=404, body=b"<html>404</html>")
+            res = self.one(px.host, "tags", "ns/app")
+            self.assertError(res, "HTTP 404")
+            px.fail("/tags/list", status=418, body=b"I'm a teapot\nreally")
+            res = self.one(px.host, "tags", "ns/app")
+            self.assertError(res, "HTTP 418: I'm a teapot")
+            self.assertNotIn("really", res["error"])
+
+
 class TokenRegistry(Base):
     @classmethod
     def setUpClass(cls):
@@ -371,6 +419,26 @@ class TokenRegistry(Base):
         self.assertError(res, "token request for ns/app denied (HTTP 401)",
                          "check the credentials")
         self.assertNotIn("wrong-pw-xyz", res["error"])
+
+    def test_cancel_waiting_requests(self):
+        # Four requests wait on one token fetch; three are cancelled.
+        res = self.run_driver(self.reg.host, "head", "ns/app", "1.0.0-amd64",
+                              opts=["-c", "4", "-C"])
+        self.assertEqual(len(res), 1)
+        self.assertEqual(res[0]["digest"], self.amd64)
+
+    def test_free_inside_callback(self):
+        # The token fetch fails for all four waiters; the first callback
+        # frees the client and the others are never called.
+        res = self.run_driver(self.reg.host, "get", "ns/private", "1",
+                              opts=["-c", "4", "-F"])
+        self.assertEqual(len(res), 1)
+        self.assertIn("not found or not visible", res[0]["error"])
+        self.assertEqual(self.reg.token_server.count, 1)
+        res = self.run_driver(self.reg.host, "get", "ns/app", "1.0.0-amd64",
+                              "resolve", opts=["-c", "4", "-F"])
+        self.assertEqual(len(res), 1)
+        self.assertOk(res[0])
 
     def test_token_field_and_missing_expiry(self):
         with world.Registry(auth="token", token_fields="token",

@@ -8,7 +8,9 @@
  *   registry-driver ... HOST put REPO REF MEDIA_TYPE FILE
  *
  * -P asks for push rights, -S speaks https, -c N runs N copies at once,
- * -s N runs N copies one after another, -n N sets the tags page size.
+ * -s N runs N copies one after another, -n N sets the tags page size,
+ * -C cancels every copy but the first right after starting them, -F frees
+ * the registry inside the first callback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +31,9 @@ static char		**cmd;
 static int		 ncmd;
 static char		*put_body;
 static size_t		 put_len;
+static int		 free_in_cb;
 
-static void	start(void);
+static void	start(void *);
 
 /* Print one JSON object and free it. */
 static void
@@ -61,9 +64,15 @@ static void
 finished(void)
 {
 	pending--;
+	if (free_in_cb) {
+		registry_free(reg);
+		reg = NULL;
+		pending = 0;
+		return;
+	}
 	if (sequential > 0) {
 		sequential--;
-		start();
+		start(NULL);
 	}
 }
 
@@ -139,26 +148,26 @@ put_cb(int status, const char *digest, const char *errmsg, void *arg)
 
 /* Start one call of the command. */
 static void
-start(void)
+start(void *arg)
 {
 	pending++;
 	if (strcmp(cmd[0], "tags") == 0)
-		registry_list_tags(reg, cmd[1], tags_cb, NULL);
+		registry_list_tags(reg, cmd[1], tags_cb, arg);
 	else if (strcmp(cmd[0], "get") == 0)
 		registry_get_manifest(reg, cmd[1], cmd[2], ncmd > 3 &&
-		    strcmp(cmd[3], "resolve") == 0, manifest_cb, NULL);
+		    strcmp(cmd[3], "resolve") == 0, manifest_cb, arg);
 	else if (strcmp(cmd[0], "head") == 0)
-		registry_head_manifest(reg, cmd[1], cmd[2], manifest_cb, NULL);
+		registry_head_manifest(reg, cmd[1], cmd[2], manifest_cb, arg);
 	else
 		registry_put_manifest(reg, cmd[1], cmd[2], cmd[3], put_body,
-		    put_len, put_cb, NULL);
+		    put_len, put_cb, arg);
 }
 
 /* Print usage and exit. */
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: registry-driver [-P] [-S] [-c N] [-n N] [-s N] HOST "
+	fprintf(stderr, "usage: registry-driver [-CFPS] [-c N] [-n N] [-s N] HOST "
 	    "tags|get|head|put ARGS...\n");
 	exit(2);
 }
@@ -169,11 +178,18 @@ main(int argc, char **argv)
 	struct loop *loop;
 	struct http *http;
 	long long n;
-	int c, push = 0, tls = 0, copies = 1, i, page = 0;
+	int c, push = 0, tls = 0, copies = 1, i, page = 0, cancel = 0;
+	static char args[1000];
 	uint64_t deadline;
 
-	while ((c = getopt(argc, argv, "PSc:n:s:")) != -1) {
+	while ((c = getopt(argc, argv, "CFPSc:n:s:")) != -1) {
 		switch (c) {
+		case 'C':
+			cancel = 1;
+			break;
+		case 'F':
+			free_in_cb = 1;
+			break;
 		case 'P':
 			push = 1;
 			break;
@@ -227,7 +243,11 @@ main(int argc, char **argv)
 	if (page > 0)
 		registry_set_page_size(reg, page);
 	for (i = 0; i < copies; i++)
-		start();
+		start(&args[i]);
+	for (i = 1; cancel && i < copies; i++) {
+		registry_cancel_arg(reg, &args[i]);
+		pending--;
+	}
 	deadline = time_mono_ms() + 60000;
 	while (pending > 0 && time_mono_ms() < deadline)
 		loop_once(loop, 1000);
