@@ -284,6 +284,15 @@ class GitLabTest(SourceTest):
         self.assertEqual(len(set(t["tag"] for t in res["tags"])), 200)
         self.assertLessEqual(len(self.u.requests), 3)
 
+    def test_x_next_page_without_link(self):
+        self.u.opts["gitlab_link"] = False
+        res = self.fetch(self.gl("g/twohundred"))
+        self.assertIsNone(res["error"])
+        self.assertEqual(len(res["tags"]), 200)
+        self.assertEqual([r.query.get("page") for r in self.u.requests],
+                         [None, "2"])
+        self.assertEqual(self.u.requests[1].query.get("per_page"), "100")
+
     def test_lightweight_tag_uses_commit_date(self):
         self.u.data["gitlab"]["g/light"] = {"tags": [
             gl_tag("v1.0.0", created_at=None)]}

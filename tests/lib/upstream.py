@@ -356,6 +356,8 @@ class Upstream:
       run_conclusions   list of conclusions for the next runs, in order
       gitlab_count_limit  above this many records GitLab omits X-Total,
                         X-Total-Pages and rel="last" (10000)
+      gitlab_link       send GitLab's Link header (True; X-* headers only
+                        when False, as behind proxies that strip it)
     """
 
     def __init__(self, data=None, **opts):
@@ -370,7 +372,7 @@ class Upstream:
             "run_details": "supported", "run_conclusion": "success",
             "run_queued_polls": 1, "run_progress_polls": 1,
             "run_list_delay": 0, "run_conclusions": None,
-            "gitlab_count_limit": 10000,
+            "gitlab_count_limit": 10000, "gitlab_link": True,
         }
         unknown = set(opts) - set(self.opts)
         if unknown:
@@ -1319,8 +1321,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         links.append(href(1) + '; rel="first"')
         if counts:
             links.append(href(total_pages) + '; rel="last"')
-        hdrs = [("link", ", ".join(links)),
-                ("x-next-page", next_page or ""),
+        hdrs = [("link", ", ".join(links))] if self.up.opts["gitlab_link"] \
+            else []
+        hdrs += [("x-next-page", next_page or ""),
                 ("x-page", page), ("x-per-page", per_page),
                 ("x-prev-page", prev_page or "")]
         if counts:
