@@ -282,16 +282,22 @@ def _push_version(reg, app, v, st):
             push_staged(reg, repo, v, archs=("arm64",))
 
 
-def fill_registry(reg):
-    """Push every state; returns {app: {version: state}} for the record."""
+def fill_registry(reg, stop=None):
+    """Push every state; returns {app: {version: state}} for the record.
+    Gives up early (returning None) once the stop event is set."""
     import concurrent.futures
     plan = {"mattermost": MATTERMOST_PLAN, "mostlymatter": MOSTLYMATTER_PLAN,
             "outline": outline_plan()}
     with concurrent.futures.ThreadPoolExecutor(8) as ex:
-        futs = [ex.submit(_push_version, reg, app, v, st)
+        def task(app, v, st):
+            if not (stop and stop.is_set()):
+                _push_version(reg, app, v, st)
+        futs = [ex.submit(task, app, v, st)
                 for app, vs in plan.items() for v, st in vs.items()]
         for f in futs:
             f.result()
+    if stop and stop.is_set():
+        return None
     # mattermost's latest is behind (11.1.0 is out, 11.0.2 is tagged latest);
     # the others point at their highest version
     world.tag(reg, NAMESPACE + "/mattermost", "11.0.2", "latest")
@@ -397,7 +403,9 @@ def run(d, ready_cb=None):
                                                      reg.proc.pid))
         up = make_upstream(upstream_data())
         up.start()
-        plan = fill_registry(reg)
+        plan = fill_registry(reg, done)
+        if plan is None:
+            return 0
         write_files(d, reg, up.url)
         _write(os.path.join(d, "plan.json"), json.dumps(plan, indent=2) + "\n")
         _write(os.path.join(d, "ready"), "%s %s\n" % (reg.url, up.url))
