@@ -273,6 +273,8 @@ static const struct bad_case {
 	  "config.json:3:21: apps[0].name: invalid app name "
 	  "\"\xc3\xa9t\xc3\xa9\": lowercase letters and digits, separated by "
 	  "'.', '_' or '-'" },
+	{ "{\"namespace\": \"m\", \"ba\\nd\\u001b[2J\": 1}",
+	  "config.json:1:20: ba\\nd\\u001b[2J: unknown key \"ba\\nd\\u001b[2J\"" },
 	{ TOP "  \"apps\": [{\"source\": {}, \"n\xc3\xa9\": 1, \"name\": "
 	  "\"a\"}]}",
 	  "config.json:3:27: apps[0].n\xc3\xa9: unknown key "
