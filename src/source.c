@@ -1012,3 +1012,18 @@ source_cancel(struct http *http, void *arg)
 		}
 	}
 }
+
+/* Cancel every fetch on this http (before http_free); no callbacks. */
+void
+source_cancel_all(struct http *http)
+{
+	struct source_fetch	*fs, *next;
+
+	for (fs = source_inflight; fs != NULL; fs = next) {
+		next = fs->next;
+		if (fs->http == http) {
+			http_cancel_arg(http, fs);
+			source_fetch_free(fs);
+		}
+	}
+}

@@ -41,6 +41,8 @@ int	source_fetch(struct http *, const struct source_config *, source_cb,
 void	source_result_free(struct source_result *);
 /* Cancel every fetch started with arg on this http; cb is not called. */
 void	source_cancel(struct http *, void *arg);
+/* Cancel every fetch on this http; call before http_free(). */
+void	source_cancel_all(struct http *);
 /* "github-releases" etc. -> type index; -1 if unknown. */
 int	source_type_from_name(const char *);
 const char *source_type_name(int);

@@ -100,6 +100,13 @@ main(void)
 	source_cancel(http, &called);
 	loop_once(loop, 50);
 	is_int(called, 0, "cancelled fetch never calls back");
+	is_int(source_fetch(http, &sc, cb, NULL), 0, "second fetch started");
+	sc.type = SOURCE_GITLAB_TAGS;
+	sc.project = "g/p";
+	is_int(source_fetch(http, &sc, cb, &sc), 0, "third fetch started");
+	source_cancel_all(http);
+	loop_once(loop, 50);
+	is_int(called, 0, "cancel_all: no callbacks");
 
 	http_free(http);
 	loop_free(loop);
