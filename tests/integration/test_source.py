@@ -183,6 +183,15 @@ class GitHubTest(SourceTest):
         self.assertEqual([r.status for r in self.u.requests[6:]],
                          [304, 304, 304])
 
+    def test_304_without_link_still_walks_all_pages(self):
+        self.u.opts["bare_304"] = True
+        p, (a, b) = self.run_driver(self.gh(), "-n", "2",
+                                    env={"GITHUB_TOKEN": "k"})
+        self.assertEqual(len(b["tags"]), 250)
+        self.assertEqual(a["tags"], b["tags"])
+        self.assertEqual([r.status for r in self.u.requests][3:],
+                         [304, 304, 304])
+
     def test_strong_etag_sent_back_exactly(self):
         self.u.opts["etag"] = "strong"
         env = {"GITHUB_TOKEN": "tok-a"}

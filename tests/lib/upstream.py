@@ -358,6 +358,8 @@ class Upstream:
                         X-Total-Pages and rel="last" (10000)
       gitlab_link       send GitLab's Link header (True; X-* headers only
                         when False, as behind proxies that strip it)
+      bare_304          304s carry only validators and rate-limit headers,
+                        no Link / X-Next-Page (False)
     """
 
     def __init__(self, data=None, **opts):
@@ -373,6 +375,7 @@ class Upstream:
             "run_queued_polls": 1, "run_progress_polls": 1,
             "run_list_delay": 0, "run_conclusions": None,
             "gitlab_count_limit": 10000, "gitlab_link": True,
+            "bare_304": False,
         }
         unknown = set(opts) - set(self.opts)
         if unknown:
@@ -910,6 +913,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         hdrs += list(extra)
         if self._not_modified(etag):
             # A conditional hit is free for authenticated requests.
+            if self.up.opts["bare_304"]:
+                hdrs = hdrs[:3]
             raise _Reply(304, b"", hdrs + self._rl_headers(
                 count=self._token() is None))
         raise _Reply(200, body, hdrs + self._rl_headers())
@@ -1275,6 +1280,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 ("x-gitlab-meta", '{"correlation_id":"%s","version":"1"}'
                  % _sha(str(time.time()))[:26])] + list(extra)
         if self._not_modified(etag):
+            if self.up.opts["bare_304"]:
+                hdrs = hdrs[:3]
             raise _Reply(304, b"", hdrs + self._gl_rl_headers())
         raise _Reply(200, body, hdrs + self._gl_rl_headers())
 
