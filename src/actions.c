@@ -1108,10 +1108,12 @@ actions_advance(struct actions *act)
 				    NULL) != NULL)
 					continue;
 				v = actions_version(a, f.version);
+				f.app = xstrdup(f.app);
 				f.version = xstrdup(f.version);
 				actions_after_drop(act, i);
 				again = 1;
 				if (v == NULL) {
+					free(f.app);
 					free(f.version);
 					break;
 				}
@@ -1138,6 +1140,7 @@ actions_advance(struct actions *act)
 				} else if (!missing)
 					actions_after_add(act, AFTER_LATEST,
 					    f.app, NULL);
+				free(f.app);
 				free(f.version);
 				break;
 			}
