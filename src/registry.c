@@ -1083,12 +1083,11 @@ reg_fetch_cb(const struct http_response *resp, void *arg)
 	struct reg_op *op;
 	char *value = NULL, *err = NULL, *desc;
 	long long expires_in;
-	unsigned long gen = 0;
 
 	r->depth++;
 	if (resp->status == 200 && reg_token_parse(resp, &value,
 	    &expires_in) == 0)
-		gen = reg_token_store(r, f->key, value, expires_in);
+		(void)reg_token_store(r, f->key, value, expires_in);
 	else if (resp->status == 200)
 		err = xasprintf("%s: invalid token response", r->host);
 	else if ((resp->status == 401 || resp->status == 403) &&
@@ -1116,7 +1115,6 @@ reg_fetch_cb(const struct http_response *resp, void *arg)
 		else
 			reg_send(op);
 	}
-	(void)gen;
 	free(err);
 	reg_fetch_free(f);
 	r->depth--;
@@ -1124,7 +1122,7 @@ reg_fetch_cb(const struct http_response *resp, void *arg)
 		registry_free(r);
 }
 
-/* Append "&scope=<escaped>" for each space-separated scope in key. */
+/* Append "scope=<escaped>" for each space-separated scope in key. */
 static void
 reg_append_scopes(struct buf *b, const char *key)
 {
@@ -1137,7 +1135,7 @@ reg_append_scopes(struct buf *b, const char *key)
 		if (n > 0) {
 			one = xstrndup(p, n);
 			esc = http_escape(one);
-			buf_printf(b, "&scope=%s", esc);
+			buf_printf(b, "%sscope=%s", b->len > 0 ? "&" : "", esc);
 			free(esc);
 			free(one);
 		}
@@ -1157,7 +1155,7 @@ reg_fetch_token(struct reg_op *op, const struct auth_challenge *c)
 	struct registry *r = op->r;
 	struct reg_fetch *f;
 	struct http_request req;
-	struct buf url;
+	struct buf url, query;
 	const char *headers[2] = { NULL, NULL };
 	char *authz = NULL, *esc;
 
@@ -1187,16 +1185,18 @@ reg_fetch_token(struct reg_op *op, const struct auth_challenge *c)
 			reg_fail(op, -1, "%s", r->cred_err);
 			return;
 		}
-		buf_init(&url, 16384);
-		buf_printf(&url, "%s%c", c->realm,
-		    strchr(c->realm, '?') != NULL ? '&' : '?');
+		buf_init(&query, 8192);
+		buf_append(&query, "", 0);
 		if (c->service != NULL) {
 			esc = http_escape(c->service);
-			buf_printf(&url, "service=%s", esc);
+			buf_printf(&query, "service=%s", esc);
 			free(esc);
-		} else
-			buf_printf(&url, "x=");	/* keeps '&' joins simple */
-		reg_append_scopes(&url, op->key);
+		}
+		reg_append_scopes(&query, op->key);
+		buf_init(&url, 16384);
+		buf_printf(&url, "%s%s%s", c->realm, query.len == 0 ? "" :
+		    strchr(c->realm, '?') != NULL ? "&" : "?", query.data);
+		buf_free(&query);
 		if (r->cred_state == 1) {
 			authz = reg_basic_header(r);
 			headers[0] = authz;
