@@ -298,7 +298,23 @@ tui_draw_next_tick(const struct tui *t)
 	return ms < 1 ? 1 : ms;
 }
 
-/* The header line: where, mode, refresh times, rate-limit budgets. */
+/* Append a header segment if it still fits in width columns. */
+static void
+tui_header_add(struct buf *line, int width, const char *sep, const char *seg)
+{
+	char *joined = xasprintf("%s%s%s", line->data != NULL ? line->data : "",
+	    line->len > 0 ? sep : "", seg);
+
+	if (line->len == 0 || tui_width(joined) <= width) {
+		buf_printf(line, "%s%s", line->len > 0 ? sep : "", seg);
+	}
+	free(joined);
+}
+
+/*
+ * The header line: where, mode, refresh times, rate-limit budgets. Whole
+ * segments that do not fit are left out rather than cut in the middle.
+ */
 static void
 tui_draw_header(struct tui *t, int width)
 {
@@ -306,42 +322,51 @@ tui_draw_header(struct tui *t, int width)
 	const struct config *cfg = m->cfg;
 	struct core_budget b[16];
 	struct buf line;
-	char *where, when[32], next[64];
+	char *reg, *ns, *seg, when[32], next[64];
 	size_t n, i;
-	int x;
 
 	buf_init(&line, 4096);
-	where = str_oneline(cfg != NULL ? cfg->registry : "", 256);
-	buf_printf(&line, "mirrortop  %s/", where);
-	free(where);
-	where = str_oneline(cfg != NULL ? cfg->namespace : "", 256);
-	buf_printf(&line, "%s  %s  ", where, t->read_only ? "[R]" : "[RW]");
-	free(where);
+	reg = str_oneline(cfg != NULL ? cfg->registry : "", 256);
+	ns = str_oneline(cfg != NULL ? cfg->namespace : "", 256);
+	seg = xasprintf("mirrortop  %s/%s  %s", reg, ns,
+	    t->read_only ? "[R]" : "[RW]");
+	tui_header_add(&line, width, "", seg);
+	free(seg);
+	free(reg);
+	free(ns);
 	if (m->last_refresh != 0)
 		tui_clock(m->last_refresh, 1, when, sizeof when);
 	else
 		snprintf(when, sizeof when, "never");
+	seg = xasprintf("last: %s", when);
+	tui_header_add(&line, width, "  ", seg);
+	free(seg);
 	tui_next_text(t, next, sizeof next);
-	buf_printf(&line, "last: %s  %s", when, next);
+	tui_header_add(&line, width, "  ", next);
 
 	n = core_budgets(t->core, b, MT_ARRAY_LEN(b));
 	for (i = 0; i < n; i++) {
 		char *svc = str_oneline(b[i].service, 128);
 
-		buf_printf(&line, "%s%s ", i == 0 ? "  budget: " : tui_g->sep,
-		    svc);
-		free(svc);
 		if (b[i].blocked_until > time(NULL)) {
 			tui_clock(b[i].blocked_until, 0, when, sizeof when);
-			buf_printf(&line, "rate limited until %s", when);
+			seg = xasprintf("%s rate limited until %s", svc, when);
 		} else if (b[i].remaining < 0)
-			buf_printf(&line, "?");
+			seg = xasprintf("%s ?", svc);
 		else
-			buf_printf(&line, "%ld/%ld", b[i].remaining, b[i].limit);
+			seg = xasprintf("%s %ld/%ld", svc, b[i].remaining,
+			    b[i].limit);
+		free(svc);
+		if (i == 0) {
+			svc = seg;
+			seg = xasprintf("budget: %s", svc);
+			free(svc);
+		}
+		tui_header_add(&line, width, i == 0 ? "  " : tui_g->sep, seg);
+		free(seg);
 	}
-	x = tui_put(stdscr, 0, 0, width, line.data != NULL ? line.data : "",
+	tui_put(stdscr, 0, 0, width, line.data != NULL ? line.data : "",
 	    A_REVERSE, 1);
-	(void)x;
 	buf_free(&line);
 }
 
@@ -422,6 +447,10 @@ tui_app_cell_missing(const struct tui *t, const void *row, size_t arg,
 
 	if (!a->loaded)
 		return;
+	if (a->error != NULL && a->nversions == 0) {
+		snprintf(c->text, sizeof c->text, "?");
+		return;
+	}
 	n = tui_app_missing(a);
 	snprintf(c->text, sizeof c->text, "%zu", n);
 	c->colour = n == 0 ? TUI_C_PRESENT : TUI_C_MISSING;
@@ -519,18 +548,29 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 {
 	const struct mt_version *v = row;
 	const struct mt_app *app = tui_current_app(t);
+	struct buf b;
+	char *rl;
 	int reg_latest;
 
 	reg_latest = app->registry_latest != NULL &&
 	    strcmp(app->registry_latest, v->version) == 0;
-	snprintf(c->text, sizeof c->text, "%s%s%s%s",
-	    v->is_latest ? "latest" : "",
-	    v->is_latest && app->latest_drift ? " (not in registry)" : "",
-	    !v->is_latest && reg_latest && app->latest_drift ?
-	    "registry latest" : "",
-	    v->job_active ? (v->is_latest || reg_latest ? " job" : "job") : "");
-	if (!v->is_latest && reg_latest && app->latest_drift)
+	buf_init(&b, sizeof c->text - 1);
+	if (v->is_latest && app->latest_drift) {
+		/* `latest` points elsewhere: say where. */
+		rl = str_oneline(app->registry_latest != NULL ?
+		    app->registry_latest : "none", 64);
+		buf_printf(&b, "latest (registry: %s)", rl);
+		free(rl);
+	} else if (v->is_latest)
+		buf_printf(&b, "latest");
+	else if (reg_latest && app->latest_drift) {
+		buf_printf(&b, "registry latest");
 		c->colour = TUI_C_DRIFT;
+	}
+	if (v->job_active)
+		buf_printf(&b, "%sjob", b.len > 0 ? " " : "");
+	snprintf(c->text, sizeof c->text, "%s", b.data != NULL ? b.data : "");
+	buf_free(&b);
 }
 
 /* Lay the columns out in width: drop the highest drop levels until they fit. */

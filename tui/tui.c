@@ -31,6 +31,7 @@
 #define TUI_IDLE_READS	64	/* empty reads in a row: the terminal is gone */
 
 static struct core		*tui_signal_core;
+static SCREEN			*tui_screen;
 static volatile sig_atomic_t	 tui_sig_winch;
 static volatile sig_atomic_t	 tui_sig_quit;
 
@@ -675,7 +676,7 @@ tui_screen_init(struct tui *t)
 		    "use `mirrortop status` otherwise\n");
 		return -1;
 	}
-	if (newterm(NULL, stdout, stdin) == NULL) {
+	if ((tui_screen = newterm(NULL, stdout, stdin)) == NULL) {
 		fprintf(stderr, "mirrortop: cannot use terminal type \"%s\"\n",
 		    getenv("TERM") != NULL ? getenv("TERM") : "");
 		return -1;
@@ -736,6 +737,8 @@ tui_run(struct core *core)
 	}
 	if (core_watch_fd(core, STDIN_FILENO, tui_input, &t) != 0) {
 		endwin();
+		delscreen(tui_screen);
+		tui_screen = NULL;
 		tui_signals(0);
 		tui_free(&t);
 		fprintf(stderr, "mirrortop: cannot watch the terminal\n");
@@ -762,6 +765,8 @@ tui_run(struct core *core)
 	}
 
 	endwin();
+	delscreen(tui_screen);
+	tui_screen = NULL;
 	tui_signals(0);
 	tui_signal_core = NULL;
 	tui_free(&t);

@@ -14,6 +14,7 @@ The program runs under sh; when it exits, "[exited N]" is printed and the
 shell waits, so a test can check what the terminal looks like afterwards.
 """
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -104,6 +105,35 @@ class Screen:
         text = self.wait_text(EXIT_MARK, timeout)
         tail = text[text.index(EXIT_MARK) + len(EXIT_MARK):]
         return int(tail.split("]", 1)[0])
+
+
+# cursor, latest mark, version, [date], first arch cell ("✓ amd64")
+_VERSION_ROW = re.compile(r"^[> ] [* ] (\S+)\s+(?:(?:\d{4}-\d\d-\d\d|-)\s+)?"
+                          r"[\u2713\u2717\u25d0+~-] \S")
+
+
+def version_line(text, version):
+    """The versions-pane row of version, or None."""
+    for line in text.split("\n"):
+        m = _VERSION_ROW.match(line)
+        if m and m.group(1) == version:
+            return line
+    return None
+
+
+def cursor_version(text):
+    """The version under the cursor when the versions pane has the focus."""
+    m = _VERSION_ROW.match(cursor_line(text) or "")
+    return m.group(1) if m else None
+
+
+def cursor_app(text):
+    """The app under the cursor when the apps pane has the focus."""
+    line = cursor_line(text)
+    if line is None or _VERSION_ROW.match(line):
+        return None
+    words = line[4:].split()      # after the cursor and the mark
+    return words[0] if words else None
 
 
 def cursor_line(text):

@@ -4,7 +4,7 @@ import re
 import unittest
 
 from dashworld import DashboardTest
-from screen import cursor_line
+from screen import cursor_line, cursor_app, cursor_version, version_line
 
 
 def line_with(text, *needles):
@@ -41,15 +41,17 @@ class TestFirstScreen(DashboardTest):
         beta = line_with(t, "beta", "0.3.0")
         self.assertRegex(beta, r"beta\s+0\.3\.0\s+0\.3\.0\s+0\s*$")
         # the first app is selected and its versions are shown
-        self.assertTrue(cursor_line(t).startswith(">") and
-                        "alpha" in cursor_line(t), t)
+        self.assertEqual(cursor_app(t), "alpha", t)
 
     def test_versions_states(self):
         s = self.start()
         t = s.text()
-        v210 = line_with(t, "2.1.0", "2026-03-05")
-        v200 = line_with(t, "2.0.0", "2026-02-01")
-        v190 = line_with(t, "1.9.0", "2026-01-10")
+        v210 = version_line(t, "2.1.0")
+        v200 = version_line(t, "2.0.0")
+        v190 = version_line(t, "1.9.0")
+        self.assertIn("2026-03-05", v210)
+        self.assertIn("2026-02-01", v200)
+        self.assertIn("2026-01-10", v190)
         self.assertIn("✗ amd64", v210)
         self.assertIn("✗ arm64", v210)
         self.assertIn("✓ amd64", v200)
@@ -78,9 +80,9 @@ class TestFirstScreen(DashboardTest):
                        ready=False)
         t = s.wait_for(lambda t: "1.9.0" in t and "refreshing" not in t
                        and "last: never" not in t)
-        self.assertIn("+ amd64", line_with(t, "2.0.0", "2026"))
-        self.assertIn("- arm64", line_with(t, "2.1.0", "2026"))
-        self.assertIn("~ arm64", line_with(t, "1.9.0", "2026"))
+        self.assertIn("+ amd64", version_line(t, "2.0.0"))
+        self.assertIn("- arm64", version_line(t, "2.1.0"))
+        self.assertIn("~ arm64", version_line(t, "1.9.0"))
         e = s.text(escapes=True)
         self.assertNotRegex(e, r"\x1b\[[0-9;]*3[0-7]m")
 
@@ -95,27 +97,27 @@ class TestNavigation(DashboardTest):
     def test_move_and_open(self):
         s = self.start()
         s.keys("j")
-        s.wait_for(lambda t: "beta" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_app(t) == "beta")
         s.keys("G")
-        s.wait_for(lambda t: "delta" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_app(t) == "delta")
         s.keys("k")
-        t = s.wait_for(lambda t: "gamma" in (cursor_line(t) or ""))
+        t = s.wait_for(lambda t: cursor_app(t) == "gamma")
         s.keys("g")
-        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_app(t) == "alpha")
         s.keys("Down", "Up")
-        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_app(t) == "alpha")
         # Enter: the versions pane gets the focus, highest version selected
         s.keys("Enter")
-        t = s.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        t = s.wait_for(lambda t: cursor_version(t) == "2.1.0")
         self.assertIn("2026-03-05", cursor_line(t))
         self.assertIn("Esc back", s.lines()[-1] or s.lines()[-2])
         s.keys("j")
-        s.wait_for(lambda t: "2.0.0" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_version(t) == "2.0.0")
         s.keys("G")
-        s.wait_for(lambda t: "1.9.0" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_version(t) == "1.9.0")
         # Esc: back to the apps, where the cursor was
         s.keys("Escape")
-        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_app(t) == "alpha")
 
     def test_versions_follow_selected_app(self):
         s = self.start()
@@ -123,14 +125,14 @@ class TestNavigation(DashboardTest):
         t = s.wait_for(lambda t: "0.2.0" in t)
         self.assertNotIn("1.9.0", t)
         s.keys("Enter")
-        t = s.wait_for(lambda t: "0.3.0" in (cursor_line(t) or ""))
+        t = s.wait_for(lambda t: cursor_version(t) == "0.3.0")
 
     def test_tab_switches_focus(self):
         s = self.start()
         s.keys("Tab")
-        s.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_version(t) == "2.1.0")
         s.keys("Tab")
-        s.wait_for(lambda t: "alpha" in (cursor_line(t) or ""))
+        s.wait_for(lambda t: cursor_app(t) == "alpha")
 
 
 class TestFilter(DashboardTest):
@@ -217,19 +219,19 @@ class TestResize(DashboardTest):
     def test_resize_small_and_back(self):
         s = self.start()
         s.keys("Enter")
-        before = s.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        before = s.wait_for(lambda t: cursor_version(t) == "2.1.0")
         s.resize(60, 15)
         t = s.wait_for(lambda t: len(t.split("\n")) <= 16 and
                        t.startswith("mirrortop"))
         lines = t.split("\n")
         for l in lines:
             self.assertLessEqual(len(l), 60, l)
-        self.assertIn("2.1.0", cursor_line(t))
+        self.assertEqual(cursor_version(t), "2.1.0")
         self.assertIn("alpha", t)
         # a fresh dashboard at that size draws the same screen
         fresh = self.start(width=60, height=15)
         fresh.keys("Enter")
-        f = fresh.wait_for(lambda t: "2.1.0" in (cursor_line(t) or ""))
+        f = fresh.wait_for(lambda t: cursor_version(t) == "2.1.0")
         self.assertEqual(normalize(s.text()), normalize(f))
         s.resize(100, 30)
         t = s.wait_for(lambda t: len(t.rstrip("\n").split("\n")) > 16)
