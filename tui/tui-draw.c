@@ -298,22 +298,34 @@ tui_draw_next_tick(const struct tui *t)
 	return ms < 1 ? 1 : ms;
 }
 
-/* Append a header segment if it still fits in width columns. */
-static void
-tui_header_add(struct buf *line, int width, const char *sep, const char *seg)
-{
-	char *joined = xasprintf("%s%s%s", line->data != NULL ? line->data : "",
-	    line->len > 0 ? sep : "", seg);
+/* A piece of the header, and how much it matters when space is short. */
+struct tui_seg {
+	char	*text;
+	int	 prio;		/* lower is kept first */
+	int	 keep;
+};
 
-	if (line->len == 0 || tui_width(joined) <= width) {
-		buf_printf(line, "%s%s", line->len > 0 ? sep : "", seg);
+#define TUI_MAXSEGS 20
+
+/* Add a header segment (takes ownership of text). */
+static void
+tui_seg_add(struct tui_seg *segs, size_t *n, char *text, int prio)
+{
+	if (*n >= TUI_MAXSEGS) {
+		free(text);
+		return;
 	}
-	free(joined);
+	segs[*n].text = text;
+	segs[*n].prio = prio;
+	segs[*n].keep = 0;
+	(*n)++;
 }
 
 /*
- * The header line: where, mode, refresh times, rate-limit budgets. Whole
- * segments that do not fit are left out rather than cut in the middle.
+ * The header line: where, mode, refresh times, rate-limit budgets. When the
+ * line is too wide, whole segments are left out, least important first (a
+ * service that is rate limited matters more than the last refresh time);
+ * what stays keeps its order.
  */
 static void
 tui_draw_header(struct tui *t, int width)
@@ -321,49 +333,74 @@ tui_draw_header(struct tui *t, int width)
 	const struct mt_model *m = t->model;
 	const struct config *cfg = m->cfg;
 	struct core_budget b[16];
+	struct tui_seg segs[TUI_MAXSEGS];
 	struct buf line;
-	char *reg, *ns, *seg, when[32], next[64];
-	size_t n, i;
+	char *reg, *ns, *svc, when[32], next[64];
+	size_t n, i, nsegs = 0;
+	int prio, used, w, first_budget = 1, have_budget = 0;
+	const char *sep;
 
-	buf_init(&line, 4096);
 	reg = str_oneline(cfg != NULL ? cfg->registry : "", 256);
 	ns = str_oneline(cfg != NULL ? cfg->namespace : "", 256);
-	seg = xasprintf("mirrortop  %s/%s  %s", reg, ns,
-	    t->read_only ? "[R]" : "[RW]");
-	tui_header_add(&line, width, "", seg);
-	free(seg);
+	tui_seg_add(segs, &nsegs, xasprintf("mirrortop  %s/%s  %s", reg, ns,
+	    t->read_only ? "[R]" : "[RW]"), 0);
 	free(reg);
 	free(ns);
 	if (m->last_refresh != 0)
 		tui_clock(m->last_refresh, 1, when, sizeof when);
 	else
 		snprintf(when, sizeof when, "never");
-	seg = xasprintf("last: %s", when);
-	tui_header_add(&line, width, "  ", seg);
-	free(seg);
+	tui_seg_add(segs, &nsegs, xasprintf("last: %s", when), 3);
 	tui_next_text(t, next, sizeof next);
-	tui_header_add(&line, width, "  ", next);
+	tui_seg_add(segs, &nsegs, xstrdup(next), 2);
 
 	n = core_budgets(t->core, b, MT_ARRAY_LEN(b));
 	for (i = 0; i < n; i++) {
-		char *svc = str_oneline(b[i].service, 128);
-
-		if (b[i].blocked_until > time(NULL)) {
-			tui_clock(b[i].blocked_until, 0, when, sizeof when);
-			seg = xasprintf("%s rate limited until %s", svc, when);
-		} else if (b[i].remaining < 0)
-			seg = xasprintf("%s ?", svc);
-		else
-			seg = xasprintf("%s %ld/%ld", svc, b[i].remaining,
-			    b[i].limit);
+		svc = str_oneline(b[i].service, 128);
+		if (b[i].blocked_until > time(NULL) || (b[i].remaining == 0 &&
+		    b[i].reset > time(NULL))) {
+			tui_clock(b[i].blocked_until > time(NULL) ?
+			    b[i].blocked_until : b[i].reset, 0, when, sizeof when);
+			tui_seg_add(segs, &nsegs, xasprintf("%s rate limited "
+			    "until %s", svc, when), 1);
+		} else if (b[i].remaining >= 0)
+			tui_seg_add(segs, &nsegs, xasprintf("%s %ld/%ld", svc,
+			    b[i].remaining, b[i].limit), 4);
 		free(svc);
-		if (i == 0) {
-			svc = seg;
-			seg = xasprintf("budget: %s", svc);
-			free(svc);
+	}
+
+	/* Keep segments by priority while they fit, separators counted. */
+	used = 0;
+	for (prio = 0; prio <= 4; prio++) {
+		for (i = 0; i < nsegs; i++) {
+			int is_budget = prio == 1 || prio == 4;
+
+			if (segs[i].prio != prio)
+				continue;
+			w = tui_width(segs[i].text);
+			if (prio != 0)
+				w += is_budget ? (have_budget ? 3 : 10) : 2;
+			if (prio == 0 || used + w <= width) {
+				segs[i].keep = 1;
+				used += w;
+				if (is_budget)
+					have_budget = 1;
+			}
 		}
-		tui_header_add(&line, width, i == 0 ? "  " : tui_g->sep, seg);
-		free(seg);
+	}
+	buf_init(&line, 4096);
+	for (i = 0; i < nsegs; i++) {
+		if (segs[i].keep) {
+			if (i == 0)
+				sep = "";
+			else if (segs[i].prio == 1 || segs[i].prio == 4) {
+				sep = first_budget ? "  budget: " : tui_g->sep;
+				first_budget = 0;
+			} else
+				sep = "  ";
+			buf_printf(&line, "%s%s", sep, segs[i].text);
+		}
+		free(segs[i].text);
 	}
 	tui_put(stdscr, 0, 0, width, line.data != NULL ? line.data : "",
 	    A_REVERSE, 1);

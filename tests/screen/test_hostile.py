@@ -4,6 +4,7 @@ import re
 import unittest
 
 from dashworld import DashboardTest
+from mt import github_app
 from screen import cursor_app, cursor_version
 
 
@@ -44,6 +45,45 @@ class TestErrors(DashboardTest):
         msg = [l for l in t.split("\n") if l.startswith("! beta:")][0]
         self.assertIn("500", msg)
         self.assertNotIn("<", msg)      # no HTML page dumped on screen
+
+
+class TestSlowAndLimited(DashboardTest):
+    def test_rate_limited_header(self):
+        # GitHub apps only: the fixture's host then speaks for GitHub alone
+        self.env.write_config(self.reg.host, [
+            github_app("alpha", self.up, "acme/alpha")],
+            refresh_interval=3600)
+        self.up.faults["/github/"] = ["403-primary:1800"] * 10
+        try:
+            s = self.start(ready=False)
+            t = s.wait_text("rate limited until")
+        finally:
+            self.up.faults.clear()
+        head = t.split("\n")[0]
+        self.assertRegex(head, r"budget: 127\.0\.0\.1:\d+ rate limited "
+                         r"until \d\d:\d\d")
+        self.assertTrue(head.startswith("mirrortop  %s/test/mirror  [RW]"
+                                        % self.reg.host), head)
+
+    def test_keys_during_slow_refresh(self):
+        self.up.faults["/github/"] = ["slow:4"] * 10
+        try:
+            s = self.start(ready=False)
+            t = s.wait_for(lambda t: "refreshing" in t and
+                           cursor_app(t) == "alpha")
+            spin = t.split("\n")[2][2]
+            self.assertIn(spin, "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+            # the spinner turns
+            s.wait_for(lambda t: t.split("\n")[2][2] != spin, timeout=3)
+            # keys are served while the refresh is in flight
+            s.keys("j")
+            t = s.wait_for(lambda t: cursor_app(t) == "beta", timeout=3)
+            self.assertIn("refreshing", t)
+            s.keys("Enter", "?")
+            t = s.wait_text("Keys", timeout=3)
+            self.assertIn("refreshing", t.split("\n")[0])
+        finally:
+            self.up.faults.clear()
 
 
 class TestInjection(DashboardTest):
