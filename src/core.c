@@ -12,6 +12,7 @@
 #include "http.h"
 #include "loop.h"
 #include "registry.h"
+#include "source.h"
 #include "status.h"
 #include "util.h"
 
@@ -166,6 +167,7 @@ core_free(struct core *c)
 		if (c->watchers[i].fd != -1)
 			loop_fd_del(c->loop, c->watchers[i].fd);
 	loop_timer_del(c->loop, c->timer);
+	source_cancel_all(c->http);
 	registry_free(c->registry);
 	http_free(c->http);
 	status_free(c->status);
