@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "actions.h"
 #include "config.h"
 #include "core.h"
 #include "http.h"
@@ -163,6 +164,7 @@ core_free(struct core *c)
 
 	if (c == NULL)
 		return;
+	action_shutdown(c);
 	for (i = 0; i < CORE_MAX_WATCHERS; i++)
 		if (c->watchers[i].fd != -1)
 			loop_fd_del(c->loop, c->watchers[i].fd);

@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "actions.h"
 #include "config.h"
 #include "core.h"
 #include "output.h"
@@ -40,12 +41,21 @@ static int cmd_dashboard(struct cli *, struct config *);
 static int cmd_status(struct cli *, struct config *);
 static int cmd_matrix(struct cli *, struct config *);
 static int cmd_config(struct cli *, struct config *);
+static int cmd_build(struct cli *, struct config *);
+static int cmd_merge(struct cli *, struct config *);
+static int cmd_sync(struct cli *, struct config *);
 
 static const struct cmd_entry cmd_table[] = {
 	{ .name = "status", .usage = "status [-c FILE] [--json] [APP...]",
 	  .exec = cmd_status },
 	{ .name = "matrix", .usage = "matrix [-c FILE] [APP...]",
 	  .exec = cmd_matrix },
+	{ .name = "build", .usage = "build [-c FILE] APP VERSION [--arch A]...",
+	  .exec = cmd_build },
+	{ .name = "merge", .usage = "merge [-c FILE] [--dry-run] APP VERSION",
+	  .exec = cmd_merge },
+	{ .name = "sync", .usage = "sync [-c FILE] [--dry-run] [APP...]",
+	  .exec = cmd_sync },
 	{ .name = "config", .usage = "config check [-c FILE]",
 	  .exec = cmd_config },
 };
@@ -114,11 +124,19 @@ select_apps(struct config *cfg, char **names, int n, struct config *out,
 	return 0;
 }
 
+/* Progress and errors of actions, one line each, on stderr. */
+static void
+cli_notify(const char *msg, int is_error, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "mirrortop: %s%s\n", is_error ? "error: " : "", msg);
+}
+
 /* One refresh of the selected apps; returns the core or NULL. */
 static struct core *
 refresh_once(struct cli *cli, const struct config *cfg)
 {
-	struct core_options opt = { .read_only = 1 };
+	struct core_options opt = { .read_only = cli->read_only };
 	struct core *core;
 	char *cause = NULL;
 
@@ -198,6 +216,155 @@ cmd_matrix(struct cli *cli, struct config *cfg)
 	output_matrix_json(stdout, core_model(core));
 	fflush(stdout);
 	rc = refresh_status(core);
+	core_free(core);
+	free(keep);
+	return rc;
+}
+
+/* Refresh the app named in args[0] and find args[1]; -1 on errors. */
+static struct core *
+refresh_version(struct cli *cli, struct config *cfg, struct config *sel,
+    struct app_config **keep, size_t *ai, size_t *vi, int *rc)
+{
+	struct core *core;
+	char *cause = NULL;
+	const struct mt_app *app;
+
+	*rc = EXIT_USAGE;
+	if (cli->nargs != 2) {
+		errorx("%s", "expected APP VERSION");
+		return NULL;
+	}
+	if (select_apps(cfg, cli->args, 1, sel, keep) == -1)
+		return NULL;
+	*rc = EXIT_RUNTIME;
+	if ((core = refresh_once(cli, sel)) == NULL)
+		return NULL;
+	app = &core_model(core)->apps[0];
+	if (app->error != NULL) {
+		refresh_status(core);
+		core_free(core);
+		return NULL;
+	}
+	if (action_find(core, cli->args[0], cli->args[1], ai, vi,
+	    &cause) == -1) {
+		errorx("%s", cause);
+		free(cause);
+		core_free(core);
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	action_set_notify(core, cli_notify, NULL);
+	*rc = 0;
+	return core;
+}
+
+/* `mirrortop build APP VERSION [--arch A]...`: builds, then merges. */
+static int
+cmd_build(struct cli *cli, struct config *cfg)
+{
+	struct config sel;
+	struct app_config *keep = NULL;
+	struct core *core;
+	size_t ai, vi, i;
+	char *cause = NULL;
+	int rc, queued = 0, n;
+
+	if ((core = refresh_version(cli, cfg, &sel, &keep, &ai, &vi,
+	    &rc)) == NULL) {
+		free(keep);
+		return rc;
+	}
+	if (cli->narchs == 0) {
+		if ((n = action_build(core, ai, vi, NULL, 1, &cause)) == -1)
+			goto fail;
+		queued = n;
+	}
+	for (i = 0; i < cli->narchs; i++) {
+		if ((n = action_build(core, ai, vi, cli->archs[i], 1,
+		    &cause)) == -1)
+			goto fail;
+		queued += n;
+	}
+	if (queued == 0)
+		fprintf(stderr, "mirrortop: %s %s: nothing to build\n",
+		    cli->args[0], cli->args[1]);
+	action_run_until_idle(core);
+	rc = action_failures(core) > 0 ? EXIT_RUNTIME : 0;
+	core_free(core);
+	free(keep);
+	return rc;
+fail:
+	errorx("%s", cause);
+	free(cause);
+	core_free(core);
+	free(keep);
+	return EXIT_RUNTIME;
+}
+
+/* `mirrortop merge [--dry-run] APP VERSION`. */
+static int
+cmd_merge(struct cli *cli, struct config *cfg)
+{
+	struct config sel;
+	struct app_config *keep = NULL;
+	struct core *core;
+	size_t ai, vi;
+	char *cause = NULL, *json = NULL;
+	int rc;
+
+	if ((core = refresh_version(cli, cfg, &sel, &keep, &ai, &vi,
+	    &rc)) == NULL) {
+		free(keep);
+		return rc;
+	}
+	rc = 0;
+	action_set_notify(core, NULL, NULL);	/* the error is printed below */
+	if (action_merge(core, ai, vi, cli->dry_run, &json, &cause) == -1) {
+		errorx("%s", cause);
+		free(cause);
+		rc = EXIT_RUNTIME;
+	} else if (cli->dry_run && json != NULL)
+		printf("%s\n", json);
+	free(json);
+	core_free(core);
+	free(keep);
+	return rc;
+}
+
+/* `mirrortop sync [--dry-run] [APP...]`. */
+static int
+cmd_sync(struct cli *cli, struct config *cfg)
+{
+	struct config sel;
+	struct app_config *keep = NULL;
+	struct core *core;
+	char *cause = NULL, *plan = NULL;
+	int rc;
+
+	if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
+		return EXIT_USAGE;
+	if ((core = refresh_once(cli, &sel)) == NULL) {
+		free(keep);
+		return EXIT_RUNTIME;
+	}
+	rc = refresh_status(core);
+	action_set_notify(core, cli_notify, NULL);
+	if (action_sync(core, NULL, 0, cli->dry_run, &plan, &cause) == -1) {
+		errorx("%s", cause);
+		free(cause);
+		rc = EXIT_RUNTIME;
+	} else {
+		if (plan != NULL && *plan != '\0')
+			fputs(plan, stdout);
+		fflush(stdout);
+		if (!cli->dry_run) {
+			action_run_until_idle(core);
+			if (action_failures(core) > 0)
+				rc = EXIT_RUNTIME;
+		}
+	}
+	free(plan);
 	core_free(core);
 	free(keep);
 	return rc;
