@@ -20,7 +20,7 @@ import world  # noqa: E402
 from mt import Env, MIRRORTOP, github_app, gitlab_app  # noqa: E402
 from upstream import Upstream, gh_release, gl_tag  # noqa: E402
 
-from screen import Screen  # noqa: E402
+from screen import Screen, idle  # noqa: E402
 
 HOSTILE_NAME = ("\x1b]0;pwned\x07\x1b[2J\x1b[31mDELTA-REL\x1b[0m"
                 "\x1b]2;pwned2\x1b\\ ok")
@@ -42,6 +42,10 @@ def build_world(reg, up):
         gh_release("v3.0.0", published_at="2026-04-01T10:00:00Z",
                    repo="acme/delta", name=HOSTILE_NAME,
                    body="\x1b[2J\x1b]0;pwned\x07")]}
+    up.data["github"]["acme/many"] = {"releases": [
+        gh_release("v1.%d.0" % i, repo="acme/many",
+                   published_at="2025-01-01T00:00:00Z")
+        for i in range(40)]}
     up.data["gitlab"]["grp/beta"] = {"tags": [
         gl_tag("v0.3.0"), gl_tag("v0.2.0")]}
 
@@ -117,5 +121,5 @@ class DashboardTest(unittest.TestCase):
         self.screens.append(s)
         if ready:
             s.wait_for(lambda t: "2.1.0" in t and "last: never" not in t
-                       and "refreshing" not in t, what="the first refresh")
+                       and idle(t), what="the first refresh")
         return s

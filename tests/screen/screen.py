@@ -112,6 +112,14 @@ _VERSION_ROW = re.compile(r"^[> ] [* ] (\S+)\s+(?:(?:\d{4}-\d\d-\d\d|-)\s+)?"
                           r"[\u2713\u2717\u25d0+~-] \S")
 
 
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def idle(text):
+    """Nothing is refreshing: no spinner on any row, none in the header."""
+    return "refreshing" not in text and not any(c in text for c in SPINNER)
+
+
 def version_line(text, version):
     """The versions-pane row of version, or None."""
     for line in text.split("\n"):

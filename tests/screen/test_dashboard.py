@@ -4,7 +4,8 @@ import re
 import unittest
 
 from dashworld import DashboardTest
-from screen import cursor_line, cursor_app, cursor_version, version_line
+from mt import github_app
+from screen import cursor_line, cursor_app, cursor_version, idle, version_line
 
 
 def line_with(text, *needles):
@@ -17,7 +18,7 @@ def line_with(text, *needles):
 def normalize(text):
     """Drop what moves by itself (clock, countdown) and trailing blanks."""
     text = re.sub(r"last: [0-9:]+", "last: T", text)
-    text = re.sub(r"next: [^ ]+( [^ ]+)?", "next: N", text)
+    text = re.sub(r"next: [^ \n]+( [^ \n]+)?", "next: N", text)
     return "\n".join(l.rstrip() for l in text.split("\n")).rstrip("\n")
 
 
@@ -133,6 +134,31 @@ class TestNavigation(DashboardTest):
         s.wait_for(lambda t: cursor_version(t) == "2.1.0")
         s.keys("Tab")
         s.wait_for(lambda t: cursor_app(t) == "alpha")
+
+
+class TestScroll(DashboardTest):
+    def test_pages_and_ends(self):
+        self.env.write_config(self.reg.host, [
+            github_app("many", self.up, "acme/many", max_versions=40)],
+            refresh_interval=3600)
+        s = self.start(width=80, height=24, ready=False)
+        s.wait_for(lambda t: "1.39.0" in t and idle(t))
+        s.keys("Enter")
+        t = s.wait_for(lambda t: cursor_version(t) == "1.39.0")
+        self.assertIsNone(version_line(t, "1.0.0"))      # off screen
+        s.keys("PageDown")
+        t = s.wait_for(lambda t: cursor_version(t) not in (None, "1.39.0"))
+        first = int(cursor_version(t).split(".")[1])
+        self.assertLess(first, 39 - 5)                   # a page, not a row
+        s.keys("G")
+        t = s.wait_for(lambda t: cursor_version(t) == "1.0.0")
+        self.assertIsNone(version_line(t, "1.39.0"))     # scrolled
+        self.assertEqual(len(t.rstrip("\n").split("\n")), 24)
+        s.keys("PageUp")
+        t = s.wait_for(lambda t: cursor_version(t) != "1.0.0")
+        s.keys("g")
+        t = s.wait_for(lambda t: cursor_version(t) == "1.39.0")
+        self.assertIsNotNone(version_line(t, "1.39.0"))
 
 
 class TestFilter(DashboardTest):

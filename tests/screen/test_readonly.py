@@ -7,6 +7,7 @@ import unittest
 
 import world
 from dashworld import DashboardTest, REPOS
+from screen import idle
 
 # Every key a user could press: printable characters (q last: it quits),
 # and the named keys tmux knows.
@@ -62,7 +63,7 @@ class TestReadOnly(DashboardTest):
                              "a process was started")
         # builds would have left marker files; the registry is unchanged
         s.keys("Escape", "Escape")
-        s.wait_for(lambda t: "refreshing" not in t)
+        s.wait_for(idle)
         time.sleep(0.5)
         self.assertEqual(os.listdir(self.marker_dir), [])
         self.assertEqual(self.registry_state(), before)
