@@ -38,6 +38,12 @@
 #define HTTP_BACKOFF_CAP_MS	8000UL
 #define HTTP_MAX_HEADERS	256
 #define HTTP_MAX_HOSTS		64
+/*
+ * Transfers on the loop at once; the rest wait in a queue. curl gives each
+ * transfer its own buffers, so thousands of manifest requests in flight
+ * would cost tens of megabytes for no speed (hosts cap connections anyway).
+ */
+#define HTTP_MAX_ACTIVE		96
 #define HTTP_CACHE_MAGIC	"mirrortop-http-cache 1"
 
 struct http_req {
@@ -69,6 +75,10 @@ struct http_req {
 	struct http_header	*cache_hdrs;
 	size_t			 cache_nhdrs;
 
+	/* Waiting for a transfer slot. */
+	struct http_req		*qnext;
+	int			 queued;
+
 	/* The current attempt. */
 	CURL			*easy;
 	uint64_t		 timer;
@@ -87,6 +97,9 @@ struct http {
 	int			 attempts;
 	char			*cache_dir;
 	struct http_req		*reqs;
+	struct http_req		*qhead;		/* waiting for a slot */
+	struct http_req		*qtail;
+	int			 active;	/* transfers on the loop */
 	struct http_ratelimit	*rl;
 	size_t			 nrl;
 	struct http_stats	 stats;
@@ -109,6 +122,7 @@ static const CURLcode http_retry_codes[] = {
 };
 
 static void	http_attempt_done(CURL *, CURLcode, void *);
+static void	http_deliver(struct http_req *, long, const char *, char *, int);
 
 /* Free an array of headers. */
 static void
@@ -448,6 +462,21 @@ http_req_abort(struct http_req *r)
 		loop_easy_remove(h->loop, r->easy);
 		curl_easy_cleanup(r->easy);
 		r->easy = NULL;
+		h->active--;
+	}
+	if (r->queued) {
+		struct http_req **pp, *prev = NULL;
+
+		for (pp = &h->qhead; *pp != NULL; prev = *pp,
+		    pp = &(*pp)->qnext) {
+			if (*pp == r) {
+				*pp = r->qnext;
+				if (h->qtail == r)
+					h->qtail = prev;
+				break;
+			}
+		}
+		r->queued = 0;
 	}
 	loop_timer_del(h->loop, r->timer);
 	r->timer = 0;
@@ -584,9 +613,47 @@ http_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Configure and start one attempt; -1 if curl refused. */
+static int	http_attempt_launch(struct http_req *);
+
+/* Start one attempt now, or queue it when all transfer slots are busy. */
 static int
 http_attempt_start(struct http_req *r)
+{
+	struct http *h = r->http;
+
+	if (h->active < HTTP_MAX_ACTIVE)
+		return http_attempt_launch(r);
+	r->queued = 1;
+	r->qnext = NULL;
+	if (h->qtail != NULL)
+		h->qtail->qnext = r;
+	else
+		h->qhead = r;
+	h->qtail = r;
+	return 0;
+}
+
+/* Start queued attempts while there are free slots. */
+static void
+http_pump(struct http *h)
+{
+	struct http_req *r;
+
+	while (h->active < HTTP_MAX_ACTIVE && (r = h->qhead) != NULL) {
+		h->qhead = r->qnext;
+		if (h->qhead == NULL)
+			h->qtail = NULL;
+		r->queued = 0;
+		r->qnext = NULL;
+		if (http_attempt_launch(r) != 0)
+			http_deliver(r, 0, NULL,
+			    xstrdup("cannot start transfer"), 0);
+	}
+}
+
+/* Configure and start one attempt; -1 if curl refused. */
+static int
+http_attempt_launch(struct http_req *r)
 {
 	struct http *h = r->http;
 	CURL *e;
@@ -646,6 +713,7 @@ http_attempt_start(struct http_req *r)
 	}
 	r->easy = e;
 	r->attempt++;
+	h->active++;
 	h->stats.requests++;
 	return 0;
 }
@@ -832,6 +900,8 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 	else
 		url = xstrdup(r->url);
 	curl_easy_cleanup(easy);
+	h->active--;
+	http_pump(h);
 
 	if (status > 0)
 		http_ratelimit_note(h, url, status, r->hdr, r->nhdr);
