@@ -420,6 +420,7 @@ tui_app_missing(const struct mt_app *a)
 	return n;
 }
 
+/* Apps: the spinner while refreshing, else "!" when the app failed. */
 static void
 tui_app_cell_mark(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -436,6 +437,7 @@ tui_app_cell_mark(const struct tui *t, const void *row, size_t arg,
 	}
 }
 
+/* Apps: the name. */
 static void
 tui_app_cell_name(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -445,6 +447,7 @@ tui_app_cell_name(const struct tui *t, const void *row, size_t arg,
 	tui_cell_set(c, a->cfg->name);
 }
 
+/* Apps: the upstream latest version. */
 static void
 tui_app_cell_upstream(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -455,6 +458,7 @@ tui_app_cell_upstream(const struct tui *t, const void *row, size_t arg,
 	    (a->loaded ? "-" : ""));
 }
 
+/* Apps: the version `latest` points at, marked when it drifted. */
 static void
 tui_app_cell_mirrored(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -475,6 +479,7 @@ tui_app_cell_mirrored(const struct tui *t, const void *row, size_t arg,
 	free(s);
 }
 
+/* Apps: how many versions are not complete. */
 static void
 tui_app_cell_missing(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -493,6 +498,7 @@ tui_app_cell_missing(const struct tui *t, const void *row, size_t arg,
 	c->colour = n == 0 ? TUI_C_PRESENT : TUI_C_MISSING;
 }
 
+/* Versions: "*" on the semantic latest. */
 static void
 tui_ver_cell_mark(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -505,6 +511,7 @@ tui_ver_cell_mark(const struct tui *t, const void *row, size_t arg,
 	}
 }
 
+/* Versions: the version. */
 static void
 tui_ver_cell_version(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -516,6 +523,7 @@ tui_ver_cell_version(const struct tui *t, const void *row, size_t arg,
 		c->attr = A_BOLD;
 }
 
+/* Versions: the release date, YYYY-MM-DD. */
 static void
 tui_ver_cell_date(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -531,6 +539,7 @@ tui_ver_cell_date(const struct tui *t, const void *row, size_t arg,
 		c->text[10] = '\0';	/* YYYY-MM-DD */
 }
 
+/* Versions: one arch, as glyph and name, coloured by state. */
 static void
 tui_ver_cell_arch(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -553,6 +562,7 @@ tui_ver_cell_arch(const struct tui *t, const void *row, size_t arg,
 	c->colour = colour[s];
 }
 
+/* Versions: the short index digest. */
 static void
 tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -568,17 +578,18 @@ tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
 		c->text[15] = '\0';	/* sha256:abcd1234 */
 }
 
+/* Versions: the release name, when it says more than the tag. */
 static void
 tui_ver_cell_name(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
 {
 	const struct mt_version *v = row;
 
-	/* The release name, when it says more than the tag. */
 	if (v->name != NULL && (v->tag == NULL || strcmp(v->name, v->tag) != 0))
 		tui_cell_set(c, v->name);
 }
 
+/* Versions: latest / registry latest notes and the job mark. */
 static void
 tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)

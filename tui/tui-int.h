@@ -88,7 +88,6 @@ struct tui {
 	int			 colour;
 	int			 quit;
 	int			 dirty;		/* redraw on the next round */
-	unsigned		 spin;		/* spinner frame */
 	int			 idle_reads;	/* input callbacks that read nothing */
 };
 

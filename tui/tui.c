@@ -324,42 +324,49 @@ tui_page(const struct tui *t)
 	return h > 1 ? h - 1 : 1;
 }
 
+/* Next row. */
 static void
 tui_key_down(struct tui *t, int key)
 {
 	tui_move(t, 1);
 }
 
+/* Previous row. */
 static void
 tui_key_up(struct tui *t, int key)
 {
 	tui_move(t, -1);
 }
 
+/* First row. */
 static void
 tui_key_top(struct tui *t, int key)
 {
 	tui_move(t, -(long)t->lists[t->focus].nrows);
 }
 
+/* Last row. */
 static void
 tui_key_bottom(struct tui *t, int key)
 {
 	tui_move(t, (long)t->lists[t->focus].nrows);
 }
 
+/* One page down. */
 static void
 tui_key_pgdown(struct tui *t, int key)
 {
 	tui_move(t, tui_page(t));
 }
 
+/* One page up. */
 static void
 tui_key_pgup(struct tui *t, int key)
 {
 	tui_move(t, -tui_page(t));
 }
 
+/* Focus the other pane. */
 static void
 tui_key_tab(struct tui *t, int key)
 {
@@ -428,6 +435,7 @@ tui_key_filter(struct tui *t, int key)
 	t->prompt[t->promptlen] = L'\0';
 }
 
+/* Refresh the selected app now. */
 static void
 tui_key_refresh(struct tui *t, int key)
 {
@@ -435,24 +443,28 @@ tui_key_refresh(struct tui *t, int key)
 		core_refresh_app(t->core, t->app);
 }
 
+/* Refresh every app now. */
 static void
 tui_key_refresh_all(struct tui *t, int key)
 {
 	core_refresh_all(t->core);
 }
 
+/* Open the help overlay. */
 static void
 tui_key_help(struct tui *t, int key)
 {
 	t->mode = TUI_MODE_HELP;
 }
 
+/* Repaint the whole terminal on the next draw. */
 static void
 tui_key_redraw(struct tui *t, int key)
 {
 	clearok(curscr, TRUE);
 }
 
+/* Leave the dashboard. */
 static void
 tui_key_quit(struct tui *t, int key)
 {
