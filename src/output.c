@@ -166,7 +166,6 @@ output_status_json(FILE *f, const struct mt_model *m)
 	json_t *root = json_object(), *apps = json_array();
 	char now[32];
 	size_t i, j, k;
-	char *text;
 
 	time_iso8601(time(NULL), now, sizeof now);
 	json_object_set_new(root, "schema", json_string("mirrortop.status/v1"));
@@ -216,12 +215,9 @@ output_status_json(FILE *f, const struct mt_model *m)
 		json_array_append_new(apps, ja);
 	}
 	json_object_set_new(root, "apps", apps);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (text != NULL) {
-		fputs(text, f);
+	/* Straight to the stream: no second copy of a large document. */
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
 		fputc('\n', f);
-	}
-	free(text);
 	json_decref(root);
 }
 
@@ -232,7 +228,6 @@ output_matrix_json(FILE *f, const struct mt_model *m)
 	json_t *root = json_object(), *inc = json_array(),
 	    *merge = json_array();
 	size_t i, j, k;
-	char *text;
 
 	for (i = 0; i < m->napps; i++) {
 		const struct mt_app *a = &m->apps[i];
@@ -294,11 +289,8 @@ output_matrix_json(FILE *f, const struct mt_model *m)
 	    json_boolean(json_array_size(inc) > 0));
 	json_object_set_new(root, "include", inc);
 	json_object_set_new(root, "merge", merge);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (text != NULL) {
-		fputs(text, f);
+	/* Straight to the stream: no second copy of a large document. */
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
 		fputc('\n', f);
-	}
-	free(text);
 	json_decref(root);
 }
