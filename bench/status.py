@@ -54,6 +54,62 @@ def build_world(reg, apps, versions):
     return data
 
 
+class StaticGitHub:
+    """A minimal GitHub releases endpoint with pre-rendered bodies and
+    ETags, so that a large benchmark measures mirrortop rather than the
+    fixture's per-request work."""
+
+    def __init__(self, data):
+        import hashlib
+        import http.server
+        import threading
+        bodies = {}
+        for repo, d in data["github"].items():
+            body = json.dumps(d["releases"]).encode()
+            etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+            bodies["/github/repos/%s/releases" % repo] = (body, etag)
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                path = self.path.split("?", 1)[0]
+                if path not in bodies:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body, etag = bodies[path]
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        class S(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 128
+
+        self.httpd = S(("127.0.0.1", 0), H)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.count = 0
+        threading.Thread(target=self.httpd.serve_forever,
+                         daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 def run_timed(argv, env):
     """Run argv under GNU time; return the process, wall seconds and its
     own peak RSS in KiB (a fork of this Python process would count
@@ -79,6 +135,8 @@ def main():
     ap.add_argument("--delay", type=int, default=50, help="ms per request")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-reference", action="store_true")
+    ap.add_argument("--static-upstream", action="store_true",
+                    help="serve upstream lists pre-rendered (large worlds)")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="mt-bench-")
@@ -86,8 +144,11 @@ def main():
     up = None
     try:
         data = build_world(reg, args.apps, args.versions)
-        up = Upstream(data, rate_limit_anon=1000000)
-        up.start()
+        if args.static_upstream:
+            up = StaticGitHub(data)
+        else:
+            up = Upstream(data, rate_limit_anon=1000000)
+            up.start()
         if args.delay > 0:
             slow_reg = world.SlowProxy(reg.url, args.delay)
             slow_up = world.SlowProxy(up.url, args.delay)
