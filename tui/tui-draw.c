@@ -1,6 +1,6 @@
 /*
  * tui-draw.c — drawing the dashboard: header, apps pane, versions pane,
- * status line, help overlay.
+ * jobs pane and log view (tui-panel.c), status line, overlays.
  *
  * Everything that came from upstream or a server goes through
  * str_oneline() and is cut to its column by display width, so a hostile
@@ -51,6 +51,7 @@ struct tui_glyphs {
 	const char	*sep;
 	const char	*ellipsis;
 	const char	*neq;
+	const char	*mark;
 };
 
 static const struct tui_glyphs tui_glyphs_utf8 = {
@@ -60,6 +61,7 @@ static const struct tui_glyphs tui_glyphs_utf8 = {
 	.sep = " · ",
 	.ellipsis = "…",
 	.neq = "≠",
+	.mark = "●",
 };
 
 static const struct tui_glyphs tui_glyphs_ascii = {
@@ -69,6 +71,7 @@ static const struct tui_glyphs tui_glyphs_ascii = {
 	.sep = " | ",
 	.ellipsis = "~",
 	.neq = "!=",
+	.mark = "#",
 };
 
 static const struct tui_glyphs *tui_g = &tui_glyphs_ascii;
@@ -122,8 +125,36 @@ tui_colour(int c)
 	return COLOR_PAIR(c);
 }
 
+/* Attributes of things in progress. */
+attr_t
+tui_attr_busy(void)
+{
+	return tui_colour(TUI_C_BUSY);
+}
+
+/* Attributes of failures. */
+attr_t
+tui_attr_error(void)
+{
+	return tui_colour(TUI_C_ERROR) | A_BOLD;
+}
+
+/* The glyph of an arch state. */
+const char *
+tui_glyph_state(int s)
+{
+	return tui_g->state[(unsigned)s <= ARCH_PRESENT ? s : ARCH_MISSING];
+}
+
+/* The glyph of a marked row. */
+const char *
+tui_glyph_mark(void)
+{
+	return tui_g->mark;
+}
+
 /* Display width of a string in the current locale ('?' for bad bytes). */
-static int
+int
 tui_width(const char *s)
 {
 	mbstate_t st;
@@ -151,7 +182,7 @@ tui_width(const char *s)
  * with blanks to width when pad. Characters the locale cannot show, or
  * that have no width, are drawn as '?'. Returns the columns used.
  */
-static int
+int
 tui_put(WINDOW *win, int y, int x, int width, const char *s, attr_t attr,
     int pad)
 {
@@ -511,6 +542,21 @@ tui_ver_cell_mark(const struct tui *t, const void *row, size_t arg,
 	}
 }
 
+/* Versions: the space mark (read-write mode). */
+static void
+tui_ver_cell_marked(const struct tui *t, const void *row, size_t arg,
+    struct tui_cell *c)
+{
+	const struct mt_version *v = row;
+	const struct mt_app *app = tui_current_app(t);
+
+	if (tui_panel_marked(t, app->cfg->name, v->version)) {
+		snprintf(c->text, sizeof c->text, "%s", tui_g->mark);
+		c->attr = A_BOLD;
+		c->colour = TUI_C_BUSY;
+	}
+}
+
 /* Versions: the version. */
 static void
 tui_ver_cell_version(const struct tui *t, const void *row, size_t arg,
@@ -615,7 +661,16 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 		buf_printf(&b, "registry latest");
 		c->colour = TUI_C_DRIFT;
 	}
-	if (v->job_active)
+	if (!t->read_only) {
+		char jobs[128];
+		int bad;
+
+		tui_panel_version_jobs(t, app, v, jobs, sizeof jobs, &bad);
+		if (jobs[0] != '\0') {
+			buf_printf(&b, "%s[%s]", b.len > 0 ? " " : "", jobs);
+			c->colour = bad ? TUI_C_ERROR : TUI_C_BUSY;
+		}
+	} else if (v->job_active)
 		buf_printf(&b, "%sjob", b.len > 0 ? " " : "");
 	snprintf(c->text, sizeof c->text, "%s", b.data != NULL ? b.data : "");
 	buf_free(&b);
@@ -722,7 +777,7 @@ tui_col_fit(const struct tui *t, const struct tui_col *col, const void *rows,
 }
 
 /* A pane title: text on a reversed (focused) or underlined bar. */
-static void
+void
 tui_draw_title(int y, int width, const char *text, int focused)
 {
 	tui_put(stdscr, y, 0, width, text, focused ? A_REVERSE | A_BOLD :
@@ -814,7 +869,7 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	const struct mt_app *app = tui_current_app(t);
 	struct tui_col cols[TUI_MAXCOLS];
 	char title[1024], ftext[256], *name, *image, *drift = NULL;
-	size_t i, n = 0;
+	size_t i, n = 0, vcol;
 	int focused = t->focus == TUI_PANE_VERSIONS;
 
 	if (app == NULL) {
@@ -847,7 +902,11 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 
 	memset(cols, 0, sizeof cols);
 	cols[n++] = (struct tui_col){ .width = 1, .cell = NULL };
+	if (!t->read_only)
+		cols[n++] = (struct tui_col){ .width = 1,
+		    .cell = tui_ver_cell_marked };
 	cols[n++] = (struct tui_col){ .width = 1, .cell = tui_ver_cell_mark };
+	vcol = n;
 	cols[n++] = (struct tui_col){ .title = "VERSION", .width = 10,
 	    .cell = tui_ver_cell_version };
 	cols[n++] = (struct tui_col){ .title = "DATE", .width = 10, .drop = 2,
@@ -868,7 +927,7 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	    .drop = 4, .cell = tui_ver_cell_name };
 	cols[n - 1].width = tui_col_fit(t, &cols[n - 1], app->versions,
 	    sizeof *app->versions, l->rows, l->nrows, 7, 40);
-	cols[2].width = tui_col_fit(t, &cols[2], app->versions,
+	cols[vcol].width = tui_col_fit(t, &cols[vcol], app->versions,
 	    sizeof *app->versions, l->rows, l->nrows, 7, 24);
 	cols[n - 2].width = tui_col_fit(t, &cols[n - 2], app->versions,
 	    sizeof *app->versions, l->rows, l->nrows, 6, 40);
@@ -975,6 +1034,20 @@ tui_draw_status(struct tui *t, int y, int width)
 		free(shown);
 		return;
 	}
+	if (t->mode == TUI_MODE_CONFIRM || t->mode == TUI_MODE_ARCH ||
+	    t->mode == TUI_MODE_LOG) {
+		const char *keys;
+
+		if (t->mode == TUI_MODE_CONFIRM)
+			keys = "y yes  n/Esc/Enter no  Up/Down scroll";
+		else if (t->mode == TUI_MODE_ARCH)
+			keys = "j/k move  Enter/1-9 pick  Esc cancel";
+		else
+			keys = "j/k scroll  PgUp/PgDn page  g top  G follow  "
+			    "Esc back";
+		tui_put(stdscr, y, 0, width - 1, keys, A_NORMAL, 1);
+		return;
+	}
 	buf_init(&line, 2048);
 	n = tui_active_bindings(t, b, MT_ARRAY_LEN(b));
 	for (i = 0; i < n; i++) {
@@ -1029,7 +1102,7 @@ tui_draw(struct tui *t)
 {
 	const struct tui_list *al = &t->lists[TUI_PANE_APPS];
 	int lines = LINES, width = COLS, msg_error;
-	int body, top, ah, vrows, bottom, both, want;
+	int body, top, ah, vrows, bottom, both, want, jrows;
 
 	werase(stdscr);
 	if (lines < 1 || width < 1)
@@ -1049,6 +1122,25 @@ tui_draw(struct tui *t)
 
 	top = 1;
 	body = bottom - top;		/* rows between header and bottom */
+	if (t->mode == TUI_MODE_LOG) {
+		tui_draw_log(t, top, body, width);
+		goto out;
+	}
+	jrows = 0;
+	if (tui_panel_jobs_shown(t)) {
+		size_t nj = tui_panel_njobs(t);
+
+		/* Title, up to five jobs, two lines of output. */
+		jrows = 1 + (nj < 5 ? (nj > 0 ? (int)nj : 1) : 5) + 2;
+		if (body - jrows < 10)
+			jrows = body >= 14 ? 4 : 0;
+	}
+	if (jrows == 0 && t->focus == TUI_PANE_JOBS &&
+	    tui_panel_jobs_shown(t)) {
+		tui_draw_jobs(t, top, body, width);
+		goto out;
+	}
+	body -= jrows;
 	want = al->nrows > 0 ? (int)al->nrows : 1;
 	both = body >= 6;
 	if (both) {
@@ -1065,9 +1157,13 @@ tui_draw(struct tui *t)
 	else
 		tui_draw_versions(t, top, body - (body >= 3 ? 2 : 1), width,
 		    body >= 3);
+	if (jrows > 0)
+		tui_draw_jobs(t, top + body, jrows, width);
 out:
 	wnoutrefresh(stdscr);
 	if (t->mode == TUI_MODE_HELP)
 		tui_draw_help(t);
+	else
+		tui_draw_panel_overlay(t);
 	doupdate();
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <wchar.h>
 
+#include <curses.h>
+
 struct core;
 struct mt_model;
 struct mt_app;
@@ -19,6 +21,7 @@ struct tui;
 enum tui_pane {
 	TUI_PANE_APPS = 0,
 	TUI_PANE_VERSIONS,
+	TUI_PANE_JOBS,		/* read-write mode only */
 	TUI_NPANES
 };
 
@@ -26,14 +29,28 @@ enum tui_mode {
 	TUI_MODE_NORMAL = 0,
 	TUI_MODE_PROMPT,	/* the `/` filter prompt */
 	TUI_MODE_HELP,		/* the help overlay */
+	TUI_MODE_CONFIRM,	/* what an action will do, y/N */
+	TUI_MODE_ARCH,		/* pick one arch to build */
+	TUI_MODE_LOG,		/* a job's log */
+};
+
+/* What a confirm dialog does when the answer is yes. */
+enum tui_confirm_kind {
+	TUI_CONFIRM_BUILD = 0,
+	TUI_CONFIRM_MERGE,
+	TUI_CONFIRM_LATEST,
+	TUI_CONFIRM_CANCEL,
+	TUI_CONFIRM_QUIT,
 };
 
 /* Binding flags: where a binding is active. */
 #define TUI_B_APPS	0x01	/* the apps pane has focus */
 #define TUI_B_VERSIONS	0x02	/* the versions pane has focus */
 #define TUI_B_PANES	(TUI_B_APPS | TUI_B_VERSIONS)
-#define TUI_B_WRITE	0x04	/* changes the registry: absent when read-only */
+#define TUI_B_WRITE	0x04	/* builds or writes: absent when read-only */
 #define TUI_B_HINT	0x08	/* listed on the status line */
+#define TUI_B_JOBS	0x10	/* the jobs pane has focus */
+#define TUI_B_ALL	(TUI_B_PANES | TUI_B_JOBS)
 
 #define TUI_MAXKEYS 4
 
@@ -62,6 +79,44 @@ struct tui_list {
 
 #define TUI_PROMPT_MAX 256
 
+/* A version marked with space, for B. */
+struct tui_mark {
+	char			*app;
+	char			*version;
+};
+
+/* The confirm dialog: the text shown and what yes does. */
+struct tui_confirm {
+	enum tui_confirm_kind	 kind;
+	char			*title;
+	char			**lines;	/* sanitized, one per row */
+	size_t			 nlines;
+	size_t			 top;		/* first line drawn */
+	int			 height;	/* lines drawn last time */
+	struct tui_mark		*targets;	/* app/version pairs */
+	size_t			 ntargets;
+	char			*arch;		/* NULL: every missing arch */
+	int			 merge_after;
+	unsigned long		*job_ids;
+	size_t			 njob_ids;
+	unsigned long		 request;	/* dry run in flight, or 0 */
+	int			 ready;		/* y may run it */
+};
+
+/* The log view: the tail of one job's log file. */
+struct tui_log {
+	unsigned long		 job_id;
+	char			**lines;	/* sanitized */
+	size_t			 nlines;
+	size_t			 top;
+	int			 height;
+	int			 follow;	/* keep the end in view */
+	long long		 size;		/* of the file when read */
+	long long		 mtime_ns;
+	int			 truncated;	/* only the tail was read */
+	char			*error;		/* why it cannot be read */
+};
+
 struct tui {
 	struct core		*core;
 	const struct mt_model	*model;
@@ -89,9 +144,23 @@ struct tui {
 	int			 quit;
 	int			 dirty;		/* redraw on the next round */
 	int			 idle_reads;	/* input callbacks that read nothing */
+
+	/* The control panel (read-write mode only). */
+	struct tui_confirm	 confirm;
+	size_t			 arch_sel;	/* the arch picker's row */
+	struct tui_log		 log;
+	struct tui_mark		*marks;
+	size_t			 nmarks;
+	int			 jobs_hidden;	/* J: hide the jobs pane */
+	unsigned long		 jobs_sel_id;	/* selected job, kept across changes */
+	char			*tail_path;	/* log whose tail the pane shows */
+	long long		 tail_size;
+	long long		 tail_mtime_ns;
 };
 
 /* tui.c */
+void		 tui_message(struct tui *, int, const char *, const char *);
+void		 tui_move(struct tui *, long);
 void		 tui_rows_update(struct tui *);
 void		 tui_list_clamp(struct tui_list *);
 const struct mt_app *tui_current_app(const struct tui *);
@@ -99,7 +168,40 @@ size_t		 tui_active_bindings(const struct tui *, const struct tui_binding **,
 		     size_t);
 void		 tui_prompt_text(const struct tui *, char *, size_t);
 
+/* tui-panel.c */
+void		 tui_panel_init(struct tui *);
+void		 tui_panel_free(struct tui *);
+int		 tui_panel_jobs_shown(const struct tui *);
+size_t		 tui_panel_njobs(const struct tui *);
+void		 tui_panel_jobs_update(struct tui *);
+int		 tui_panel_marked(const struct tui *, const char *, const char *);
+void		 tui_panel_version_jobs(const struct tui *, const struct mt_app *,
+		     const struct mt_version *, char *, size_t, int *);
+void		 tui_panel_key(struct tui *, wint_t, int);
+long		 tui_panel_poll_ms(const struct tui *);
+int		 tui_panel_poll(struct tui *);
+int		 tui_panel_quit(struct tui *);
+void		 tui_key_build(struct tui *, int);
+void		 tui_key_arch(struct tui *, int);
+void		 tui_key_merge(struct tui *, int);
+void		 tui_key_latest(struct tui *, int);
+void		 tui_key_mark(struct tui *, int);
+void		 tui_key_build_marked(struct tui *, int);
+void		 tui_key_cancel(struct tui *, int);
+void		 tui_key_log(struct tui *, int);
+void		 tui_key_jobs(struct tui *, int);
+void		 tui_draw_jobs(struct tui *, int, int, int);
+void		 tui_draw_panel_overlay(struct tui *);
+void		 tui_draw_log(struct tui *, int, int, int);
+
 /* tui-draw.c */
+int		 tui_put(WINDOW *, int, int, int, const char *, attr_t, int);
+int		 tui_width(const char *);
+void		 tui_draw_title(int, int, const char *, int);
+attr_t		 tui_attr_busy(void);
+attr_t		 tui_attr_error(void);
+const char	*tui_glyph_state(int);
+const char	*tui_glyph_mark(void);
 void		 tui_draw_init(struct tui *);
 void		 tui_draw(struct tui *);
 /* Milliseconds until something drawn changes by itself (-1: never). */

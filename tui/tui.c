@@ -1,5 +1,6 @@
 /*
- * tui.c — the dashboard: the loop, the key map, the filter prompt.
+ * tui.c — the dashboard: the loop, the key map, the filter prompt. The
+ * control panel's actions and modes are in tui-panel.c.
  *
  * One wait point: the core's loop. The terminal is one of its watched
  * descriptors; keys are read without blocking until none are left, and the
@@ -19,8 +20,10 @@
 
 #include <curses.h>
 
+#include "actions.h"
 #include "core.h"
 #include "filter.h"
+#include "jobs.h"
 #include "model.h"
 #include "util.h"
 #include "tui.h"
@@ -58,21 +61,21 @@ static void	tui_key_quit(struct tui *, int);
  */
 static const struct tui_binding tui_bindings[] = {
 	{ .keys = { 'j', KEY_DOWN }, .label = "j/Down", .hint = NULL,
-	  .help = "move down", .flags = TUI_B_PANES, .fn = tui_key_down },
+	  .help = "move down", .flags = TUI_B_ALL, .fn = tui_key_down },
 	{ .keys = { 'k', KEY_UP }, .label = "k/Up", .hint = NULL,
-	  .help = "move up", .flags = TUI_B_PANES, .fn = tui_key_up },
+	  .help = "move up", .flags = TUI_B_ALL, .fn = tui_key_up },
 	{ .keys = { 'g', KEY_HOME }, .label = "g/Home", .hint = NULL,
-	  .help = "go to the first row", .flags = TUI_B_PANES,
+	  .help = "go to the first row", .flags = TUI_B_ALL,
 	  .fn = tui_key_top },
 	{ .keys = { 'G', KEY_END }, .label = "G/End", .hint = NULL,
-	  .help = "go to the last row", .flags = TUI_B_PANES,
+	  .help = "go to the last row", .flags = TUI_B_ALL,
 	  .fn = tui_key_bottom },
 	{ .keys = { KEY_NPAGE, TUI_CTRL('f') }, .label = "PgDn", .hint = NULL,
-	  .help = "page down", .flags = TUI_B_PANES, .fn = tui_key_pgdown },
+	  .help = "page down", .flags = TUI_B_ALL, .fn = tui_key_pgdown },
 	{ .keys = { KEY_PPAGE, TUI_CTRL('b') }, .label = "PgUp", .hint = NULL,
-	  .help = "page up", .flags = TUI_B_PANES, .fn = tui_key_pgup },
+	  .help = "page up", .flags = TUI_B_ALL, .fn = tui_key_pgup },
 	{ .keys = { '\t', KEY_BTAB }, .label = "Tab", .hint = "pane",
-	  .help = "switch pane focus", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .help = "switch pane focus", .flags = TUI_B_ALL | TUI_B_HINT,
 	  .fn = tui_key_tab },
 	{ .keys = { '\r', '\n', KEY_ENTER }, .label = "Enter", .hint = "open",
 	  .help = "open the selected app's versions",
@@ -83,24 +86,59 @@ static const struct tui_binding tui_bindings[] = {
 	{ .keys = { TUI_ESC }, .label = "Esc", .hint = NULL,
 	  .help = "clear the filter", .flags = TUI_B_APPS,
 	  .fn = tui_key_back },
+	{ .keys = { TUI_ESC }, .label = "Esc", .hint = "back",
+	  .help = "back to the versions", .flags = TUI_B_JOBS | TUI_B_HINT,
+	  .fn = tui_key_back },
 	{ .keys = { '/' }, .label = "/", .hint = "filter",
 	  .help = "filter rows by regex (/!re: rows not matching)",
 	  .flags = TUI_B_PANES | TUI_B_HINT, .fn = tui_key_filter },
 	{ .keys = { 'r' }, .label = "r", .hint = "refresh",
-	  .help = "refresh the selected app", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .help = "refresh the selected app", .flags = TUI_B_ALL | TUI_B_HINT,
 	  .fn = tui_key_refresh },
 	{ .keys = { 'R' }, .label = "R", .hint = "all",
-	  .help = "refresh every app", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .help = "refresh every app", .flags = TUI_B_ALL | TUI_B_HINT,
 	  .fn = tui_key_refresh_all },
 	{ .keys = { TUI_CTRL('l') }, .label = "^L", .hint = NULL,
-	  .help = "redraw the screen", .flags = TUI_B_PANES,
+	  .help = "redraw the screen", .flags = TUI_B_ALL,
 	  .fn = tui_key_redraw },
 	{ .keys = { '?' }, .label = "?", .hint = "help",
-	  .help = "this help", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .help = "this help", .flags = TUI_B_ALL | TUI_B_HINT,
 	  .fn = tui_key_help },
 	{ .keys = { 'q', TUI_CTRL('c') }, .label = "q/^C", .hint = "quit",
-	  .help = "quit", .flags = TUI_B_PANES | TUI_B_HINT,
+	  .help = "quit", .flags = TUI_B_ALL | TUI_B_HINT,
 	  .fn = tui_key_quit },
+	{ .keys = { 'b' }, .label = "b", .hint = "build",
+	  .help = "build the version's missing archs, then merge",
+	  .flags = TUI_B_VERSIONS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_build },
+	{ .keys = { 'a' }, .label = "a", .hint = NULL,
+	  .help = "build one arch (pick it)",
+	  .flags = TUI_B_VERSIONS | TUI_B_WRITE, .fn = tui_key_arch },
+	{ .keys = { 'm' }, .label = "m", .hint = "merge",
+	  .help = "merge the staged archs into the version's index",
+	  .flags = TUI_B_VERSIONS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_merge },
+	{ .keys = { 'L' }, .label = "L", .hint = "latest",
+	  .help = "point latest at the app's latest version",
+	  .flags = TUI_B_PANES | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_latest },
+	{ .keys = { ' ' }, .label = "Space", .hint = NULL,
+	  .help = "mark or unmark the version",
+	  .flags = TUI_B_VERSIONS | TUI_B_WRITE, .fn = tui_key_mark },
+	{ .keys = { 'B' }, .label = "B", .hint = NULL,
+	  .help = "build the marked versions (none marked: all missing)",
+	  .flags = TUI_B_PANES | TUI_B_WRITE, .fn = tui_key_build_marked },
+	{ .keys = { 'c' }, .label = "c", .hint = "cancel",
+	  .help = "cancel the job (versions: the version's jobs)",
+	  .flags = TUI_B_VERSIONS | TUI_B_JOBS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_cancel },
+	{ .keys = { 'l' }, .label = "l", .hint = "log",
+	  .help = "show the job's log (versions: the newest job)",
+	  .flags = TUI_B_VERSIONS | TUI_B_JOBS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_log },
+	{ .keys = { 'J' }, .label = "J", .hint = NULL,
+	  .help = "show or hide the jobs pane",
+	  .flags = TUI_B_ALL | TUI_B_WRITE, .fn = tui_key_jobs },
 };
 
 /* Signals: note them and wake the loop; the loop does the work. */
@@ -135,7 +173,7 @@ tui_signals(int install)
 }
 
 /* Set the status message to prefix + arg (copied, made safe). */
-static void
+void
 tui_message(struct tui *t, int error, const char *prefix, const char *arg)
 {
 	char *raw;
@@ -261,6 +299,7 @@ tui_rows_update(struct tui *t)
 	}
 	tui_list_clamp(vl);
 	tui_versions_remember(t);
+	tui_panel_jobs_update(t);
 }
 
 /* The bindings active now, in table order; returns how many. */
@@ -268,7 +307,8 @@ size_t
 tui_active_bindings(const struct tui *t, const struct tui_binding **out,
     size_t max)
 {
-	int where = t->focus == TUI_PANE_APPS ? TUI_B_APPS : TUI_B_VERSIONS;
+	int where = t->focus == TUI_PANE_APPS ? TUI_B_APPS :
+	    t->focus == TUI_PANE_JOBS ? TUI_B_JOBS : TUI_B_VERSIONS;
 	size_t i, n = 0;
 
 	for (i = 0; i < t->nkeymap && n < max; i++) {
@@ -295,7 +335,7 @@ tui_keymap_init(struct tui *t)
 }
 
 /* Move the focused pane's selection by delta rows. */
-static void
+void
 tui_move(struct tui *t, long delta)
 {
 	struct tui_list *l = &t->lists[t->focus];
@@ -312,6 +352,12 @@ tui_move(struct tui *t, long delta)
 	tui_list_clamp(l);
 	if (t->focus == TUI_PANE_VERSIONS)
 		tui_versions_remember(t);
+	if (t->focus == TUI_PANE_JOBS) {
+		const struct job *j = action_job(t->core, l->sel);
+
+		if (j != NULL)
+			t->jobs_sel_id = j->id;
+	}
 	tui_rows_update(t);
 }
 
@@ -366,12 +412,14 @@ tui_key_pgup(struct tui *t, int key)
 	tui_move(t, -tui_page(t));
 }
 
-/* Focus the other pane. */
+/* Focus the next pane (Shift-Tab: the previous one). */
 static void
 tui_key_tab(struct tui *t, int key)
 {
-	t->focus = t->focus == TUI_PANE_APPS ? TUI_PANE_VERSIONS :
-	    TUI_PANE_APPS;
+	int n = tui_panel_jobs_shown(t) ? 3 : 2;
+	int step = key == KEY_BTAB ? n - 1 : 1;
+
+	t->focus = (enum tui_pane)(((int)t->focus + step) % n);
 }
 
 /* Enter on an app: its versions, highest first, get the focus. */
@@ -407,6 +455,8 @@ tui_key_back(struct tui *t, int key)
 
 	if (l->filter != NULL)
 		tui_filter_clear(l);
+	else if (t->focus == TUI_PANE_JOBS)
+		t->focus = TUI_PANE_VERSIONS;
 	else if (t->focus == TUI_PANE_VERSIONS)
 		t->focus = TUI_PANE_APPS;
 	tui_rows_update(t);
@@ -464,11 +514,12 @@ tui_key_redraw(struct tui *t, int key)
 	clearok(curscr, TRUE);
 }
 
-/* Leave the dashboard. */
+/* Leave the dashboard (ask first while work is in flight). */
 static void
 tui_key_quit(struct tui *t, int key)
 {
-	t->quit = 1;
+	if (!tui_panel_quit(t))
+		t->quit = 1;
 }
 
 /* The prompt's text as a multibyte string. */
@@ -632,6 +683,15 @@ tui_key(struct tui *t, wint_t wc, int is_key)
 	case TUI_MODE_NORMAL:
 		tui_normal_key(t, wc, is_key);
 		break;
+	case TUI_MODE_CONFIRM:
+	case TUI_MODE_ARCH:
+	case TUI_MODE_LOG:
+		if (!(is_key && wc == KEY_RESIZE)) {
+			free(t->message);
+			t->message = NULL;
+		}
+		tui_panel_key(t, wc, is_key);
+		break;
 	}
 }
 
@@ -716,6 +776,7 @@ tui_free(struct tui *t)
 		free(t->lists[i].rows);
 		free(t->lists[i].sel_key);
 	}
+	tui_panel_free(t);
 	free(t->keymap);
 	free(t->message);
 	free(t->prompt_old);
@@ -727,8 +788,8 @@ tui_run(struct core *core)
 {
 	struct tui t;
 	unsigned long drawn = 0;
-	uint64_t deadline = 0, now;
-	long ms;
+	uint64_t deadline = 0, poll_at = 0, now;
+	long ms, pm;
 
 	memset(&t, 0, sizeof t);
 	t.core = core;
@@ -737,6 +798,7 @@ tui_run(struct core *core)
 	t.focus = TUI_PANE_APPS;
 	t.dirty = 1;
 	tui_keymap_init(&t);
+	tui_panel_init(&t);
 
 	setlocale(LC_ALL, "");
 	/* Ours, installed first, so curses does not install its own. */
@@ -763,16 +825,28 @@ tui_run(struct core *core)
 			tui_resize(&t);
 		}
 		now = time_mono_ms();
+		if (poll_at != 0 && now >= poll_at) {
+			/* A log on screen may have grown. */
+			poll_at = 0;
+			if (tui_panel_poll(&t))
+				t.dirty = 1;
+		}
 		if (t.dirty || core_generation(core) != drawn ||
 		    (deadline != 0 && now >= deadline)) {
 			drawn = core_generation(core);
 			tui_rows_update(&t);
 			tui_draw(&t);
 			t.dirty = 0;
-			ms = tui_timeout(&t);
-			deadline = now + (uint64_t)ms;
-		} else
-			ms = deadline > now ? (long)(deadline - now) : 0;
+			deadline = now + (uint64_t)tui_timeout(&t);
+		}
+		if (poll_at == 0 && (pm = tui_panel_poll_ms(&t)) >= 0)
+			poll_at = now + (uint64_t)pm;
+		ms = deadline > now ? (long)(deadline - now) : 0;
+		if (poll_at != 0) {
+			pm = poll_at > now ? (long)(poll_at - now) : 0;
+			if (pm < ms)
+				ms = pm;
+		}
 		core_run_once(core, ms);
 	}
 

@@ -1,0 +1,1590 @@
+/*
+ * tui-panel.c — the dashboard's control panel (read-write mode only):
+ * build, pick an arch, merge, move latest, mark and build many, cancel,
+ * the jobs pane and a job's log.
+ *
+ * Every action first shows what it will run or push, taken from the
+ * core's action_describe_*() (and, for merges and latest, the bytes a dry
+ * run would PUT), and runs only on `y` or `Y`. The core refuses writes in
+ * read-only mode as well; here nothing of this is even reachable then.
+ *
+ * Log files are written by the core; they are read here with bounded
+ * reads, and every line is sanitized before it is drawn.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "actions.h"
+#include "core.h"
+#include "jobs.h"
+#include "model.h"
+#include "util.h"
+#include "tui-int.h"
+
+#define TUI_ESC		0x1b
+#define TUI_CTRL(c)	((c) & 0x1f)
+#define TUI_LOG_BYTES	(256 * 1024)	/* tail of a log read for the view */
+#define TUI_LOG_LINES	4000
+#define TUI_TAIL_BYTES	(8 * 1024)	/* tail read for the jobs pane */
+#define TUI_TAIL_LINES	2
+#define TUI_LINE_MAX	4096		/* bytes of one drawn line */
+#define TUI_POLL_MS	250		/* log polling while something runs */
+#define TUI_JOBS_ROWS	5		/* job rows the pane shows at most */
+#define TUI_JSON_MAX	(1024 * 1024)
+
+/* The dashboard a dry-run callback may reach, or NULL once it is gone. */
+static struct tui	*tui_panel_live;
+static unsigned long	 tui_panel_requests;
+
+/* The selected app and version, or -1 with a message. */
+static int
+tui_panel_selected(struct tui *t, const struct mt_app **ap,
+    const struct mt_version **vp)
+{
+	const struct tui_list *vl = &t->lists[TUI_PANE_VERSIONS];
+	const struct mt_app *a = tui_current_app(t);
+
+	if (a == NULL || vl->sel >= vl->nrows ||
+	    vl->rows[vl->sel] >= a->nversions) {
+		tui_message(t, 1, "no version selected", NULL);
+		return -1;
+	}
+	*ap = a;
+	*vp = &a->versions[vl->rows[vl->sel]];
+	return 0;
+}
+
+/* Free a list of app/version pairs. */
+static void
+tui_marks_free(struct tui_mark *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(m[i].app);
+		free(m[i].version);
+	}
+	free(m);
+}
+
+/* Append an app/version pair (version may be NULL). */
+static void
+tui_marks_add(struct tui_mark **m, size_t *n, const char *app,
+    const char *version)
+{
+	*m = xreallocarray(*m, *n + 1, sizeof **m);
+	(*m)[*n].app = xstrdup(app);
+	(*m)[*n].version = version != NULL ? xstrdup(version) : NULL;
+	(*n)++;
+}
+
+/* Free an array of lines. */
+static void
+tui_lines_free(char **lines, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* Split text into sanitized lines, appended to *lines. */
+static void
+tui_lines_add(char ***lines, size_t *n, const char *text)
+{
+	const char *p = text, *nl;
+	char *raw;
+
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		raw = nl != NULL ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
+		*lines = xreallocarray(*lines, *n + 1, sizeof **lines);
+		(*lines)[(*n)++] = str_sanitize(raw, TUI_LINE_MAX);
+		free(raw);
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
+/* Close the confirm dialog and forget what it would do. */
+static void
+tui_confirm_clear(struct tui *t)
+{
+	struct tui_confirm *c = &t->confirm;
+
+	free(c->title);
+	tui_lines_free(c->lines, c->nlines);
+	tui_marks_free(c->targets, c->ntargets);
+	free(c->arch);
+	free(c->job_ids);
+	memset(c, 0, sizeof *c);
+	if (t->mode == TUI_MODE_CONFIRM)
+		t->mode = TUI_MODE_NORMAL;
+}
+
+/* Open the confirm dialog with a title and text (both made safe). */
+static struct tui_confirm *
+tui_confirm_open(struct tui *t, enum tui_confirm_kind kind, const char *title,
+    const char *text)
+{
+	struct tui_confirm *c = &t->confirm;
+
+	tui_confirm_clear(t);
+	c->kind = kind;
+	c->title = str_oneline(title, 256);
+	tui_lines_add(&c->lines, &c->nlines, text);
+	c->ready = 1;
+	t->mode = TUI_MODE_CONFIRM;
+	return c;
+}
+
+/*
+ * JSON made readable: two-space indent, one member per line. Strings are
+ * copied as they are (escapes stay escapes). Caller frees.
+ */
+static char *
+tui_json_pretty(const char *json)
+{
+	struct buf b;
+	const char *p;
+	int depth = 0, in_str = 0, esc = 0, i;
+
+	buf_init(&b, TUI_JSON_MAX);
+	for (p = json; *p != '\0'; p++) {
+		char ch = *p;
+
+		if (in_str) {
+			buf_append(&b, p, 1);
+			if (esc)
+				esc = 0;
+			else if (ch == '\\')
+				esc = 1;
+			else if (ch == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (ch) {
+		case '"':
+			in_str = 1;
+			buf_append(&b, p, 1);
+			break;
+		case '{':
+		case '[':
+			buf_append(&b, p, 1);
+			depth++;
+			if (p[1] == '}' || p[1] == ']')
+				break;
+			buf_append(&b, "\n", 1);
+			for (i = 0; i < depth; i++)
+				buf_append(&b, "  ", 2);
+			break;
+		case '}':
+		case ']':
+			if (depth > 0)
+				depth--;
+			if (p > json && p[-1] != '{' && p[-1] != '[') {
+				buf_append(&b, "\n", 1);
+				for (i = 0; i < depth; i++)
+					buf_append(&b, "  ", 2);
+			}
+			buf_append(&b, p, 1);
+			break;
+		case ',':
+			buf_append(&b, ",\n", 2);
+			for (i = 0; i < depth; i++)
+				buf_append(&b, "  ", 2);
+			break;
+		case ':':
+			buf_append(&b, ": ", 2);
+			break;
+		case ' ':
+		case '\t':
+		case '\r':
+		case '\n':
+			break;
+		default:
+			buf_append(&b, p, 1);
+			break;
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* A dry run for the open dialog ended: show the bytes, or why not. */
+static void
+tui_confirm_dry_run_done(int status, const char *json, const char *errmsg,
+    void *arg)
+{
+	struct tui *t = tui_panel_live;
+	struct tui_confirm *c;
+	char *pretty, *msg;
+
+	if (t == NULL || t->mode != TUI_MODE_CONFIRM)
+		return;
+	c = &t->confirm;
+	if (c->request != (unsigned long)(uintptr_t)arg)
+		return;
+	c->request = 0;
+	if (status != 0) {
+		msg = xasprintf("cannot be done: %s", errmsg != NULL ? errmsg :
+		    "dry run failed");
+		tui_lines_add(&c->lines, &c->nlines, msg);
+		free(msg);
+		c->ready = 0;
+	} else {
+		tui_lines_add(&c->lines, &c->nlines, " ");
+		tui_lines_add(&c->lines, &c->nlines, c->kind == TUI_CONFIRM_MERGE ?
+		    "the index to PUT:" : "the manifest to PUT:");
+		pretty = tui_json_pretty(json != NULL ? json : "");
+		tui_lines_add(&c->lines, &c->nlines, pretty);
+		free(pretty);
+		c->ready = 1;
+	}
+	t->dirty = 1;
+}
+
+/* Start a dry run whose result the open dialog shows before y works. */
+static void
+tui_confirm_dry_run(struct tui *t, size_t app, size_t version)
+{
+	struct tui_confirm *c = &t->confirm;
+	unsigned long id = ++tui_panel_requests;
+	char *cause = NULL;
+	int r;
+
+	c->request = id;
+	c->ready = 0;
+	if (c->kind == TUI_CONFIRM_MERGE)
+		r = action_merge_start(t->core, app, version, 1,
+		    tui_confirm_dry_run_done, (void *)(uintptr_t)id, &cause);
+	else
+		r = action_latest_start(t->core, app, 1,
+		    tui_confirm_dry_run_done, (void *)(uintptr_t)id, &cause);
+	if (r != 0) {
+		c->request = 0;
+		tui_lines_add(&c->lines, &c->nlines, cause != NULL ? cause :
+		    "dry run failed");
+		free(cause);
+	} else if (c->request != 0)
+		tui_lines_add(&c->lines, &c->nlines, "(reading the registry...)");
+}
+
+/* Is app/version marked? */
+int
+tui_panel_marked(const struct tui *t, const char *app, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < t->nmarks; i++) {
+		if (strcmp(t->marks[i].app, app) == 0 &&
+		    strcmp(t->marks[i].version, version) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The job with this id, or NULL. */
+static const struct job *
+tui_job_by_id(const struct tui *t, unsigned long id)
+{
+	size_t i, n = action_jobs_count(t->core);
+	const struct job *j;
+
+	for (i = 0; i < n; i++) {
+		if ((j = action_job(t->core, i)) != NULL && j->id == id)
+			return j;
+	}
+	return NULL;
+}
+
+/* Is the job queued or running? */
+static int
+tui_job_active(const struct job *j)
+{
+	return j->state == JOB_QUEUED || j->state == JOB_RUNNING;
+}
+
+/* Jobs in the history (none in read-only mode: the state is not read). */
+size_t
+tui_panel_njobs(const struct tui *t)
+{
+	return t->read_only ? 0 : action_jobs_count(t->core);
+}
+
+/* Is the jobs pane on screen? */
+int
+tui_panel_jobs_shown(const struct tui *t)
+{
+	if (t->read_only || t->jobs_hidden == 1)
+		return 0;
+	return t->jobs_hidden == 2 || tui_panel_njobs(t) > 0;
+}
+
+/* The jobs pane's rows follow the selected job id. */
+void
+tui_panel_jobs_update(struct tui *t)
+{
+	struct tui_list *l = &t->lists[TUI_PANE_JOBS];
+	size_t i, n = tui_panel_njobs(t);
+	const struct job *j;
+
+	l->rows = xreallocarray(l->rows, n + 1, sizeof *l->rows);
+	l->nrows = n;
+	for (i = 0; i < n; i++) {
+		l->rows[i] = i;
+		if ((j = action_job(t->core, i)) != NULL && j->id == t->jobs_sel_id)
+			l->sel = i;
+	}
+	tui_list_clamp(l);
+	if (l->sel < n && (j = action_job(t->core, l->sel)) != NULL)
+		t->jobs_sel_id = j->id;
+	if (t->focus == TUI_PANE_JOBS && !tui_panel_jobs_shown(t))
+		t->focus = TUI_PANE_VERSIONS;
+}
+
+/* The newest job per arch of a version, summed up: "running", "failed"... */
+void
+tui_panel_version_jobs(const struct tui *t, const struct mt_app *a,
+    const struct mt_version *v, char *out, size_t len, int *colour_error)
+{
+	static const enum job_state order[] = { JOB_RUNNING, JOB_QUEUED,
+	    JOB_FAILED, JOB_INTERRUPTED, JOB_CANCELLED };
+	size_t count[JOB_INTERRUPTED + 1], i, used = 0;
+	const struct job *j;
+	int n;
+
+	*out = '\0';
+	*colour_error = 0;
+	if (t->read_only || action_jobs_count(t->core) == 0)
+		return;
+	memset(count, 0, sizeof count);
+	for (i = 0; i < a->cfg->narchs; i++) {
+		j = action_job_for(t->core, a->cfg->name, v->version,
+		    a->cfg->archs[i]);
+		if (j != NULL && (unsigned)j->state <= JOB_INTERRUPTED)
+			count[j->state]++;
+	}
+	for (i = 0; i < MT_ARRAY_LEN(order); i++) {
+		if (count[order[i]] == 0)
+			continue;
+		if (count[order[i]] > 1)
+			n = snprintf(out + used, len - used, "%s%zu %s",
+			    used > 0 ? ", " : "", count[order[i]],
+			    job_state_name(order[i]));
+		else
+			n = snprintf(out + used, len - used, "%s%s",
+			    used > 0 ? ", " : "", job_state_name(order[i]));
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+		if (order[i] == JOB_FAILED || order[i] == JOB_INTERRUPTED)
+			*colour_error = 1;
+	}
+}
+
+/* The text describing what building the targets runs; NULL + message. */
+static char *
+tui_build_text(struct tui *t, const struct tui_mark *targets, size_t n,
+    const char *arch, int merge_after, size_t *nbuild)
+{
+	const struct mt_model *m = t->model;
+	struct buf b;
+	char *d, *cause;
+	size_t i, ai, vi;
+
+	buf_init(&b, 4 * 1024 * 1024);
+	*nbuild = 0;
+	for (i = 0; i < n; i++) {
+		const struct mt_app *a;
+		const struct mt_version *v;
+
+		cause = NULL;
+		if (action_find(t->core, targets[i].app, targets[i].version, &ai,
+		    &vi, &cause) != 0) {
+			buf_printf(&b, "skip: %s\n", cause);
+			free(cause);
+			continue;
+		}
+		if ((d = action_describe_build(t->core, ai, vi, arch,
+		    &cause)) == NULL) {
+			buf_printf(&b, "skip: %s\n", cause != NULL ? cause : "?");
+			free(cause);
+			continue;
+		}
+		buf_printf(&b, "%s", d);
+		free(d);
+		(*nbuild)++;
+		a = &m->apps[ai];
+		v = &a->versions[vi];
+		if (!merge_after)
+			continue;
+		if (a->cfg->manifest)
+			buf_printf(&b, "  then merge %s:%s%s from the staged "
+			    "archs\n", a->image, v->image_tag, v->is_latest ?
+			    " and latest" : "");
+		else
+			buf_printf(&b, "  then move latest-{arch} of %s\n",
+			    a->image);
+	}
+	return buf_steal(&b);
+}
+
+/* Open the build dialog for targets; message when nothing can be built. */
+static void
+tui_build_confirm(struct tui *t, struct tui_mark *targets, size_t n,
+    const char *arch, int merge_after, const char *title)
+{
+	struct tui_confirm *c;
+	size_t nbuild;
+	char *text;
+
+	text = tui_build_text(t, targets, n, arch, merge_after, &nbuild);
+	if (nbuild == 0) {
+		tui_message(t, 0, "", text != NULL && *text != '\0' ?
+		    (strncmp(text, "skip: ", 6) == 0 ? text + 6 : text) :
+		    "nothing to build");
+		free(text);
+		tui_marks_free(targets, n);
+		return;
+	}
+	c = tui_confirm_open(t, TUI_CONFIRM_BUILD, title, text);
+	free(text);
+	c->targets = targets;
+	c->ntargets = n;
+	c->arch = arch != NULL ? xstrdup(arch) : NULL;
+	c->merge_after = merge_after;
+}
+
+/* b: build the selected version's missing archs (then merge). */
+void
+tui_key_build(struct tui *t, int key)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	struct tui_mark *targets = NULL;
+	size_t n = 0;
+	char *title;
+
+	if (tui_panel_selected(t, &a, &v) != 0)
+		return;
+	tui_marks_add(&targets, &n, a->cfg->name, v->version);
+	title = xasprintf("build %s %s", a->cfg->name, v->version);
+	tui_build_confirm(t, targets, n, NULL, 1, title);
+	free(title);
+}
+
+/* a: pick one arch of the selected version to build. */
+void
+tui_key_arch(struct tui *t, int key)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+
+	if (tui_panel_selected(t, &a, &v) != 0)
+		return;
+	if (a->cfg->narchs == 0) {
+		tui_message(t, 1, "no archs configured", NULL);
+		return;
+	}
+	t->arch_sel = 0;
+	while (t->arch_sel + 1 < a->cfg->narchs &&
+	    v->archs[t->arch_sel] != ARCH_MISSING)
+		t->arch_sel++;
+	if (v->archs[t->arch_sel] != ARCH_MISSING)
+		t->arch_sel = 0;
+	t->mode = TUI_MODE_ARCH;
+}
+
+/* The arch picker chose: confirm building that arch. */
+static void
+tui_arch_pick(struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	struct tui_mark *targets = NULL;
+	size_t i, n = 0;
+	int merge_after = 1;
+	char *title;
+
+	t->mode = TUI_MODE_NORMAL;
+	if (tui_panel_selected(t, &a, &v) != 0 || t->arch_sel >= a->cfg->narchs)
+		return;
+	/* Merge afterwards only when this arch is the last one missing. */
+	for (i = 0; i < a->cfg->narchs; i++) {
+		if (i != t->arch_sel && v->archs[i] == ARCH_MISSING)
+			merge_after = 0;
+	}
+	tui_marks_add(&targets, &n, a->cfg->name, v->version);
+	title = xasprintf("build %s %s %s", a->cfg->name, v->version,
+	    a->cfg->archs[t->arch_sel]);
+	tui_build_confirm(t, targets, n, a->cfg->archs[t->arch_sel],
+	    merge_after, title);
+	free(title);
+}
+
+/* m: merge the selected version's staged archs into its index. */
+void
+tui_key_merge(struct tui *t, int key)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	struct tui_confirm *c;
+	char *d, *cause = NULL, *title;
+	size_t ai, vi;
+
+	if (tui_panel_selected(t, &a, &v) != 0)
+		return;
+	if (action_find(t->core, a->cfg->name, v->version, &ai, &vi,
+	    &cause) != 0 || (d = action_describe_merge(t->core, ai, vi,
+	    &cause)) == NULL) {
+		tui_message(t, 1, "", cause);
+		free(cause);
+		return;
+	}
+	title = xasprintf("merge %s %s", a->cfg->name, v->version);
+	c = tui_confirm_open(t, TUI_CONFIRM_MERGE, title, d);
+	free(title);
+	free(d);
+	tui_marks_add(&c->targets, &c->ntargets, a->cfg->name, v->version);
+	tui_confirm_dry_run(t, ai, vi);
+}
+
+/* L: point latest at the app's semantic latest version. */
+void
+tui_key_latest(struct tui *t, int key)
+{
+	const struct mt_app *a = tui_current_app(t);
+	struct tui_confirm *c;
+	char *d, *cause = NULL, *title;
+	size_t ai;
+
+	if (a == NULL) {
+		tui_message(t, 1, "no app selected", NULL);
+		return;
+	}
+	if (action_find(t->core, a->cfg->name, NULL, &ai, NULL, &cause) != 0 ||
+	    (d = action_describe_latest(t->core, ai, &cause)) == NULL) {
+		tui_message(t, 1, "", cause);
+		free(cause);
+		return;
+	}
+	title = xasprintf("move latest of %s", a->cfg->name);
+	c = tui_confirm_open(t, TUI_CONFIRM_LATEST, title, d);
+	free(title);
+	free(d);
+	tui_marks_add(&c->targets, &c->ntargets, a->cfg->name, NULL);
+	tui_confirm_dry_run(t, ai, 0);
+}
+
+/* space: mark or unmark the selected version, then move down. */
+void
+tui_key_mark(struct tui *t, int key)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	size_t i;
+
+	if (tui_panel_selected(t, &a, &v) != 0)
+		return;
+	for (i = 0; i < t->nmarks; i++) {
+		if (strcmp(t->marks[i].app, a->cfg->name) == 0 &&
+		    strcmp(t->marks[i].version, v->version) == 0) {
+			free(t->marks[i].app);
+			free(t->marks[i].version);
+			t->marks[i] = t->marks[--t->nmarks];
+			tui_move(t, 1);
+			return;
+		}
+	}
+	tui_marks_add(&t->marks, &t->nmarks, a->cfg->name, v->version);
+	tui_move(t, 1);
+}
+
+/* B: build every marked version, or else every one of the app's versions
+ * with a missing arch. */
+void
+tui_key_build_marked(struct tui *t, int key)
+{
+	const struct mt_app *a = tui_current_app(t);
+	struct tui_mark *targets = NULL;
+	size_t i, j, n = 0;
+	char *title;
+
+	if (t->nmarks > 0) {
+		for (i = 0; i < t->nmarks; i++)
+			tui_marks_add(&targets, &n, t->marks[i].app,
+			    t->marks[i].version);
+		title = xasprintf("build %zu marked version%s", n,
+		    n == 1 ? "" : "s");
+	} else {
+		if (a == NULL) {
+			tui_message(t, 1, "no app selected", NULL);
+			return;
+		}
+		for (i = 0; i < a->nversions; i++) {
+			for (j = 0; j < a->cfg->narchs; j++) {
+				if (a->versions[i].archs[j] == ARCH_MISSING)
+					break;
+			}
+			if (j < a->cfg->narchs)
+				tui_marks_add(&targets, &n, a->cfg->name,
+				    a->versions[i].version);
+		}
+		if (n == 0) {
+			tui_message(t, 0, "nothing is missing", NULL);
+			return;
+		}
+		title = xasprintf("build every missing version of %s",
+		    a->cfg->name);
+	}
+	tui_build_confirm(t, targets, n, NULL, 1, title);
+	free(title);
+}
+
+/* c: cancel the selected job, or the selected version's active jobs. */
+void
+tui_key_cancel(struct tui *t, int key)
+{
+	const struct tui_list *jl = &t->lists[TUI_PANE_JOBS];
+	const struct mt_app *a;
+	const struct mt_version *v;
+	const struct job *j;
+	struct tui_confirm *c;
+	unsigned long *ids = NULL;
+	size_t i, n = 0, nj = action_jobs_count(t->core);
+	struct buf b;
+	char *title;
+
+	buf_init(&b, 1024 * 1024);
+	if (t->focus == TUI_PANE_JOBS) {
+		if (jl->sel >= nj || (j = action_job(t->core, jl->sel)) == NULL) {
+			buf_free(&b);
+			return;
+		}
+		if (!tui_job_active(j)) {
+			char *msg = xasprintf("job %lu is %s: nothing to cancel",
+			    j->id, job_state_name(j->state));
+
+			tui_message(t, 0, msg, NULL);
+			free(msg);
+			buf_free(&b);
+			return;
+		}
+		title = xasprintf("cancel job %lu", j->id);
+	} else {
+		if (tui_panel_selected(t, &a, &v) != 0) {
+			buf_free(&b);
+			return;
+		}
+		title = xasprintf("cancel the jobs of %s %s", a->cfg->name,
+		    v->version);
+	}
+	for (i = 0; i < nj; i++) {
+		if ((j = action_job(t->core, i)) == NULL || !tui_job_active(j))
+			continue;
+		if (t->focus == TUI_PANE_JOBS ? i != jl->sel :
+		    strcmp(j->app, a->cfg->name) != 0 ||
+		    strcmp(j->version, v->version) != 0)
+			continue;
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = j->id;
+		buf_printf(&b, "cancel job %lu: %s %s %s (%s, attempt %d/%d)\n",
+		    j->id, j->app, j->version, j->arch, job_state_name(j->state),
+		    j->attempt, j->attempts);
+		if (j->command != NULL)
+			buf_printf(&b, "  stops: %s\n", j->command);
+	}
+	if (n == 0) {
+		tui_message(t, 0, "no job is queued or running for this version",
+		    NULL);
+		free(title);
+		buf_free(&b);
+		return;
+	}
+	c = tui_confirm_open(t, TUI_CONFIRM_CANCEL, title, b.data);
+	c->job_ids = ids;
+	c->njob_ids = n;
+	free(title);
+	buf_free(&b);
+}
+
+/*
+ * Read the last max_bytes of a file as sanitized lines (at most max_lines,
+ * the last ones). 0 ok, -1 with *error (caller frees).
+ */
+static int
+tui_read_tail(const char *path, size_t max_bytes, size_t max_lines,
+    char ***lines, size_t *nlines, long long *size, long long *mtime_ns,
+    int *truncated, char **error)
+{
+	struct stat st;
+	char *data, *p, *nl, *start;
+	size_t want, got = 0, skip, first;
+	off_t off;
+	ssize_t r;
+	int fd;
+
+	*lines = NULL;
+	*nlines = 0;
+	*truncated = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		*error = xasprintf("%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*error = xstrdup("not a regular file");
+		close(fd);
+		return -1;
+	}
+	*size = (long long)st.st_size;
+	*mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+	    st.st_mtim.tv_nsec;
+	want = (size_t)st.st_size > max_bytes ? max_bytes : (size_t)st.st_size;
+	off = st.st_size - (off_t)want;
+	data = xmalloc(want + 1);
+	while (got < want) {
+		r = pread(fd, data + got, want - got, off + (off_t)got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	data[got] = '\0';
+	start = data;
+	if (off > 0) {
+		*truncated = 1;
+		if ((nl = memchr(data, '\n', got)) != NULL)
+			start = nl + 1;	/* a partial first line */
+	}
+	/* Embedded NULs would end lines early: make them visible. */
+	for (p = start; p < data + got; p++) {
+		if (*p == '\0')
+			*p = '?';
+	}
+	if (got > 0 && data[got - 1] == '\n')
+		data[got - 1] = '\0';
+	if (*start != '\0' || got > 0)
+		tui_lines_add(lines, nlines, start);
+	if (*nlines > max_lines) {
+		skip = *nlines - max_lines;
+		for (first = 0; first < skip; first++)
+			free((*lines)[first]);
+		memmove(*lines, *lines + skip, max_lines * sizeof **lines);
+		*nlines = max_lines;
+		*truncated = 1;
+	}
+	free(data);
+	return 0;
+}
+
+/* (Re)read the viewed job's log; keep the end in view when following. */
+static void
+tui_log_load(struct tui *t)
+{
+	struct tui_log *lg = &t->log;
+	const struct job *j = tui_job_by_id(t, lg->job_id);
+	char *error = NULL;
+
+	tui_lines_free(lg->lines, lg->nlines);
+	lg->lines = NULL;
+	lg->nlines = 0;
+	free(lg->error);
+	lg->error = NULL;
+	if (j == NULL || j->log_path == NULL) {
+		lg->error = xstrdup("the job has no log");
+		return;
+	}
+	if (tui_read_tail(j->log_path, TUI_LOG_BYTES, TUI_LOG_LINES, &lg->lines,
+	    &lg->nlines, &lg->size, &lg->mtime_ns, &lg->truncated,
+	    &error) != 0) {
+		lg->error = xasprintf("cannot read the log: %s", error);
+		free(error);
+		lg->size = lg->mtime_ns = -1;
+	}
+	if (lg->follow)
+		lg->top = SIZE_MAX;
+}
+
+/* l: open the log of the selected job, or of the version's newest job. */
+void
+tui_key_log(struct tui *t, int key)
+{
+	const struct tui_list *jl = &t->lists[TUI_PANE_JOBS];
+	const struct mt_app *a;
+	const struct mt_version *v;
+	const struct job *j = NULL;
+
+	if (t->focus == TUI_PANE_JOBS) {
+		if (jl->sel < action_jobs_count(t->core))
+			j = action_job(t->core, jl->sel);
+	} else {
+		if (tui_panel_selected(t, &a, &v) != 0)
+			return;
+		j = action_job_for(t->core, a->cfg->name, v->version, NULL);
+	}
+	if (j == NULL) {
+		tui_message(t, 0, "no job to show", NULL);
+		return;
+	}
+	t->log.job_id = j->id;
+	t->log.follow = 1;
+	t->log.top = SIZE_MAX;
+	t->mode = TUI_MODE_LOG;
+	tui_log_load(t);
+}
+
+/* J: show or hide the jobs pane. */
+void
+tui_key_jobs(struct tui *t, int key)
+{
+	if (tui_panel_jobs_shown(t)) {
+		t->jobs_hidden = 1;
+		if (t->focus == TUI_PANE_JOBS)
+			t->focus = TUI_PANE_VERSIONS;
+	} else {
+		t->jobs_hidden = 2;
+		t->focus = TUI_PANE_JOBS;
+	}
+	tui_panel_jobs_update(t);
+}
+
+/* y in the dialog: do what it showed. */
+static void
+tui_confirm_run(struct tui *t)
+{
+	struct tui_confirm *c = &t->confirm;
+	char *cause = NULL, *msg;
+	size_t i, ai, vi;
+	int r, queued = 0, failed = 0;
+
+	switch (c->kind) {
+	case TUI_CONFIRM_BUILD:
+		for (i = 0; i < c->ntargets; i++) {
+			cause = NULL;
+			if (action_find(t->core, c->targets[i].app,
+			    c->targets[i].version, &ai, &vi, &cause) != 0 ||
+			    (r = action_build(t->core, ai, vi, c->arch,
+			    c->merge_after, &cause)) < 0) {
+				tui_message(t, 1, "", cause);
+				free(cause);
+				failed++;
+				continue;
+			}
+			queued += r;
+		}
+		if (failed == 0) {
+			msg = xasprintf("queued %d job%s", queued,
+			    queued == 1 ? "" : "s");
+			tui_message(t, 0, msg, NULL);
+			free(msg);
+		}
+		/* What was built is no longer marked. */
+		for (i = 0; i < c->ntargets && c->ntargets > 0; i++) {
+			size_t k;
+
+			for (k = 0; k < t->nmarks; k++) {
+				if (strcmp(t->marks[k].app, c->targets[i].app) ==
+				    0 && c->targets[i].version != NULL &&
+				    strcmp(t->marks[k].version,
+				    c->targets[i].version) == 0) {
+					free(t->marks[k].app);
+					free(t->marks[k].version);
+					t->marks[k] = t->marks[--t->nmarks];
+					break;
+				}
+			}
+		}
+		break;
+	case TUI_CONFIRM_MERGE:
+		if (c->ntargets == 0 || action_find(t->core, c->targets[0].app,
+		    c->targets[0].version, &ai, &vi, &cause) != 0 ||
+		    action_merge_start(t->core, ai, vi, 0, NULL, NULL,
+		    &cause) != 0) {
+			tui_message(t, 1, "", cause != NULL ? cause :
+			    "merge failed");
+			free(cause);
+		} else
+			tui_message(t, 0, "merging ", c->targets[0].version);
+		break;
+	case TUI_CONFIRM_LATEST:
+		if (c->ntargets == 0 || action_find(t->core, c->targets[0].app,
+		    NULL, &ai, NULL, &cause) != 0 ||
+		    action_latest_start(t->core, ai, 0, NULL, NULL,
+		    &cause) != 0) {
+			tui_message(t, 1, "", cause != NULL ? cause :
+			    "latest failed");
+			free(cause);
+		} else
+			tui_message(t, 0, "moving latest of ", c->targets[0].app);
+		break;
+	case TUI_CONFIRM_CANCEL:
+		for (i = 0; i < c->njob_ids; i++) {
+			cause = NULL;
+			if (action_cancel(t->core, c->job_ids[i], &cause) != 0) {
+				tui_message(t, 1, "", cause);
+				free(cause);
+			}
+		}
+		break;
+	case TUI_CONFIRM_QUIT:
+		t->quit = 1;
+		break;
+	}
+}
+
+/* Scroll a view of n lines, height h, by delta (SIZE_MAX top: the end). */
+static void
+tui_scroll(size_t *top, size_t n, int h, long delta)
+{
+	size_t maxtop = h > 0 && n > (size_t)h ? n - (size_t)h : 0;
+	long pos;
+
+	if (*top > maxtop)
+		*top = maxtop;
+	pos = (long)*top + delta;
+	if (pos < 0)
+		pos = 0;
+	if ((size_t)pos > maxtop)
+		pos = (long)maxtop;
+	*top = (size_t)pos;
+}
+
+/* Scroll the dialog by delta rows (the drawing keeps it in range). */
+static void
+tui_confirm_scroll(struct tui_confirm *c, long delta)
+{
+	if (delta < 0 && c->top < (size_t)-delta)
+		c->top = 0;
+	else
+		c->top = (size_t)((long)c->top + delta);
+}
+
+/* Keys in the confirm dialog: y runs; scrolling scrolls; all else cancels. */
+static void
+tui_confirm_key(struct tui *t, wint_t wc, int is_key)
+{
+	struct tui_confirm *c = &t->confirm;
+	long h = c->height > 1 ? c->height - 1 : 1;
+
+	if (is_key) {
+		switch (wc) {
+		case KEY_RESIZE:
+			return;
+		case KEY_DOWN:
+			tui_confirm_scroll(c, 1);
+			return;
+		case KEY_UP:
+			tui_confirm_scroll(c, -1);
+			return;
+		case KEY_NPAGE:
+			tui_confirm_scroll(c, h);
+			return;
+		case KEY_PPAGE:
+			tui_confirm_scroll(c, -h);
+			return;
+		}
+	} else if (wc == 'j') {
+		tui_confirm_scroll(c, 1);
+		return;
+	} else if (wc == 'k') {
+		tui_confirm_scroll(c, -1);
+		return;
+	}
+	if (!is_key && (wc == 'y' || wc == 'Y')) {
+		if (!c->ready) {
+			if (c->request != 0)
+				return;	/* the dry run is still reading */
+			tui_message(t, 1, "not done: ", c->title);
+			tui_confirm_clear(t);
+			return;
+		}
+		t->mode = TUI_MODE_NORMAL;
+		tui_confirm_run(t);
+		tui_confirm_clear(t);
+		return;
+	}
+	if (!is_key && wc == TUI_CTRL('c')) {
+		t->quit = 1;
+		return;
+	}
+	if (c->kind != TUI_CONFIRM_QUIT)
+		tui_message(t, 0, "cancelled: ", c->title);
+	tui_confirm_clear(t);
+}
+
+/* Keys in the arch picker: move, Enter or a digit picks, else close. */
+static void
+tui_arch_key(struct tui *t, wint_t wc, int is_key)
+{
+	const struct mt_app *a = tui_current_app(t);
+	size_t n = a != NULL ? a->cfg->narchs : 0;
+
+	if (is_key && wc == KEY_RESIZE)
+		return;
+	if ((is_key && wc == KEY_DOWN) || (!is_key && wc == 'j')) {
+		if (t->arch_sel + 1 < n)
+			t->arch_sel++;
+		return;
+	}
+	if ((is_key && wc == KEY_UP) || (!is_key && wc == 'k')) {
+		if (t->arch_sel > 0)
+			t->arch_sel--;
+		return;
+	}
+	if (!is_key && wc >= '1' && wc <= '9' && (size_t)(wc - '1') < n) {
+		t->arch_sel = (size_t)(wc - '1');
+		tui_arch_pick(t);
+		return;
+	}
+	if ((is_key && wc == KEY_ENTER) || (!is_key && (wc == '\r' ||
+	    wc == '\n'))) {
+		tui_arch_pick(t);
+		return;
+	}
+	if (!is_key && wc == TUI_CTRL('c'))
+		t->quit = 1;
+	t->mode = TUI_MODE_NORMAL;
+}
+
+/* Keys in the log view: scroll, G follows the end, Esc or q goes back. */
+static void
+tui_log_key(struct tui *t, wint_t wc, int is_key)
+{
+	struct tui_log *lg = &t->log;
+	long page = lg->height > 1 ? lg->height - 1 : 1;
+	long delta = 0;
+
+	if (is_key) {
+		switch (wc) {
+		case KEY_DOWN:
+			delta = 1;
+			break;
+		case KEY_UP:
+			delta = -1;
+			break;
+		case KEY_NPAGE:
+			delta = page;
+			break;
+		case KEY_PPAGE:
+			delta = -page;
+			break;
+		case KEY_HOME:
+			delta = LONG_MIN / 2;
+			break;
+		case KEY_END:
+			lg->follow = 1;
+			lg->top = SIZE_MAX;
+			return;
+		default:
+			return;
+		}
+	} else {
+		switch (wc) {
+		case 'j':
+			delta = 1;
+			break;
+		case 'k':
+			delta = -1;
+			break;
+		case ' ':
+		case TUI_CTRL('f'):
+			delta = page;
+			break;
+		case TUI_CTRL('b'):
+			delta = -page;
+			break;
+		case 'g':
+			delta = LONG_MIN / 2;
+			break;
+		case 'G':
+			lg->follow = 1;
+			lg->top = SIZE_MAX;
+			return;
+		case TUI_ESC:
+		case 'q':
+		case 'l':
+			t->mode = TUI_MODE_NORMAL;
+			return;
+		case TUI_CTRL('c'):
+			t->quit = 1;
+			return;
+		default:
+			return;
+		}
+	}
+	tui_scroll(&lg->top, lg->nlines, lg->height, delta);
+	lg->follow = 0;
+}
+
+/* A key in one of the panel's modes. */
+void
+tui_panel_key(struct tui *t, wint_t wc, int is_key)
+{
+	switch (t->mode) {
+	case TUI_MODE_CONFIRM:
+		tui_confirm_key(t, wc, is_key);
+		break;
+	case TUI_MODE_ARCH:
+		tui_arch_key(t, wc, is_key);
+		break;
+	case TUI_MODE_LOG:
+		tui_log_key(t, wc, is_key);
+		break;
+	default:
+		break;
+	}
+}
+
+/* q with work in flight: ask first. Returns 1 when the dialog opened. */
+int
+tui_panel_quit(struct tui *t)
+{
+	char *text;
+	int busy;
+
+	if (t->read_only || (busy = action_busy(t->core)) <= 0)
+		return 0;
+	text = xasprintf("%d job%s or merge%s still in flight; quitting stops "
+	    "them\n(running jobs are killed and become interrupted).", busy,
+	    busy == 1 ? "" : "s", busy == 1 ? "" : "s");
+	tui_confirm_open(t, TUI_CONFIRM_QUIT, "quit", text);
+	free(text);
+	return 1;
+}
+
+/* The core has news: put it on the message line. */
+static void
+tui_panel_notify(const char *msg, int is_error, void *arg)
+{
+	struct tui *t = arg;
+
+	tui_message(t, is_error, "", msg);
+	t->dirty = 1;
+}
+
+/* Set up the panel (read-write mode only). */
+void
+tui_panel_init(struct tui *t)
+{
+	tui_panel_live = t;
+	if (t->read_only)
+		return;
+	action_set_notify(t->core, tui_panel_notify, t);
+	tui_panel_jobs_update(t);
+}
+
+/* Free the panel's state; no callback reaches the dashboard after this. */
+void
+tui_panel_free(struct tui *t)
+{
+	if (!t->read_only)
+		action_set_notify(t->core, NULL, NULL);
+	tui_panel_live = NULL;
+	tui_confirm_clear(t);
+	tui_marks_free(t->marks, t->nmarks);
+	t->marks = NULL;
+	t->nmarks = 0;
+	tui_lines_free(t->log.lines, t->log.nlines);
+	free(t->log.error);
+	memset(&t->log, 0, sizeof t->log);
+	free(t->tail_path);
+	t->tail_path = NULL;
+}
+
+/* Milliseconds until the logs should be looked at again (-1: no need). */
+long
+tui_panel_poll_ms(const struct tui *t)
+{
+	if (t->read_only)
+		return -1;
+	if (t->mode == TUI_MODE_LOG || (t->tail_path != NULL &&
+	    action_busy(t->core) > 0))
+		return TUI_POLL_MS;
+	return -1;
+}
+
+/* Did a log on screen grow? Reload the log view. 1 when a redraw is due. */
+int
+tui_panel_poll(struct tui *t)
+{
+	const struct job *j;
+	struct stat st;
+	long long ns;
+	int changed = 0;
+
+	if (t->read_only)
+		return 0;
+	if (t->mode == TUI_MODE_LOG) {
+		j = tui_job_by_id(t, t->log.job_id);
+		if (j != NULL && j->log_path != NULL &&
+		    stat(j->log_path, &st) == 0) {
+			ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+			    st.st_mtim.tv_nsec;
+			if (st.st_size != t->log.size || ns != t->log.mtime_ns) {
+				tui_log_load(t);
+				changed = 1;
+			}
+		}
+	}
+	if (t->tail_path != NULL && stat(t->tail_path, &st) == 0) {
+		ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+		    st.st_mtim.tv_nsec;
+		if (st.st_size != t->tail_size || ns != t->tail_mtime_ns)
+			changed = 1;
+	}
+	return changed;
+}
+
+/* The job whose output the pane's tail shows. */
+static const struct job *
+tui_tail_job(const struct tui *t)
+{
+	const struct tui_list *l = &t->lists[TUI_PANE_JOBS];
+	size_t i, n = action_jobs_count(t->core);
+	const struct job *j;
+
+	if (t->focus == TUI_PANE_JOBS && l->sel < n)
+		return action_job(t->core, l->sel);
+	for (i = 0; i < n; i++) {
+		if ((j = action_job(t->core, i)) != NULL &&
+		    j->state == JOB_RUNNING)
+			return j;
+	}
+	return n > 0 ? action_job(t->core, 0) : NULL;
+}
+
+/* One row of the jobs pane. */
+static void
+tui_draw_job_row(struct tui *t, const struct job *j, int y, int width,
+    int selected, int focused)
+{
+	attr_t base = selected ? (focused ? A_REVERSE : A_BOLD) : A_NORMAL;
+	attr_t sattr = base;
+	char left[64], *what;
+	int x;
+
+	tui_put(stdscr, y, 0, width, "", base, 1);
+	tui_put(stdscr, y, 0, width, selected && focused ? ">" : "", base, 0);
+	snprintf(left, sizeof left, "#%lu", j->id);
+	tui_put(stdscr, y, 2, width - 2, left, base, 0);
+	if (!(selected && focused)) {
+		if (j->state == JOB_FAILED || j->state == JOB_INTERRUPTED)
+			sattr |= tui_attr_error();
+		else if (tui_job_active(j))
+			sattr |= tui_attr_busy();
+	}
+	tui_put(stdscr, y, 8, width - 8, job_state_name(j->state), sattr, 0);
+	snprintf(left, sizeof left, "%d/%d", j->attempt, j->attempts);
+	tui_put(stdscr, y, 20, width - 20, left, base, 0);
+	x = 26;
+	what = xasprintf("%s %s %s  %s", j->app, j->version, j->arch,
+	    j->message != NULL ? j->message : "");
+	{
+		char *safe = str_oneline(what, TUI_LINE_MAX);
+
+		if (x < width)
+			tui_put(stdscr, y, x, width - x, safe, base, 0);
+		free(safe);
+	}
+	free(what);
+}
+
+/* The jobs pane: a title, the jobs newest first, the tail of a log. */
+void
+tui_draw_jobs(struct tui *t, int y, int rows, int width)
+{
+	struct tui_list *l = &t->lists[TUI_PANE_JOBS];
+	size_t i, n = action_jobs_count(t->core), nrun = 0, nqueued = 0;
+	const struct job *j;
+	char title[256], **lines = NULL, *error = NULL;
+	size_t nlines = 0;
+	int focused = t->focus == TUI_PANE_JOBS, tail, list, trunc;
+
+	for (i = 0; i < n; i++) {
+		if ((j = action_job(t->core, i)) == NULL)
+			continue;
+		if (j->state == JOB_RUNNING)
+			nrun++;
+		else if (j->state == JOB_QUEUED)
+			nqueued++;
+	}
+	snprintf(title, sizeof title, " jobs  %zu running  %zu queued  "
+	    "%zu in the history", nrun, nqueued, n);
+	tui_draw_title(y, width, title, focused);
+	y++;
+	rows--;
+	tail = rows >= 4 ? TUI_TAIL_LINES : 0;
+	list = rows - tail;
+	l->height = list;
+	tui_list_clamp(l);
+	if (n == 0 && list > 0)
+		tui_put(stdscr, y, 2, width - 2, "no jobs", A_NORMAL, 0);
+	for (i = 0; i < (size_t)list && l->top + i < n; i++) {
+		if ((j = action_job(t->core, l->top + i)) == NULL)
+			continue;
+		tui_draw_job_row(t, j, y + (int)i, width, l->top + i == l->sel,
+		    focused);
+	}
+	y += list;
+
+	free(t->tail_path);
+	t->tail_path = NULL;
+	if (tail == 0 || (j = tui_tail_job(t)) == NULL || j->log_path == NULL)
+		return;
+	t->tail_path = xstrdup(j->log_path);
+	if (tui_read_tail(j->log_path, TUI_TAIL_BYTES, (size_t)tail, &lines,
+	    &nlines, &t->tail_size, &t->tail_mtime_ns, &trunc, &error) != 0) {
+		t->tail_size = t->tail_mtime_ns = -1;
+		free(error);
+		return;
+	}
+	for (i = 0; i < nlines; i++) {
+		char *line = xasprintf("#%lu| %s", j->id, lines[i]);
+
+		tui_put(stdscr, y + tail - (int)nlines + (int)i, 0, width, line,
+		    A_DIM, 1);
+		free(line);
+	}
+	tui_lines_free(lines, nlines);
+}
+
+/* How many bytes of s fit in width columns (at least one character). */
+static size_t
+tui_fit_bytes(const char *s, int width)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n, off = 0;
+	int used = 0, cw;
+
+	memset(&st, 0, sizeof st);
+	while (s[off] != '\0') {
+		n = mbrtowc(&wc, s + off, MB_CUR_MAX, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof st);
+			n = 1;
+			cw = 1;
+		} else if ((cw = wcwidth(wc)) <= 0)
+			cw = 1;
+		if (used + cw > width && off > 0)
+			break;
+		used += cw;
+		off += n;
+	}
+	return off;
+}
+
+/* Rows the dialog's lines take wrapped to width. */
+static size_t
+tui_wrapped_rows(const struct tui_confirm *c, int width)
+{
+	size_t i, rows = 0;
+	const char *p;
+
+	for (i = 0; i < c->nlines; i++) {
+		p = c->lines[i];
+		do {
+			p += tui_fit_bytes(p, width);
+			rows++;
+		} while (*p != '\0');
+	}
+	return rows;
+}
+
+/* The confirm dialog: the exact text, wrapped, scrollable; y/N. */
+static void
+tui_draw_confirm(struct tui *t)
+{
+	struct tui_confirm *c = &t->confirm;
+	WINDOW *win;
+	size_t i, row, total, maxtop;
+	const char *p;
+	char *title, *foot;
+	int h, w, inner, body, y;
+
+	w = COLS - 4 < 100 ? COLS - 4 : 100;
+	if (w < 20)
+		w = COLS;
+	inner = w - 4;
+	if (inner < 4)
+		return;
+	total = tui_wrapped_rows(c, inner);
+	h = (int)total + 4;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	if (h < 4)
+		h = LINES;
+	if (h < 3)
+		return;
+	body = h - 3;
+	c->height = body;
+	maxtop = total > (size_t)body ? total - (size_t)body : 0;
+	if (c->top > maxtop)
+		c->top = maxtop;
+	if ((win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2)) == NULL)
+		return;
+	werase(win);
+	box(win, 0, 0);
+	title = xasprintf(" %s ", c->title != NULL ? c->title : "");
+	tui_put(win, 0, 2, w - 4, title, A_BOLD, 0);
+	free(title);
+	row = 0;
+	y = 1;
+	for (i = 0; i < c->nlines && y <= body; i++) {
+		p = c->lines[i];
+		do {
+			size_t nb = tui_fit_bytes(p, inner);
+			char *chunk = xstrndup(p, nb);
+
+			if (row >= c->top && y <= body)
+				tui_put(win, y++, 2, inner, chunk, A_NORMAL, 0);
+			free(chunk);
+			p += nb;
+			row++;
+		} while (*p != '\0' && y <= body);
+	}
+	if (!c->ready && c->request != 0)
+		foot = xasprintf("reading the registry...  any key but y "
+		    "cancels");
+	else if (!c->ready)
+		foot = xasprintf("this cannot be done; any key closes");
+	else
+		foot = xasprintf("Proceed? [y/N]%s", maxtop > 0 ?
+		    "  (Up/Down scroll)" : "");
+	tui_put(win, h - 2, 2, inner, foot, A_BOLD, 0);
+	free(foot);
+	if (maxtop > 0) {
+		char more[64];
+
+		snprintf(more, sizeof more, " %zu-%zu of %zu ", c->top + 1,
+		    c->top + (size_t)body < total ? c->top + (size_t)body : total,
+		    total);
+		tui_put(win, h - 1, w - 2 - tui_width(more), tui_width(more),
+		    more, A_NORMAL, 0);
+	}
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+/* The arch picker: the selected version's archs and their state. */
+static void
+tui_draw_arch(struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	const struct tui_list *vl = &t->lists[TUI_PANE_VERSIONS];
+	WINDOW *win;
+	size_t i;
+	int h, w;
+	char *line, *title;
+
+	a = tui_current_app(t);
+	if (a == NULL || vl->sel >= vl->nrows || vl->rows[vl->sel] >= a->nversions)
+		return;
+	v = &a->versions[vl->rows[vl->sel]];
+	h = (int)a->cfg->narchs + 4;
+	w = 44;
+	if (h > LINES)
+		h = LINES;
+	if (w > COLS)
+		w = COLS;
+	if (h < 4 || w < 12)
+		return;
+	if ((win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2)) == NULL)
+		return;
+	werase(win);
+	box(win, 0, 0);
+	{
+		char *ver = str_oneline(v->version, 64);
+
+		title = xasprintf(" build one arch of %s ", ver);
+		free(ver);
+	}
+	tui_put(win, 0, 2, w - 4, title, A_BOLD, 0);
+	free(title);
+	for (i = 0; i < a->cfg->narchs && (int)i < h - 3; i++) {
+		char *name = str_oneline(a->cfg->archs[i], 64);
+		int s = (unsigned)v->archs[i] <= ARCH_PRESENT ?
+		    (int)v->archs[i] : ARCH_MISSING;
+
+		line = xasprintf("%s %zu  %s %s (%s)", i == t->arch_sel ? ">" :
+		    " ", i + 1, tui_glyph_state(s), name,
+		    arch_state_name((enum arch_state)s));
+		tui_put(win, 1 + (int)i, 2, w - 4, line, i == t->arch_sel ?
+		    A_REVERSE : A_NORMAL, 1);
+		free(line);
+		free(name);
+	}
+	tui_put(win, h - 2, 2, w - 4, "Enter picks, Esc cancels", A_DIM, 0);
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+/* Overlays of the panel's modes, drawn over the screen. */
+void
+tui_draw_panel_overlay(struct tui *t)
+{
+	if (t->mode == TUI_MODE_CONFIRM)
+		tui_draw_confirm(t);
+	else if (t->mode == TUI_MODE_ARCH)
+		tui_draw_arch(t);
+}
+
+/* The log view, full width from row y for rows rows. */
+void
+tui_draw_log(struct tui *t, int y, int rows, int width)
+{
+	struct tui_log *lg = &t->log;
+	const struct job *j = tui_job_by_id(t, lg->job_id);
+	size_t i, maxtop;
+	char *title, *what;
+
+	if (j != NULL)
+		what = xasprintf("%s %s %s, %s, attempt %d/%d", j->app,
+		    j->version, j->arch, job_state_name(j->state), j->attempt,
+		    j->attempts);
+	else
+		what = xstrdup("?");
+	title = xasprintf(" log of job %lu: %s%s", lg->job_id, what,
+	    lg->follow ? "  [following]" : "");
+	{
+		char *safe = str_oneline(title, TUI_LINE_MAX);
+
+		tui_draw_title(y, width, safe, 1);
+		free(safe);
+	}
+	free(title);
+	free(what);
+	y++;
+	rows--;
+	if (rows < 1)
+		return;
+	if (lg->error != NULL) {
+		tui_put(stdscr, y, 0, width, lg->error, tui_attr_error(), 0);
+		return;
+	}
+	lg->height = rows;
+	maxtop = lg->nlines > (size_t)rows ? lg->nlines - (size_t)rows : 0;
+	if (lg->follow || lg->top > maxtop)
+		lg->top = maxtop;
+	if (lg->truncated && lg->top == 0 && rows > 1) {
+		tui_put(stdscr, y++, 0, width, "(earlier output not shown)",
+		    A_DIM, 0);
+		rows--;
+	}
+	for (i = 0; i < (size_t)rows && lg->top + i < lg->nlines; i++)
+		tui_put(stdscr, y + (int)i, 0, width, lg->lines[lg->top + i],
+		    A_NORMAL, 0);
+}
