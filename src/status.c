@@ -579,6 +579,32 @@ refresh_plan(struct refresh *r)
 	}
 }
 
+/* Copy arch states and digests of versions the app already had. */
+static void
+refresh_keep_states(struct refresh *r, const struct mt_app *a)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < r->nversions; i++) {
+		struct mt_version *v = &r->versions[i];
+
+		for (j = 0; j < a->nversions; j++) {
+			const struct mt_version *o = &a->versions[j];
+
+			if (strcmp(o->version, v->version) != 0)
+				continue;
+			for (k = 0; k < CONFIG_MAX_ARCHS; k++) {
+				v->archs[k] = o->archs[k];
+				free(v->arch_digest[k]);
+				v->arch_digest[k] = xstrdup(o->arch_digest[k]);
+			}
+			free(v->digest);
+			v->digest = xstrdup(o->digest);
+			break;
+		}
+	}
+}
+
 /* Everything is in: compute states and swap into the model. */
 static void
 refresh_finish(struct refresh *r)
@@ -587,7 +613,13 @@ refresh_finish(struct refresh *r)
 	struct mt_app *a = &st->model->apps[r->app];
 	size_t i, narchs = a->cfg->narchs;
 
-	/* The index decides presence; staging fills what it lacks. */
+	/*
+	 * When the registry could not be asked, keep what the previous
+	 * refresh knew of versions that are still in the window rather than
+	 * showing them all as missing.
+	 */
+	if (r->tags_status == -1 && a->loaded)
+		refresh_keep_states(r, a);
 	for (i = 0; i < r->nversions; i++) {
 		struct mt_version *v = &r->versions[i];
 
