@@ -171,9 +171,13 @@ refresh_status(const struct core *core)
 	return rc;
 }
 
-/* `mirrortop status`. */
+/*
+ * Refresh the apps named on the command line once, print the model with
+ * print, and exit 1 if any app could not be checked.
+ */
 static int
-cmd_status(struct cli *cli, struct config *cfg)
+refresh_and_print(struct cli *cli, struct config *cfg,
+    void (*print)(struct cli *, const struct mt_model *))
 {
 	struct config sel;
 	struct app_config *keep;
@@ -186,11 +190,7 @@ cmd_status(struct cli *cli, struct config *cfg)
 		free(keep);
 		return EXIT_RUNTIME;
 	}
-	if (cli->json)
-		output_status_json(stdout, core_model(core));
-	else
-		output_status_table(stdout, core_model(core),
-		    output_use_colour(stdout));
+	print(cli, core_model(core));
 	fflush(stdout);
 	rc = refresh_status(core);
 	core_free(core);
@@ -198,27 +198,36 @@ cmd_status(struct cli *cli, struct config *cfg)
 	return rc;
 }
 
+/* The status table or JSON. */
+static void
+print_status(struct cli *cli, const struct mt_model *m)
+{
+	if (cli->json)
+		output_status_json(stdout, m);
+	else
+		output_status_table(stdout, m, output_use_colour(stdout));
+}
+
+/* The CI matrix. */
+static void
+print_matrix(struct cli *cli, const struct mt_model *m)
+{
+	(void)cli;
+	output_matrix_json(stdout, m);
+}
+
+/* `mirrortop status`. */
+static int
+cmd_status(struct cli *cli, struct config *cfg)
+{
+	return refresh_and_print(cli, cfg, print_status);
+}
+
 /* `mirrortop matrix`. */
 static int
 cmd_matrix(struct cli *cli, struct config *cfg)
 {
-	struct config sel;
-	struct app_config *keep;
-	struct core *core;
-	int rc;
-
-	if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
-		return EXIT_USAGE;
-	if ((core = refresh_once(cli, &sel)) == NULL) {
-		free(keep);
-		return EXIT_RUNTIME;
-	}
-	output_matrix_json(stdout, core_model(core));
-	fflush(stdout);
-	rc = refresh_status(core);
-	core_free(core);
-	free(keep);
-	return rc;
+	return refresh_and_print(cli, cfg, print_matrix);
 }
 
 /* Refresh the app named in args[0] and find args[1]; -1 on errors. */

@@ -159,74 +159,78 @@ json_untrusted(const char *s)
 	return j != NULL ? j : json_null();
 }
 
+/* Print a JSON document to f, two-space indented, keys in order. */
+static void
+json_print(FILE *f, json_t *root)
+{
+	/* Straight to the stream: no second copy of a large document. */
+	if (root != NULL && json_dumpf(root, f, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER) == 0)
+		fputc('\n', f);
+	json_decref(root);
+}
+
+/* One version of the status document. */
+static json_t *
+status_version_json(const struct mt_app *a, const struct mt_version *v)
+{
+	json_t *archs = json_object();
+	size_t k;
+
+	for (k = 0; k < a->cfg->narchs; k++)
+		json_object_set_new(archs, a->cfg->archs[k],
+		    json_string(arch_state_name(v->archs[k])));
+	return json_pack("{s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o}",
+	    "version", v->version,
+	    "tag", json_untrusted(v->tag),
+	    "image_tag", v->image_tag,
+	    "published_at", json_untrusted(v->published_at),
+	    "is_latest", v->is_latest,
+	    "state", version_state_name(v->state),
+	    "archs", archs,
+	    "digest", json_str_or_null(v->digest));
+}
+
 /* mirrortop.status/v1 JSON. */
 void
 output_status_json(FILE *f, const struct mt_model *m)
 {
-	json_t *root = json_object(), *apps = json_array();
+	json_t *apps = json_array();
 	char now[32];
-	size_t i, j, k;
+	size_t i, j;
 
 	time_iso8601(time(NULL), now, sizeof now);
-	json_object_set_new(root, "schema", json_string("mirrortop.status/v1"));
-	json_object_set_new(root, "generated_at", json_string(now));
-	json_object_set_new(root, "registry", json_string(m->cfg->registry));
-	json_object_set_new(root, "namespace",
-	    json_string(m->cfg->namespace));
 	for (i = 0; i < m->napps; i++) {
 		const struct mt_app *a = &m->apps[i];
-		json_t *ja = json_object(), *vs = json_array();
+		json_t *vs = json_array();
 
-		json_object_set_new(ja, "name", json_string(a->cfg->name));
-		json_object_set_new(ja, "image", json_string(a->image));
-		json_object_set_new(ja, "error", json_untrusted(a->error));
-		json_object_set_new(ja, "skipped_tags",
-		    json_integer(a->skipped_tags));
-		json_object_set_new(ja, "upstream_latest",
-		    json_str_or_null(a->upstream_latest));
-		json_object_set_new(ja, "registry_latest",
-		    json_str_or_null(a->registry_latest));
-		json_object_set_new(ja, "latest_drift",
-		    json_boolean(a->latest_drift));
-		for (j = 0; j < a->nversions; j++) {
-			const struct mt_version *v = &a->versions[j];
-			json_t *jv = json_object(), *ar = json_object();
-
-			json_object_set_new(jv, "version",
-			    json_string(v->version));
-			json_object_set_new(jv, "tag", json_untrusted(v->tag));
-			json_object_set_new(jv, "image_tag",
-			    json_string(v->image_tag));
-			json_object_set_new(jv, "published_at",
-			    json_untrusted(v->published_at));
-			json_object_set_new(jv, "is_latest",
-			    json_boolean(v->is_latest));
-			json_object_set_new(jv, "state",
-			    json_string(version_state_name(v->state)));
-			for (k = 0; k < a->cfg->narchs; k++)
-				json_object_set_new(ar, a->cfg->archs[k],
-				    json_string(arch_state_name(v->archs[k])));
-			json_object_set_new(jv, "archs", ar);
-			json_object_set_new(jv, "digest",
-			    json_str_or_null(v->digest));
-			json_array_append_new(vs, jv);
-		}
-		json_object_set_new(ja, "versions", vs);
-		json_array_append_new(apps, ja);
+		for (j = 0; j < a->nversions; j++)
+			json_array_append_new(vs,
+			    status_version_json(a, &a->versions[j]));
+		json_array_append_new(apps, json_pack(
+		    "{s:s, s:s, s:o, s:i, s:o, s:o, s:b, s:o}",
+		    "name", a->cfg->name,
+		    "image", a->image,
+		    "error", json_untrusted(a->error),
+		    "skipped_tags", a->skipped_tags,
+		    "upstream_latest", json_str_or_null(a->upstream_latest),
+		    "registry_latest", json_str_or_null(a->registry_latest),
+		    "latest_drift", a->latest_drift,
+		    "versions", vs));
 	}
-	json_object_set_new(root, "apps", apps);
-	/* Straight to the stream: no second copy of a large document. */
-	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-		fputc('\n', f);
-	json_decref(root);
+	json_print(f, json_pack("{s:s, s:s, s:s, s:s, s:o}",
+	    "schema", "mirrortop.status/v1",
+	    "generated_at", now,
+	    "registry", m->cfg->registry,
+	    "namespace", m->cfg->namespace,
+	    "apps", apps));
 }
 
 /* The CI matrix of design.md: builds per missing version x arch, merges. */
 void
 output_matrix_json(FILE *f, const struct mt_model *m)
 {
-	json_t *root = json_object(), *inc = json_array(),
-	    *merge = json_array();
+	json_t *inc = json_array(), *merge = json_array();
 	size_t i, j, k;
 
 	for (i = 0; i < m->napps; i++) {
@@ -240,57 +244,39 @@ output_matrix_json(FILE *f, const struct mt_model *m)
 			json_t *archs = json_array();
 
 			for (k = 0; k < ac->narchs; k++) {
-				json_t *e;
 				char *platform;
 
 				json_array_append_new(archs,
 				    json_string(ac->archs[k]));
 				if (v->archs[k] != ARCH_MISSING)
 					continue;
-				e = json_object();
 				platform = xasprintf("linux/%s", ac->archs[k]);
-				json_object_set_new(e, "app",
-				    json_string(ac->name));
-				json_object_set_new(e, "version",
-				    json_string(v->version));
-				json_object_set_new(e, "tag",
-				    json_untrusted(v->tag));
-				json_object_set_new(e, "image_tag",
-				    json_string(v->image_tag));
-				json_object_set_new(e, "arch",
-				    json_string(ac->archs[k]));
-				json_object_set_new(e, "platform",
-				    json_string(platform));
-				json_object_set_new(e, "runner", json_string(
-				    config_runner(m->cfg, ac->archs[k])));
-				json_object_set_new(e, "is_latest",
-				    json_boolean(v->is_latest));
-				json_array_append_new(inc, e);
+				json_array_append_new(inc, json_pack(
+				    "{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:b}",
+				    "app", ac->name,
+				    "version", v->version,
+				    "tag", json_untrusted(v->tag),
+				    "image_tag", v->image_tag,
+				    "arch", ac->archs[k],
+				    "platform", platform,
+				    "runner", config_runner(m->cfg, ac->archs[k]),
+				    "is_latest", v->is_latest));
 				free(platform);
 			}
-			if (ac->manifest && v->state != VERSION_COMPLETE) {
-				json_t *e = json_object();
-
-				json_object_set_new(e, "app",
-				    json_string(ac->name));
-				json_object_set_new(e, "version",
-				    json_string(v->version));
-				json_object_set_new(e, "image_tag",
-				    json_string(v->image_tag));
-				json_object_set_new(e, "archs", archs);
-				json_object_set_new(e, "is_latest",
-				    json_boolean(v->is_latest));
-				json_array_append_new(merge, e);
-			} else
+			if (ac->manifest && v->state != VERSION_COMPLETE)
+				json_array_append_new(merge, json_pack(
+				    "{s:s, s:s, s:s, s:o, s:b}",
+				    "app", ac->name,
+				    "version", v->version,
+				    "image_tag", v->image_tag,
+				    "archs", archs,
+				    "is_latest", v->is_latest));
+			else
 				json_decref(archs);
 		}
 	}
-	json_object_set_new(root, "has_builds",
-	    json_boolean(json_array_size(inc) > 0));
-	json_object_set_new(root, "include", inc);
-	json_object_set_new(root, "merge", merge);
-	/* Straight to the stream: no second copy of a large document. */
-	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-		fputc('\n', f);
-	json_decref(root);
+	json_print(f, json_pack("{s:b, s:o, s:o}",
+	    "has_builds", json_array_size(inc) > 0,
+	    "include", inc,
+	    "merge", merge));
 }
