@@ -1,5 +1,6 @@
 /* actions.c — the write actions of the core: builds, merges, latest. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@ struct actions {
 	int			 failures;
 	int			 secrets_added;
 	int			 advancing;
+	int			 recovered_told;
 	struct actions		*next;
 };
 
@@ -236,6 +238,27 @@ actions_get(struct core *core)
 	return act;
 }
 
+/* Say once which jobs a previous process left unfinished. */
+static void
+actions_tell_recovered(struct actions *act)
+{
+	size_t i, n;
+
+	if (act->notify == NULL || act->jobs == NULL || act->recovered_told)
+		return;
+	act->recovered_told = 1;
+	n = jobs_count(act->jobs);
+	for (i = n; i > 0; i--) {
+		const struct job *j = jobs_get(act->jobs, i - 1);
+
+		if (j->recovered)
+			actions_notify(act, 0, "job %lu %s %s %s interrupted "
+			    "(mirrortop exited while it was %s)", j->id, j->app,
+			    j->version, j->arch, j->started ? "running" :
+			    "queued");
+	}
+}
+
 /* Set the notify callback. */
 void
 action_set_notify(struct core *core, action_notify_cb cb, void *arg)
@@ -249,6 +272,7 @@ action_set_notify(struct core *core, action_notify_cb cb, void *arg)
 		free(act->init_error);
 		act->init_error = NULL;
 	}
+	actions_tell_recovered(act);
 }
 
 /* Free an op record (not the merge op). */
@@ -476,8 +500,8 @@ actions_spec(struct core *core, struct mt_app *a, struct mt_version *v,
 		goto fail;
 	}
 	sb->staging_ref = xasprintf("%s:%s", a->image, sb->staging_tag);
+	/* Made by action_build: describing must not write anything. */
 	work = xasprintf("%s/work", state_dir());
-	(void)mkdir_p(work, 0700);
 	safe = xasprintf("%s-%s-%s", a->cfg->name, v->version, arch);
 	for (i = 0; safe[i] != '\0'; i++) {
 		if (safe[i] == '/' || safe[i] == '{' || safe[i] == '}')
@@ -615,7 +639,8 @@ action_build(struct core *core, size_t app, size_t version, const char *arch,
 	struct mt_version *v;
 	struct spec_buf sb;
 	size_t i;
-	int queued = 0, idx;
+	int queued = 0, idx, none_missing = 1;
+	char *work;
 
 	if (!actions_writable(act, "build", cause))
 		return -1;
@@ -627,6 +652,13 @@ action_build(struct core *core, size_t app, size_t version, const char *arch,
 		return -1;
 	}
 	actions_add_secrets(act);
+	work = xasprintf("%s/work", state_dir());
+	if (mkdir_p(work, 0700) != 0) {
+		*cause = xasprintf("%s: %s", work, strerror(errno));
+		free(work);
+		return -1;
+	}
+	free(work);
 	for (i = 0; i < a->cfg->narchs; i++) {
 		const char *ar = a->cfg->archs[i];
 
@@ -647,8 +679,14 @@ action_build(struct core *core, size_t app, size_t version, const char *arch,
 		/* The submit may have finished the job already; v is still
 		 * valid: the model is only rebuilt by a refresh. */
 	}
+	for (i = 0; i < a->cfg->narchs; i++) {
+		if (v->archs[i] == ARCH_MISSING)
+			none_missing = 0;
+	}
+	/* Nothing left to build but not merged yet: merge now. */
 	if (merge_after && (queued > 0 || jobs_find_active(act->jobs,
-	    a->cfg->name, v->version, NULL) != NULL)) {
+	    a->cfg->name, v->version, NULL) != NULL || (none_missing &&
+	    v->state != VERSION_COMPLETE))) {
 		actions_after_add(act, AFTER_MERGE, a->cfg->name, v->version);
 		actions_advance(act);
 	}
@@ -732,6 +770,7 @@ actions_merge_begin(struct actions *act, struct mt_app *a,
 	struct core *core = act->core;
 	struct merge_spec ms;
 	struct action_op *op;
+	struct merge_op *mop;
 	char *staging[CONFIG_MAX_ARCHS];
 	const char *digests[CONFIG_MAX_ARCHS];
 	size_t i;
@@ -773,13 +812,17 @@ actions_merge_begin(struct actions *act, struct mt_app *a,
 	op->arg = arg;
 	op->next = act->ops;
 	act->ops = op;
-	op->mop = merge_start(core_registry(core), &ms, actions_merge_done, op,
+	*cause = NULL;
+	mop = merge_start(core_registry(core), &ms, actions_merge_done, op,
 	    cause);
-	if (op->mop == NULL && *cause != NULL) {
+	if (mop != NULL)
+		op->mop = mop;
+	else if (*cause != NULL) {
 		actions_op_unlink(act, op);
 		actions_op_free(op);
 		r = -1;
 	}
+	/* else: it finished at once and op is gone. */
 	for (i = 0; i < a->cfg->narchs; i++)
 		free(staging[i]);
 	return r;
@@ -1118,12 +1161,16 @@ actions_advance(struct actions *act)
 					break;
 				}
 				for (j = 0; j < a->cfg->narchs; j++) {
+					/*
+					 * Not a failure of its own: a failed
+					 * job was counted, and an arch that
+					 * was not asked for is not an error.
+					 */
 					if (v->archs[j] == ARCH_MISSING) {
-						actions_notify(act, 1, "merge %s "
-						    "%s skipped: %s was not built",
-						    f.app, f.version,
+						actions_notify(act, 0, "merge %s "
+						    "%s not started: %s is not "
+						    "built", f.app, f.version,
 						    a->cfg->archs[j]);
-						act->failures++;
 						missing = 1;
 						break;
 					}
@@ -1482,12 +1529,57 @@ action_busy(struct core *core)
 	return n + (int)act->nafter;
 }
 
-/* Run until idle. */
+static volatile sig_atomic_t	 actions_signal;
+static struct core		*actions_signal_core;
+
+/* SIGINT/SIGTERM/SIGHUP while waiting: note it, wake the loop. */
+static void
+actions_on_signal(int sig)
+{
+	int saved = errno;
+
+	actions_signal = sig;
+	if (actions_signal_core != NULL)
+		core_wakeup(actions_signal_core);
+	errno = saved;
+}
+
+/*
+ * Run until idle. A terminating signal stops the builders, records their
+ * jobs as interrupted, and then ends the process by that signal, so an
+ * unattended run that is killed (cron, a cancelled CI job) leaves no
+ * builder behind and no job shown as running.
+ */
 void
 action_run_until_idle(struct core *core)
 {
-	while (action_busy(core) > 0 || core_busy(core) > 0)
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old[MT_ARRAY_LEN(sigs)];
+	size_t i;
+	int sig;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = actions_on_signal;
+	actions_signal = 0;
+	actions_signal_core = core;
+	for (i = 0; i < MT_ARRAY_LEN(sigs); i++) {
+		/* Only signals nobody else handles or ignores. */
+		sigaction(sigs[i], NULL, &old[i]);
+		if (old[i].sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	while (actions_signal == 0 &&
+	    (action_busy(core) > 0 || core_busy(core) > 0))
 		core_run_once(core, 1000);
+	for (i = 0; i < MT_ARRAY_LEN(sigs); i++)
+		sigaction(sigs[i], &old[i], NULL);
+	actions_signal_core = NULL;
+	if ((sig = actions_signal) == 0)
+		return;
+	actions_signal = 0;
+	action_shutdown(core);
+	raise(sig);
 }
 
 int

@@ -44,6 +44,7 @@ struct jobs {
 	jobs_change_cb	  change_cb;
 	void		 *change_arg;
 	int		  scheduling;
+	int		  dirty;	/* the file is behind the list */
 };
 
 static const char *job_state_names[] = {
@@ -372,6 +373,8 @@ jobs_save(struct jobs *jobs)
 		return;
 	if (file_write_atomic(jobs->path, text, strlen(text), &cause) != 0)
 		free(cause);
+	else
+		jobs->dirty = 0;
 	free(text);
 }
 
@@ -390,7 +393,6 @@ jobs_new(const struct jobs_params *p, char **cause)
 	struct jobs *jobs;
 	char *text = NULL, *logs, *why = NULL;
 	size_t len = 0, i;
-	int changed = 0;
 
 	logs = xasprintf("%s/logs", p->dir);
 	if (mkdir_p(logs, 0700) != 0) {
@@ -436,11 +438,14 @@ jobs_new(const struct jobs_params *p, char **cause)
 			free(job->message);
 			job->message = xstrdup("interrupted: mirrortop exited "
 			    "while the job was queued or running");
-			changed = 1;
+			/*
+			 * Written with the next change of this process, not
+			 * now: a dry run or a read-only view writes nothing.
+			 */
+			job->recovered = 1;
+			jobs->dirty = 1;
 		}
 	}
-	if (changed)
-		jobs_save(jobs);
 	return jobs;
 }
 
@@ -477,6 +482,7 @@ void
 jobs_free(struct jobs *jobs)
 {
 	size_t i;
+	int live = 0;
 
 	if (jobs == NULL)
 		return;
@@ -513,8 +519,10 @@ jobs_free(struct jobs *jobs)
 			job->message = xstrdup("interrupted: mirrortop exited");
 		}
 		jobs_priv_free(job);
+		live = 1;
 	}
-	jobs_save(jobs);
+	if (live)
+		jobs_save(jobs);
 	for (i = 0; i < jobs->n; i++)
 		job_free(jobs->list[i]);
 	free(jobs->list);

@@ -55,6 +55,8 @@ struct job {
 	char		*run_url;	/* github-actions run, when known */
 	char		*command;	/* what runs, one line (argv or workflow) */
 	struct job_priv	*priv;		/* NULL for jobs loaded from history */
+	int		 recovered;	/* left unfinished by a previous process;
+					 * interrupted at load */
 };
 
 /* What to run; everything is already expanded and validated. Copied. */
@@ -90,7 +92,8 @@ typedef void (*jobs_change_cb)(const struct job *, void *arg);
 
 /*
  * Load the history from dir/jobs.json (jobs left queued or running become
- * interrupted, and the file is rewritten). NULL with *cause (caller frees)
+ * interrupted and are marked recovered; the file is rewritten with the
+ * next change this process makes, so a dry run writes nothing). NULL with *cause (caller frees)
  * only when the directory cannot be used; a corrupt history is set aside
  * as jobs.json.bad and reported through *cause with a non-NULL result.
  */

@@ -224,7 +224,15 @@ class TestBuild(ActionsWorld):
                 pass
         r = self.drive("jobs", check=0)
         self.assertRegex(r.stdout, r"1 mattermost 10\.3\.1 amd64 interrupted")
-        self.assertEqual(self.jobs()[0]["state"], "interrupted")
+        self.assertEqual(self.jobs()[0]["state"], "running",
+                         "a listing writes nothing")
+        # The next change records it.
+        self.config(push_argv())
+        self.drive("build", "mattermost", "10.3.1", "arm64", "--no-merge",
+                   check=0)
+        jobs = self.jobs()
+        self.assertEqual([(j["id"], j["state"]) for j in jobs],
+                         [(2, "succeeded"), (1, "interrupted")])
 
 
 class TestMerge(ActionsWorld):

@@ -161,18 +161,29 @@ test_history(void)
 	ok(jobs_last_digest(jobs, "a", "1.2.3", "arm64") == NULL,
 	    "no digest for an interrupted job");
 	is_int(jobs_active(jobs), 0, "nothing is active after a restart");
+	ok(jobs_get(jobs, 0)->recovered && jobs_get(jobs, 2)->recovered &&
+	    !jobs_get(jobs, 1)->recovered, "unfinished jobs marked recovered");
 	jobs_free(jobs);
 
-	/* The rewritten file says interrupted too and round-trips. */
-	ok(file_read(path, 1 << 20, &text, &len) == 0, "history rewritten");
+	/* A process that changed nothing wrote nothing (a dry run). */
+	ok(file_read(path, 1 << 20, &text, &len) == 0, "history kept");
+	ok(len == strlen(hist) && memcmp(text, hist, len) == 0,
+	    "history not rewritten by a load alone");
+	free(text);
+
+	/* The dump says interrupted and round-trips. */
+	jobs = jobs_new(&p, &cause);
+	text = jobs_history_dump(jobs);
+	len = strlen(text);
+	jobs_free(jobs);
 	n = 0;
 	ok(jobs_history_parse(text, len, &list, &n, &cause) == 0,
-	    "rewritten history parses");
+	    "dumped history parses");
 	is_int(n, 3, "three jobs kept");
 	if (n == 3) {
 		is_int(list[0]->id, 7, "newest first");
 		is_str(job_state_name(list[0]->state), "interrupted",
-		    "persisted as interrupted");
+		    "dumped as interrupted");
 	}
 	for (i = 0; i < n; i++)
 		job_free(list[i]);
