@@ -43,6 +43,7 @@
 #define REG_ERROR_MAX		300
 #define REG_TOKENS_MAX		64
 #define REG_TOKEN_DEFAULT_S	60
+#define REG_MAX_RETRY_AFTER	10	/* longer waits are reported (reads) */
 
 #define REG_ACCEPT "Accept: " MT_MEDIA_OCI_INDEX ", " MT_MEDIA_DOCKER_LIST \
 	", " MT_MEDIA_OCI_MANIFEST ", " MT_MEDIA_DOCKER_MANIFEST
@@ -116,6 +117,7 @@ struct reg_op {
 	size_t			 pages;
 	char			*last;		/* last= sent on this page */
 	int			 linked;	/* the registry pages with Link */
+	int			 page_n;	/* n= asked, 0 when not sent */
 
 	/* Manifests. */
 	struct registry_manifest m;
@@ -339,15 +341,27 @@ registry_manifest_clear(struct registry_manifest *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* Is this index entry runnable (not an attestation or other artifact)? */
+/*
+ * Is this index entry runnable (not an attestation or other artifact)? An
+ * entry of a media type we do not know is not an error: it is skipped.
+ */
 static int
 reg_entry_runnable(json_t *entry, json_t *platform)
 {
 	json_t *ann = json_object_get(entry, "annotations");
-	const char *os;
+	json_t *mt = json_object_get(entry, "mediaType");
+	const char *os, *t;
 
 	if (!json_is_object(platform))
 		return 0;
+	if (mt != NULL && !json_is_null(mt)) {
+		t = json_string_value(mt);
+		if (t == NULL || (strcmp(t, MT_MEDIA_OCI_MANIFEST) != 0 &&
+		    strcmp(t, MT_MEDIA_DOCKER_MANIFEST) != 0 &&
+		    strcmp(t, MT_MEDIA_OCI_INDEX) != 0 &&
+		    strcmp(t, MT_MEDIA_DOCKER_LIST) != 0))
+			return 0;
+	}
 	if (json_is_object(ann) &&
 	    json_object_get(ann, "vnd.docker.reference.type") != NULL)
 		return 0;
@@ -591,8 +605,9 @@ reg_describe(const struct http_response *resp, char **code)
 {
 	json_t *root = NULL, *e;
 	json_error_t jerr;
-	const char *c = NULL, *msg = NULL;
-	char *text = NULL, *out, *tmp;
+	const char *c = NULL, *msg = NULL, *ra;
+	char *text = NULL, *out, *tmp, *text2;
+	long long secs;
 	size_t n;
 
 	if (code != NULL)
@@ -629,6 +644,14 @@ reg_describe(const struct http_response *resp, char **code)
 		tmp = xasprintf("HTTP %ld: %s", resp->status, text);
 	else
 		tmp = xasprintf("HTTP %ld", resp->status);
+	ra = http_header(resp, "Retry-After");
+	if (resp->status == 429 && ra != NULL &&
+	    str_to_ll(ra, 0, 100000000, &secs) == 0) {
+		text2 = xasprintf("%s (rate limited, retry after %lld s)", tmp,
+		    secs);
+		free(tmp);
+		tmp = text2;
+	}
 	out = str_oneline(tmp, REG_ERROR_MAX);
 	free(tmp);
 	free(text);
@@ -1212,6 +1235,7 @@ reg_fetch_token(struct reg_op *op, const struct auth_challenge *c)
 		req.headers = headers;
 		req.max_body = REG_TOKEN_BODY_MAX;
 		req.follow_redirects = 1;
+		req.max_retry_after = REG_MAX_RETRY_AFTER;
 		f->next = r->fetches;
 		r->fetches = f;
 		if (http_request(r->http, &req, reg_fetch_cb, f) != 0) {
@@ -1255,18 +1279,37 @@ reg_add_scope(struct reg_op *op, const char *scope)
 	free(prefix);
 }
 
+/*
+ * The challenges of every WWW-Authenticate header of resp (a server may send
+ * one header with several challenges, or one header per challenge).
+ */
+static size_t
+reg_challenges(const struct http_response *resp, struct auth_challenge *c,
+    size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < resp->nheaders && n < max; i++) {
+		if (strcasecmp(resp->headers[i].name, "WWW-Authenticate") != 0)
+			continue;
+		n += auth_parse_challenges(resp->headers[i].value, c + n,
+		    max - n);
+	}
+	return n;
+}
+
 /* A 401: pick a challenge and authenticate, or fail. */
 static void
 reg_challenge(struct reg_op *op, const struct http_response *resp)
 {
 	struct registry *r = op->r;
-	struct auth_challenge c[4];
+	struct auth_challenge c[8];
 	struct reg_token *t;
 	const struct auth_challenge *bearer = NULL, *basic = NULL;
 	size_t n, i;
+	int insufficient;
 
-	n = auth_parse_challenges(http_header(resp, "WWW-Authenticate"), c,
-	    MT_ARRAY_LEN(c));
+	n = reg_challenges(resp, c, MT_ARRAY_LEN(c));
 	for (i = 0; i < n; i++) {
 		if (strcasecmp(c[i].scheme, "Bearer") == 0 && bearer == NULL)
 			bearer = &c[i];
@@ -1275,18 +1318,20 @@ reg_challenge(struct reg_op *op, const struct http_response *resp)
 	}
 
 	if (bearer != NULL) {
-		if (bearer->error != NULL &&
-		    strcmp(bearer->error, "insufficient_scope") == 0) {
-			reg_fail(op, -1, "registry %s denied access to %s "
-			    "(insufficient_scope)", r->host, op->repo);
-			goto out;
-		}
+		/*
+		 * insufficient_scope after a token: the token lacks rights.
+		 * Some registries say it before any token was sent too; then
+		 * it is an ordinary challenge.
+		 */
+		insufficient = bearer->error != NULL &&
+		    strcmp(bearer->error, "insufficient_scope") == 0;
 		if (op->sent_gen != 0)
 			reg_token_drop(r, op->sent_gen);
 		if (op->auth_rounds >= 1) {
 			reg_fail(op, -1, "registry %s denied access to %s "
-			    "(HTTP 401 after authenticating)", r->host,
-			    op->repo);
+			    "(%s)", r->host, op->repo, insufficient ?
+			    "insufficient_scope" :
+			    "HTTP 401 after authenticating");
 			goto out;
 		}
 		op->auth_rounds++;
@@ -1387,6 +1432,8 @@ reg_send(struct reg_op *op)
 	req.body_len = op->body_len;
 	req.max_body = op->max_body;
 	req.follow_redirects = op->follow;
+	if (op->kind != REG_PUT)
+		req.max_retry_after = REG_MAX_RETRY_AFTER;
 	if (http_request(r->http, &req, reg_http_cb, op) != 0) {
 		reg_fail_later(op, "%s: cannot start the request", r->host);
 		return;
@@ -1456,6 +1503,18 @@ reg_tags_page(struct reg_op *op, const struct http_response *resp,
 	return 0;
 }
 
+/* The first tags/list URL, with n= when op->page_n is set. Caller frees. */
+static char *
+reg_tags_url(const struct reg_op *op)
+{
+	if (op->page_n > 0)
+		return xasprintf("%s/v2/%s/tags/list?n=%d", op->r->base,
+		    op->repo, op->page_n);
+	return xasprintf("%s/v2/%s/tags/list", op->r->base, op->repo);
+}
+
+static void	reg_tags_done(struct reg_op *, const struct http_response *);
+
 /* A tags page arrived: collect it and follow the next page, if any. */
 static void
 reg_tags_done(struct reg_op *op, const struct http_response *resp)
@@ -1463,9 +1522,19 @@ reg_tags_done(struct reg_op *op, const struct http_response *resp)
 	struct registry *r = op->r;
 	const char *link;
 	char *next = NULL, *code, *desc, *esc;
-	size_t count;
+	size_t count, i;
 	int saw_last, rc;
 
+	if (resp->status == 400 && op->pages == 0 && op->page_n > 0) {
+		/*
+		 * n over the registry's maximum (PAGINATION_NUMBER_INVALID):
+		 * ask for 100, then let the registry choose.
+		 */
+		op->page_n = op->page_n > 100 ? 100 : 0;
+		reg_start(op, NULL, reg_tags_url(op), REG_TAGS_BODY_MAX, 0,
+		    reg_tags_done);
+		return;
+	}
 	if (resp->status != 200) {
 		desc = reg_describe(resp, &code);
 		if (resp->status == 404 && (code == NULL ||
@@ -1496,9 +1565,12 @@ reg_tags_done(struct reg_op *op, const struct http_response *resp)
 		reg_finish(op, 0, NULL);
 		return;
 	}
-	link = http_header(resp, "Link");
-	if (link != NULL) {
-		next = http_link_next(link, op->url);
+	for (i = 0; i < resp->nheaders && next == NULL; i++) {
+		if (strcasecmp(resp->headers[i].name, "Link") != 0)
+			continue;
+		link = resp->headers[i].value;
+		next = http_link_next(link, resp->url != NULL ? resp->url :
+		    op->url);
 		op->linked = 1;
 	}
 	if (next != NULL && !reg_same_origin(r, next)) {
@@ -1507,13 +1579,14 @@ reg_tags_done(struct reg_op *op, const struct http_response *resp)
 		    "host", r->host, op->repo);
 		return;
 	}
-	if (next == NULL && !op->linked && count == (size_t)r->page_size) {
+	if (next == NULL && !op->linked && op->page_n > 0 &&
+	    count == (size_t)op->page_n && op->ntags > 0) {
 		/* No Link ever, but a full page: ask for what follows. */
 		free(op->last);
 		op->last = xstrdup(op->tags[op->ntags - 1]);
 		esc = http_escape(op->last);
 		next = xasprintf("%s/v2/%s/tags/list?n=%d&last=%s", r->base,
-		    op->repo, r->page_size, esc);
+		    op->repo, op->page_n, esc);
 		free(esc);
 	} else if (next != NULL) {
 		free(op->last);
@@ -1541,10 +1614,11 @@ registry_list_tags(struct registry *r, const char *repo, registry_tags_cb cb,
 	struct reg_op *op = reg_op_new(r, REG_TAGS, repo, NULL, arg);
 
 	op->cb.tags = cb;
+	op->page_n = r->page_size;
 	if (reg_check_names(op, repo, NULL) != 0)
 		return;
-	reg_start(op, NULL, xasprintf("%s/v2/%s/tags/list?n=%d", r->base,
-	    repo, r->page_size), REG_TAGS_BODY_MAX, 0, reg_tags_done);
+	reg_start(op, NULL, reg_tags_url(op), REG_TAGS_BODY_MAX, 0,
+	    reg_tags_done);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1664,7 +1738,7 @@ registry_get_manifest(struct registry *r, const char *repo, const char *ref,
 	if (reg_check_names(op, repo, ref != NULL ? ref : "") != 0)
 		return;
 	reg_start(op, NULL, xasprintf("%s/v2/%s/manifests/%s", r->base, repo,
-	    ref), REG_MANIFEST_MAX, 0, reg_get_done);
+	    ref), REG_MANIFEST_MAX, 1, reg_get_done);
 }
 
 /* A manifest HEAD answered. */
@@ -1675,6 +1749,12 @@ reg_head_done(struct reg_op *op, const struct http_response *resp)
 	const char *hdr;
 	char *desc;
 
+	if (resp->status == 405 || resp->status == 501) {
+		/* No HEAD on this registry: GET the manifest instead. */
+		reg_start(op, NULL, xstrdup(op->url), REG_MANIFEST_MAX, 1,
+		    reg_get_done);
+		return;
+	}
 	if (resp->status != 200) {
 		if (resp->status == 404)
 			reg_finish(op, 1, NULL);
@@ -1689,7 +1769,7 @@ reg_head_done(struct reg_op *op, const struct http_response *resp)
 	hdr = http_header(resp, "Docker-Content-Digest");
 	if (!reg_valid_digest(hdr)) {
 		/* No usable digest: GET the manifest and hash it. */
-		reg_start(op, NULL, xstrdup(op->url), REG_MANIFEST_MAX, 0,
+		reg_start(op, NULL, xstrdup(op->url), REG_MANIFEST_MAX, 1,
 		    reg_get_done);
 		return;
 	}
@@ -1726,7 +1806,7 @@ registry_head_manifest(struct registry *r, const char *repo, const char *ref,
 	if (reg_check_names(op, repo, ref != NULL ? ref : "") != 0)
 		return;
 	reg_start(op, "HEAD", xasprintf("%s/v2/%s/manifests/%s", r->base,
-	    repo, ref), 0, 0, reg_head_done);
+	    repo, ref), 0, 1, reg_head_done);
 }
 
 /* A manifest PUT answered. */

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -29,6 +30,7 @@
 #define SOURCE_MAX_BODY		(8 * 1024 * 1024)
 #define SOURCE_MAX_RETRY_AFTER	10	/* longer waits are reported */
 #define SOURCE_MESSAGE_MAX	160	/* bytes of a server message kept */
+#define SOURCE_MAX_REDIRECTS	5
 
 enum source_service {
 	SOURCE_GITHUB,
@@ -64,6 +66,7 @@ struct source_fetch {
 	size_t			 cap;
 	int			 pages;
 	int			 skipped;
+	int			 redirects;	/* followed for the current page */
 	size_t			 seen;		/* list elements received */
 	uint64_t		 timer;
 	time_t			 blocked_until;
@@ -596,7 +599,12 @@ source_describe(struct source_fetch *fs, const struct http_response *resp,
 		hint = xasprintf("%s not found or private", fs->what);
 		break;
 	case 401:
-		hint = xasprintf("bad or expired token in $%s", fs->token_env);
+		if (fs->auth != NULL)
+			hint = xasprintf("bad or expired token in $%s",
+			    fs->token_env);
+		else
+			hint = xasprintf("authentication required; set $%s",
+			    fs->token_env);
 		break;
 	default:
 		if (msg != NULL && *msg != '\0')
@@ -712,6 +720,20 @@ source_add_page(struct source_fetch *fs, const struct http_response *resp,
 	return (0);
 }
 
+/* rel="next" of any Link header of resp, resolved against base, or NULL. */
+static char *
+source_link_next(const struct http_response *resp, const char *base)
+{
+	char	*next = NULL;
+	size_t	 i;
+
+	for (i = 0; i < resp->nheaders && next == NULL; i++) {
+		if (strcasecmp(resp->headers[i].name, "link") == 0)
+			next = http_link_next(resp->headers[i].value, base);
+	}
+	return (next);
+}
+
 /*
  * The next page's URL, or NULL at the end. GitHub: Link rel="next" only.
  * GitLab: Link rel="next" or X-Next-Page, but an empty or short page, an
@@ -722,19 +744,20 @@ static char *
 source_next_url(struct source_fetch *fs, const struct http_response *resp,
     size_t count)
 {
-	const char	*link, *base, *xn;
+	const char	*base, *xn;
 	char		*next = NULL;
 	long long	 per_page, page, total;
 
 	if (count == 0)
 		return (NULL);
 	base = resp->url != NULL ? resp->url : fs->url;
-	link = http_header(resp, "link");
 	if (fs->type->service == SOURCE_GITLAB) {
+		/*
+		 * A short page ends the walk when the page size is known;
+		 * keyset pages carry no X-Per-Page: their Link decides.
+		 */
 		per_page = source_header_num(resp, "x-per-page");
-		if (per_page <= 0 || per_page > SOURCE_PER_PAGE)
-			per_page = SOURCE_PER_PAGE;
-		if ((long long)count < per_page)
+		if (per_page > 0 && (long long)count < per_page)
 			return (NULL);
 		xn = http_header(resp, "x-next-page");
 		if (xn != NULL && *xn == '\0')
@@ -743,14 +766,56 @@ source_next_url(struct source_fetch *fs, const struct http_response *resp,
 		total = source_header_num(resp, "x-total");
 		if (total >= 0 && fs->seen >= (size_t)total)
 			return (NULL);
-		if (link != NULL)
-			next = http_link_next(link, base);
+		next = source_link_next(resp, base);
 		if (next == NULL && xn != NULL &&
 		    str_to_ll(xn, 2, 1000000, &page) == 0)
 			next = source_url_with_page(base, (long)page);
-	} else if (link != NULL)
-		next = http_link_next(link, base);
+	} else
+		next = source_link_next(resp, base);
 	return (next);
+}
+
+/*
+ * Follow a redirect (a renamed GitHub repository answers 301 with its
+ * /repositories/<id> URL) on the API's own origin, token included; one to
+ * another origin is refused, since the token is for the API host only.
+ * 1 when resp was a redirect and has been handled.
+ */
+static int
+source_redirect(struct source_fetch *fs, const struct http_response *resp)
+{
+	const char	*loc;
+	char		*next, *host;
+
+	if (resp->status != 301 && resp->status != 302 &&
+	    resp->status != 303 && resp->status != 307 &&
+	    resp->status != 308)
+		return (0);
+	loc = http_header(resp, "location");
+	if (loc == NULL || *loc == '\0')
+		return (0);	/* reported as an HTTP error */
+	next = http_url_resolve(resp->url != NULL ? resp->url : fs->url, loc);
+	if (next == NULL)
+		return (0);
+	if (!source_same_origin(fs, next)) {
+		host = str_oneline(next, source_origin_len(next) != 0 ?
+		    source_origin_len(next) : 64);
+		source_finish(fs, xasprintf("HTTP %ld redirect to another host "
+		    "refused (%s)", resp->status, host), 0);
+		free(host);
+		free(next);
+		return (1);
+	}
+	if (++fs->redirects > SOURCE_MAX_REDIRECTS) {
+		free(next);
+		source_finish(fs, xstrdup("too many redirects"), 0);
+		return (1);
+	}
+	free(fs->url);
+	fs->url = next;
+	if (source_request(fs) != 0)
+		source_finish(fs, xstrdup("cannot start request"), 0);
+	return (1);
 }
 
 /* One page arrived: collect it, then fetch the next or finish. */
@@ -763,6 +828,9 @@ source_page_done(const struct http_response *resp, void *arg)
 	size_t			 count;
 	long			 status = resp->status;
 
+	if (source_redirect(fs, resp))
+		return;
+	fs->redirects = 0;
 	fs->pages++;
 	/* A 304 always carries the cached body; one without is a failure. */
 	if (status == 304 && resp->len > 0)
