@@ -1325,7 +1325,7 @@ tui_draw_jobs(struct tui *t, int y, int rows, int width)
 	tui_draw_title(y, width, title, focused);
 	y++;
 	rows--;
-	tail = rows >= 4 ? TUI_TAIL_LINES : 0;
+	tail = rows >= 1 + TUI_TAIL_LINES ? TUI_TAIL_LINES : 0;
 	list = rows - tail;
 	l->height = list;
 	tui_list_clamp(l);
@@ -1414,7 +1414,7 @@ tui_draw_confirm(struct tui *t)
 	char *title, *foot;
 	int h, w, inner, body, y;
 
-	w = COLS - 4 < 100 ? COLS - 4 : 100;
+	w = COLS - 4 < 160 ? COLS - 4 : 160;
 	if (w < 20)
 		w = COLS;
 	inner = w - 4;

@@ -107,8 +107,10 @@ class Screen:
         return int(tail.split("]", 1)[0])
 
 
-# cursor, latest mark, version, [date], first arch cell ("✓ amd64")
-_VERSION_ROW = re.compile(r"^[> ] [* ] (\S+)\s+(?:(?:\d{4}-\d\d-\d\d|-)\s+)?"
+# cursor, [space mark (read-write)], latest mark, version, [date], first
+# arch cell ("✓ amd64")
+_VERSION_ROW = re.compile(r"^[> ] (?:[\u25cf# ] )?[* ] (\S+)\s+"
+                          r"(?:(?:\d{4}-\d\d-\d\d|-)\s+)?"
                           r"[\u2713\u2717\u25d0+~-] \S")
 
 
