@@ -440,38 +440,79 @@ auth_helper_name_ok(const char *name)
 	return 1;
 }
 
-/* Read everything from fd until EOF, the cap or the deadline. */
+/* Has pid exited? 1 yes (*st set), 2 gone (reaped elsewhere), 0 not yet. */
 static int
-auth_read_child(int fd, struct buf *out, uint64_t deadline)
+auth_reap(pid_t pid, int *st)
+{
+	pid_t w = waitpid(pid, st, WNOHANG);
+
+	if (w == pid)
+		return 1;
+	if (w < 0 && errno == ECHILD)
+		return 2;
+	return 0;
+}
+
+/*
+ * Read everything from fd until EOF, the cap or the deadline. The helper
+ * is also watched: once it has exited (*reaped 1 and its status in *st,
+ * or 2 when the status is lost),
+ * what it wrote is read and the pipe is not waited on any longer, since a
+ * process it started may hold the pipe open.
+ */
+static int
+auth_read_child(int fd, struct buf *out, uint64_t deadline, pid_t pid,
+    int *st, int *reaped)
 {
 	char tmp[4096];
 	struct pollfd pfd;
 	ssize_t n;
-	uint64_t now;
+	uint64_t now, wait;
 	int rc;
 
+	*reaped = 0;
 	for (;;) {
 		now = time_mono_ms();
 		if (now >= deadline)
 			return -1;
+		wait = deadline - now;
+		if (*reaped)
+			wait = 0;
+		else if (wait > 50)
+			wait = 50;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		rc = poll(&pfd, 1, (int)(deadline - now));
+		rc = poll(&pfd, 1, (int)wait);
 		if (rc < 0 && errno == EINTR)
 			continue;
-		if (rc <= 0)
+		if (rc < 0)
 			return -1;
+		if (rc == 0) {
+			if (*reaped)
+				return 0;	/* exited, everything read */
+			*reaped = auth_reap(pid, st);
+			continue;
+		}
 		n = read(fd, tmp, sizeof tmp);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
 		if (n == 0)
-			return 0;
+			break;
 		if (buf_append(out, tmp, (size_t)n) != 0)
 			return -1;
 	}
+	/* EOF: wait for the exit, still no longer than the deadline. */
+	while (!*reaped) {
+		if ((*reaped = auth_reap(pid, st)) != 0)
+			break;
+		if (time_mono_ms() >= deadline)
+			return -1;
+		(void)poll(NULL, 0, 10);
+	}
+	return 0;
 }
 
 /* A pipe whose ends are closed on exec. */
@@ -498,8 +539,8 @@ auth_run_helper(const char *name, const char *server, const char *host,
 	char *prog, *line;
 	const char *user, *secret;
 	int in[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0, st, rc = -1;
-	int timed_out = 0;
-	pid_t pid, w;
+	int timed_out = 0, reaped = 0;
+	pid_t pid, w = -1;
 	json_t *root = NULL;
 	json_error_t jerr;
 	size_t off, len;
@@ -562,12 +603,17 @@ auth_run_helper(const char *name, const char *server, const char *host,
 	buf_init(&b, AUTH_HELPER_MAX);
 	buf_append(&b, "", 0);
 	if (auth_read_child(outp[0], &b, time_mono_ms() +
-	    AUTH_HELPER_TIMEOUT_MS) != 0) {
+	    AUTH_HELPER_TIMEOUT_MS, pid, &st, &reaped) != 0) {
 		timed_out = 1;
-		kill(pid, SIGKILL);
+		if (!reaped)
+			kill(pid, SIGKILL);
 	}
-	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-		;
+	if (reaped)
+		w = reaped == 1 ? pid : -1;
+	else {
+		while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+			;
+	}
 	sigaction(SIGPIPE, &oldsa, NULL);
 	if (w == pid)
 		status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;

@@ -422,11 +422,15 @@ reg_parse_index(json_t *root, struct registry_manifest *out, char **cause)
 	return 0;
 }
 
-/* Strip parameters from a Content-Type. Caller frees; NULL if none. */
+/*
+ * Strip parameters from a Content-Type and lowercase it (media types are
+ * case-insensitive). Caller frees; NULL if none.
+ */
 static char *
 reg_content_type(const char *ct)
 {
-	size_t n;
+	size_t n, i;
+	char *out;
 
 	if (ct == NULL)
 		return NULL;
@@ -435,7 +439,10 @@ reg_content_type(const char *ct)
 	n = strcspn(ct, "; \t");
 	if (n == 0)
 		return NULL;
-	return xstrndup(ct, n);
+	out = xstrndup(ct, n);
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	return out;
 }
 
 /* Is mt one of the four manifest types we handle? */

@@ -1013,6 +1013,68 @@ class TestRegistryAuthAndPaging(RegistryBase):
         self.assertEqual(r.tokens_issued, 1)
 
 
+class TestCredentialHelper(RegistryBase):
+    HELPER = """#!/bin/sh
+read server
+# A process the helper starts keeps the pipe open for a while.
+( sleep 6 ) &
+if [ "$server" = "%s" ]; then
+  printf '{"ServerURL":"%%s","Username":"helperuser","Secret":"%s"}' "$server"
+  exit 0
+fi
+echo "credentials not found in native keychain"
+exit 1
+"""
+    SECRET = "helperSecret-0123456789"
+
+    def helper_env(self, host):
+        bindir = os.path.join(self.env.dir, "bin")
+        os.makedirs(bindir, exist_ok=True)
+        path = os.path.join(bindir, "docker-credential-wiretest")
+        with open(path, "w") as f:
+            f.write(self.HELPER % (host, self.SECRET))
+        os.chmod(path, 0o755)
+        return {"PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+
+    def test_helper_credentials_used_quickly(self):
+        """credHelpers: the helper's answer is used for the token request
+        at once, even though a process it started holds its stdout."""
+        mt, body = self.multi()
+        reg = self.server()
+        r = Registry(reg, {"test/mirror/app": self.repo({"2.0.0": (mt,
+                                                                   body)})})
+        want = "Basic " + base64.b64encode(
+            ("helperuser:" + self.SECRET).encode()).decode()
+        r.token_reply = lambda req: (
+            json_reply(200, {"token": REG_TOKEN})
+            if req.headers.get("Authorization") == want else
+            json_reply(401, {"errors": [{"code": "UNAUTHORIZED",
+                                         "message": "bad credentials"}]}))
+        reg.handler = r
+        with open(os.path.join(self.env.docker, "config.json"), "w") as f:
+            json.dump({"auths": {}, "credHelpers": {reg.host: "wiretest"}},
+                      f)
+        self.write(reg, [self.app("app")])
+        app = app_of(self.status(expect_rc=0, env=self.helper_env(
+            reg.host)), "app")
+        self.assertEqual(version_of(app, "2.0.0")["state"], "complete")
+        self.assertLess(self.elapsed, 5)
+        self.no_secret(self.SECRET, want[6:])
+
+    def test_helper_not_found_is_anonymous(self):
+        mt, body = self.multi()
+        reg = self.server()
+        reg.handler = Registry(reg, {"test/mirror/app": self.repo(
+            {"2.0.0": (mt, body)})})
+        with open(os.path.join(self.env.docker, "config.json"), "w") as f:
+            json.dump({"credsStore": "wiretest"}, f)
+        self.write(reg, [self.app("app")])
+        app = app_of(self.status(expect_rc=0, env=self.helper_env(
+            "other.example")), "app")
+        self.assertEqual(version_of(app, "2.0.0")["state"], "complete")
+        self.assertLess(self.elapsed, 5)
+
+
 class TestRegistryManifests(RegistryBase):
     def make(self, tags, images=(), **kw):
         reg = self.server()
