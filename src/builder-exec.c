@@ -93,6 +93,12 @@ exec_exited(struct job *job)
 		close(priv->out_fd);
 		priv->out_fd = -1;
 	}
+	/*
+	 * Stopped (cancel, timeout): whatever the builder started and left
+	 * in its process group goes too.
+	 */
+	if (priv->kill_timer != 0)
+		kill(-priv->pid, SIGKILL);
 	loop_timer_del(loop, priv->kill_timer);
 	priv->kill_timer = 0;
 	if (WIFSIGNALED(st)) {

@@ -5,8 +5,10 @@
  * The dispatch asks for the run id (return_run_details); servers that
  * answer 204 or reject the key get the fallback: list the workflow's
  * recent workflow_dispatch runs and pick the newest created after the
- * dispatch (matching a configured distinct_id input in its title when
- * there is one). The token is read from the environment at each request
+ * dispatch. With a `distinct_id` input configured (a value of its own per
+ * attempt when left empty), the run must carry that value in its title
+ * (`run-name:`) or in the name of one of its jobs or steps, so that
+ * concurrent dispatches each find their own run. The token is read from the environment at each request
  * and never written anywhere.
  */
 #include <stdio.h>
@@ -30,6 +32,7 @@
 static void	gha_dispatch(struct job *);
 static void	gha_poll(struct job *);
 static void	gha_find(struct job *);
+static void	gha_cand_next(struct job *);
 
 /* The API base without a trailing slash. Caller frees. */
 static char *
@@ -240,6 +243,102 @@ gha_poll(struct job *job)
 	free(api);
 }
 
+/* Forget the candidate runs. */
+static void
+gha_cand_clear(struct job_priv *priv)
+{
+	size_t i;
+
+	for (i = 0; i < priv->ncand; i++)
+		free(priv->cand_url[i]);
+	priv->ncand = priv->icand = 0;
+}
+
+/* No run found this time: look again later, or give up. */
+static void
+gha_find_retry(struct job *job)
+{
+	struct job_priv *priv = job->priv;
+
+	if (++priv->find_tries >= GHA_FIND_TRIES) {
+		jobs_builder_done(job, 0, "the workflow was dispatched but no "
+		    "run for it appeared", NULL);
+		return;
+	}
+	gha_later(job);
+}
+
+/* Whether the jobs list of a run names the distinct id. */
+static int
+gha_jobs_mention(json_t *root, const char *did)
+{
+	json_t *jobs = json_object_get(root, "jobs"), *j, *steps, *st;
+	const char *name;
+	size_t i, k;
+
+	json_array_foreach(jobs, i, j) {
+		name = json_string_value(json_object_get(j, "name"));
+		if (name != NULL && strstr(name, did) != NULL)
+			return 1;
+		steps = json_object_get(j, "steps");
+		json_array_foreach(steps, k, st) {
+			name = json_string_value(json_object_get(st, "name"));
+			if (name != NULL && strstr(name, did) != NULL)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A candidate's jobs answered. */
+static void
+gha_cand_cb(const struct http_response *res, void *arg)
+{
+	struct job *job = arg;
+	struct job_priv *priv = job->priv;
+	json_t *root;
+	size_t i = priv->icand;
+	int mine = 0;
+
+	if (res->status == 200) {
+		root = json_loadb(res->body, res->len, 0, NULL);
+		mine = gha_jobs_mention(root, priv->distinct_id);
+		json_decref(root);
+	}
+	if (mine && !jobs_run_claimed(priv->jobs, priv->cand_id[i])) {
+		char *url = priv->cand_url[i];
+
+		priv->cand_url[i] = NULL;
+		gha_have_run(job, priv->cand_id[i], url);
+		free(url);
+		gha_cand_clear(priv);
+		return;
+	}
+	priv->icand++;
+	gha_cand_next(job);
+}
+
+/* Look at the next candidate's jobs, or come back later. */
+static void
+gha_cand_next(struct job *job)
+{
+	struct job_priv *priv = job->priv;
+	char *api, *url;
+
+	if (priv->icand >= priv->ncand) {
+		gha_cand_clear(priv);
+		gha_find_retry(job);
+		return;
+	}
+	api = gha_api(priv);
+	url = xasprintf("%s/repos/%s/actions/runs/%lld/jobs", api,
+	    priv->builder.repo, priv->cand_id[priv->icand]);
+	if (gha_request(job, "GET", url, NULL, gha_cand_cb) != 0)
+		jobs_builder_done(job, 0, "cannot start a request", NULL);
+	free(url);
+	free(api);
+}
+
 /* The run list answered: pick our run. */
 static void
 gha_find_cb(const struct http_response *res, void *arg)
@@ -253,6 +352,7 @@ gha_find_cb(const struct http_response *res, void *arg)
 	size_t i;
 	char *why;
 
+	gha_cand_clear(priv);
 	if (res->status != 200) {
 		why = gha_error(res);
 		jobs_log(job, "listing runs: %s", why);
@@ -273,12 +373,21 @@ gha_find_cb(const struct http_response *res, void *arg)
 			continue;
 		if (t < priv->dispatched_at - GHA_SKEW)
 			continue;
-		if (priv->distinct_id != NULL &&
-		    (title == NULL || strstr(title, priv->distinct_id) == NULL) &&
-		    (name == NULL || strstr(name, priv->distinct_id) == NULL))
-			continue;
 		if (jobs_run_claimed(priv->jobs, json_integer_value(id)))
 			continue;
+		if (priv->distinct_id != NULL &&
+		    (title == NULL || strstr(title, priv->distinct_id) == NULL) &&
+		    (name == NULL || strstr(name, priv->distinct_id) == NULL)) {
+			/* Maybe in a step name: look at its jobs below. */
+			if (priv->ncand < MT_ARRAY_LEN(priv->cand_id)) {
+				priv->cand_id[priv->ncand] =
+				    json_integer_value(id);
+				priv->cand_url[priv->ncand++] = xstrdup(
+				    json_string_value(json_object_get(r,
+				    "html_url")));
+			}
+			continue;
+		}
 		if (best == 0 || t > best_t || (t == best_t &&
 		    json_integer_value(id) > best)) {
 			best = json_integer_value(id);
@@ -288,18 +397,19 @@ gha_find_cb(const struct http_response *res, void *arg)
 		}
 	}
 	if (best > 0) {
+		gha_cand_clear(priv);
 		gha_have_run(job, best, best_url);
 		json_decref(root);
 		return;
 	}
 	json_decref(root);
-retry:
-	if (++priv->find_tries >= GHA_FIND_TRIES) {
-		jobs_builder_done(job, 0, "the workflow was dispatched but no "
-		    "run for it appeared", NULL);
+	if (priv->ncand > 0) {
+		priv->icand = 0;
+		gha_cand_next(job);
 		return;
 	}
-	gha_later(job);
+retry:
+	gha_find_retry(job);
 }
 
 /* List recent workflow_dispatch runs of the workflow. */
@@ -425,6 +535,7 @@ gha_start(struct job *job, char **cause)
 	}
 	priv->run_id = 0;
 	priv->find_tries = 0;
+	gha_cand_clear(priv);
 	priv->with_details = 1;
 	free(priv->run_status);
 	priv->run_status = NULL;

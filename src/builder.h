@@ -67,6 +67,11 @@ struct job_priv {
 	uint64_t		 poll_timer;
 	char			*run_status;
 	char			*distinct_id;
+	/* runs that may be ours, checked through their jobs' step names */
+	long long		 cand_id[8];
+	char			*cand_url[8];
+	size_t			 ncand;
+	size_t			 icand;
 };
 
 /* Drop the exec backend's bookkeeping for jobs (at jobs_free). */

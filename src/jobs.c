@@ -18,6 +18,7 @@
 #include "http.h"
 #include "jobs.h"
 #include "loop.h"
+#include "merge.h"
 #include "registry.h"
 #include "util.h"
 
@@ -472,6 +473,8 @@ jobs_priv_free(struct job *job)
 	free(priv->inputs);
 	free(priv->run_status);
 	free(priv->distinct_id);
+	for (i = 0; i < priv->ncand; i++)
+		free(priv->cand_url[i]);
 	buf_free(&priv->line);
 	free(priv);
 	job->priv = NULL;
@@ -789,14 +792,14 @@ jobs_check_index_cb(int status, const struct registry_manifest *m,
 
 	if (status == 0 && m->is_index) {
 		for (i = 0; i < m->nplatforms; i++) {
-			if (m->platforms[i].architecture != NULL &&
-			    strcmp(m->platforms[i].architecture, job->arch) == 0) {
+			if (merge_arch_match(m->platforms[i].architecture,
+			    m->platforms[i].variant, job->arch)) {
 				found = m->platforms[i].digest;
 				break;
 			}
 		}
-	} else if (status == 0 && m->platform.architecture != NULL &&
-	    strcmp(m->platform.architecture, job->arch) == 0)
+	} else if (status == 0 && merge_arch_match(m->platform.architecture,
+	    m->platform.variant, job->arch))
 		found = m->digest;
 	if (found != NULL) {
 		job->priv->phase = JOB_PHASE_NONE;

@@ -1,7 +1,8 @@
-"""The github-actions builder against the Actions fixture: dispatch with
-run details (200) or without (204 after a 422 for return_run_details),
-runs queued -> in_progress -> completed, success and failure, and the
-image check after a successful run."""
+"""The github-actions builder against the Actions fixture, through
+`mirrortop build`: dispatch with run details (200) or without (204 after a
+422 for return_run_details), runs queued -> in_progress -> completed,
+success and failure, the image check after a successful run, and
+concurrent dispatches told apart by a distinct_id input."""
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ import time
 import unittest
 
 import world
-from mt import Env, github_app
+from mt import MIRRORTOP, Env, github_app
 from upstream import Upstream, gh_release
 
 REPO = "mattermost/mattermost"
@@ -18,8 +19,6 @@ BUILDS = "mirror/builds"
 NS = "test/mirror"
 SRCDIR = os.environ.get("MT_SRCDIR", os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "..", ".."))
-BUILDDIR = os.environ.get("MT_BUILDDIR", SRCDIR)
-DRIVER = os.path.join(BUILDDIR, "tests", "unit", "test-jobs-driver")
 TOKEN = "ghp_fixtureTokenNeverLogged0123456789"
 DISPATCH = "/github/repos/%s/actions/workflows/build.yml/dispatches" % BUILDS
 
@@ -49,6 +48,8 @@ class Runner(threading.Thread):
 
 class GhaWorld(unittest.TestCase):
     up_opts = {}
+    archs = ["amd64"]
+    extra_inputs = {}
 
     def setUp(self):
         self.reg = world.Registry()
@@ -58,7 +59,8 @@ class GhaWorld(unittest.TestCase):
             gh_release("v10.3.1", repo=REPO)]}
         self.up.data["github"][BUILDS] = {"workflows": {"build.yml": {
             "name": "Build", "inputs": ["app", "version", "arch",
-                                        "staging_tag", "runner"]}}}
+                                        "staging_tag", "runner",
+                                        "distinct_id"]}}}
         self.runner = Runner(self.up, self.reg)
         self.runner.start()
         self.env = Env()
@@ -70,10 +72,12 @@ class GhaWorld(unittest.TestCase):
                               "arch": "{arch}",
                               "staging_tag": "{image_tag}-{arch}",
                               "runner": "{runner}"}}
+        builder["inputs"].update(self.extra_inputs)
         self.env.write_config(self.reg.host,
                               [github_app("mattermost", self.up, REPO)],
-                              builder=builder, archs=["amd64"],
-                              runners={"amd64": "ubuntu-24.04"})
+                              builder=builder, archs=self.archs,
+                              runners={"amd64": "ubuntu-24.04",
+                                       "arm64": "ubuntu-24.04-arm"})
 
     def tearDown(self):
         self.runner.stop.set()
@@ -86,7 +90,7 @@ class GhaWorld(unittest.TestCase):
         e = dict(self.env.env)
         if token is not None:
             e["GITHUB_TOKEN"] = token
-        r = subprocess.run([DRIVER, "-c", self.env.config_path] +
+        r = subprocess.run([MIRRORTOP, "-c", self.env.config_path] +
                            list(args), capture_output=True, text=True,
                            timeout=90, env=e)
         if check is not None:
@@ -95,12 +99,12 @@ class GhaWorld(unittest.TestCase):
         self.assertNotIn(TOKEN, r.stdout + r.stderr)
         return r
 
-    def job(self):
+    def job(self, i=0):
         with open(os.path.join(self.env.state, "mirrortop",
                                "jobs.json")) as f:
             text = f.read()
         self.assertNotIn(TOKEN, text)
-        job = json.loads(text)["jobs"][0]
+        job = json.loads(text)["jobs"][i]
         with open(job["log"]) as f:
             log = f.read()
         self.assertNotIn(TOKEN, log)
@@ -183,6 +187,34 @@ class TestNoRunDetails(GhaWorld):
         with self.up.lock:
             rid = max(self.up.runs)
         self.assertTrue(job["run_url"].endswith("/%d" % rid))
+
+
+class TestCorrelation(GhaWorld):
+    """Two dispatches at once, no run details: each job must follow the
+    run of its own dispatch, found through the distinct_id step."""
+    up_opts = {"run_details": "reject", "run_list_delay": 1}
+    archs = ["amd64", "arm64"]
+    extra_inputs = {"distinct_id": ""}
+
+    def test_each_job_finds_its_own_run(self):
+        self.drive("build", "mattermost", "10.3.1", check=0)
+        seen = set()
+        for i in (0, 1):
+            job, log = self.job(i)
+            self.assertEqual(job["state"], "succeeded", log)
+            rid = int(job["run_url"].rsplit("/", 1)[1])
+            with self.up.lock:
+                inputs = self.up.runs[rid]["inputs"]
+            self.assertEqual(inputs["arch"], job["arch"])
+            self.assertTrue(inputs["distinct_id"].startswith("mirrortop-"))
+            seen.add(rid)
+        self.assertEqual(len(seen), 2)
+        with self.up.lock:
+            looked = [r for r in self.up.requests
+                      if r.bare_path.endswith("/jobs")]
+        self.assertTrue(looked, "the steps were read")
+        idx = world.manifest(self.reg, NS + "/mattermost", "10.3.1")
+        self.assertIsNotNone(idx)
 
 
 if __name__ == "__main__":
