@@ -1053,6 +1053,10 @@ tui_draw_status(struct tui *t, int y, int width)
 	for (i = 0; i < n; i++) {
 		if (!(b[i]->flags & TUI_B_HINT))
 			continue;
+		/* Whole hints only: the help has the rest. */
+		if (line.len > 0 && (int)(line.len + 2 + strlen(b[i]->label) +
+		    1 + strlen(b[i]->hint)) > width - 1)
+			break;
 		buf_printf(&line, "%s%s %s", line.len > 0 ? "  " : "",
 		    b[i]->label, b[i]->hint);
 	}

@@ -41,6 +41,7 @@
 #define TUI_POLL_MS	250		/* log polling while something runs */
 #define TUI_JOBS_ROWS	5		/* job rows the pane shows at most */
 #define TUI_JSON_MAX	(1024 * 1024)
+#define TUI_READING	"(reading the registry...)"
 
 /* The dashboard a dry-run callback may reach, or NULL once it is gone. */
 static struct tui	*tui_panel_live;
@@ -235,6 +236,9 @@ tui_confirm_dry_run_done(int status, const char *json, const char *errmsg,
 	if (c->request != (unsigned long)(uintptr_t)arg)
 		return;
 	c->request = 0;
+	if (c->nlines > 0 && strcmp(c->lines[c->nlines - 1],
+	    TUI_READING) == 0)
+		free(c->lines[--c->nlines]);
 	if (status != 0) {
 		msg = xasprintf("cannot be done: %s", errmsg != NULL ? errmsg :
 		    "dry run failed");
@@ -276,7 +280,7 @@ tui_confirm_dry_run(struct tui *t, size_t app, size_t version)
 		    "dry run failed");
 		free(cause);
 	} else if (c->request != 0)
-		tui_lines_add(&c->lines, &c->nlines, "(reading the registry...)");
+		tui_lines_add(&c->lines, &c->nlines, TUI_READING);
 }
 
 /* Is app/version marked? */

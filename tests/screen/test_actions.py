@@ -482,7 +482,8 @@ class TestReadOnlyPanel(PanelTest):
         t = dialog(s.wait_text(" Keys "))
         for word in ("missing archs", "one arch", "merge the staged",
                      "point latest", "mark or unmark", "marked versions",
-                     "cancel the job", "job's log", "jobs pane"):
+                     "queued or running jobs", "job's log",
+                     "jobs pane"):
             self.assertIn(word, t)
 
 
