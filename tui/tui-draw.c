@@ -1043,7 +1043,7 @@ tui_draw_status(struct tui *t, int y, int width)
 		else if (t->mode == TUI_MODE_ARCH)
 			keys = "j/k move  Enter/1-9 pick  Esc cancel";
 		else
-			keys = "j/k scroll  PgUp/PgDn page  g top  G follow  "
+			keys = "j/k scroll  h/l sideways  g top  G follow  "
 			    "Esc back";
 		tui_put(stdscr, y, 0, width - 1, keys, A_NORMAL, 1);
 		return;

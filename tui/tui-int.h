@@ -111,6 +111,7 @@ struct tui_log {
 	size_t			 top;
 	int			 height;
 	int			 follow;	/* keep the end in view */
+	int			 xoff;		/* columns scrolled right */
 	long long		 size;		/* of the file when read */
 	long long		 mtime_ns;
 	int			 truncated;	/* only the tail was read */

@@ -42,6 +42,7 @@
 #define TUI_JOBS_ROWS	5		/* job rows the pane shows at most */
 #define TUI_JSON_MAX	(1024 * 1024)
 #define TUI_READING	"(reading the registry...)"
+#define TUI_HSTEP	20		/* columns per sideways scroll */
 
 /* The dashboard a dry-run callback may reach, or NULL once it is gone. */
 static struct tui	*tui_panel_live;
@@ -844,6 +845,7 @@ tui_key_log(struct tui *t, int key)
 	}
 	t->log.job_id = j->id;
 	t->log.follow = 1;
+	t->log.xoff = 0;
 	t->log.top = SIZE_MAX;
 	t->mode = TUI_MODE_LOG;
 	tui_log_load(t);
@@ -1091,6 +1093,13 @@ tui_log_key(struct tui *t, wint_t wc, int is_key)
 			lg->follow = 1;
 			lg->top = SIZE_MAX;
 			return;
+		case KEY_LEFT:
+			lg->xoff = lg->xoff > TUI_HSTEP ? lg->xoff - TUI_HSTEP : 0;
+			return;
+		case KEY_RIGHT:
+			if (lg->xoff < TUI_LINE_MAX)
+				lg->xoff += TUI_HSTEP;
+			return;
 		default:
 			return;
 		}
@@ -1116,9 +1125,15 @@ tui_log_key(struct tui *t, wint_t wc, int is_key)
 			lg->follow = 1;
 			lg->top = SIZE_MAX;
 			return;
+		case 'h':
+			lg->xoff = lg->xoff > TUI_HSTEP ? lg->xoff - TUI_HSTEP : 0;
+			return;
+		case 'l':
+			if (lg->xoff < TUI_LINE_MAX)
+				lg->xoff += TUI_HSTEP;
+			return;
 		case TUI_ESC:
 		case 'q':
-		case 'l':
 			t->mode = TUI_MODE_NORMAL;
 			return;
 		case TUI_CTRL('c'):
@@ -1155,16 +1170,30 @@ tui_panel_key(struct tui *t, wint_t wc, int is_key)
 int
 tui_panel_quit(struct tui *t)
 {
-	char *text;
-	int busy;
+	const struct job *j;
+	struct buf b;
+	size_t i, n;
+	int busy, active = 0;
 
 	if (t->read_only || (busy = action_busy(t->core)) <= 0)
 		return 0;
-	text = xasprintf("%d job%s or merge%s still in flight; quitting stops "
-	    "them\n(running jobs are killed and become interrupted).", busy,
-	    busy == 1 ? "" : "s", busy == 1 ? "" : "s");
-	tui_confirm_open(t, TUI_CONFIRM_QUIT, "quit", text);
-	free(text);
+	n = action_jobs_count(t->core);
+	for (i = 0; i < n; i++) {
+		if ((j = action_job(t->core, i)) != NULL && tui_job_active(j))
+			active++;
+	}
+	buf_init(&b, 4096);
+	if (active > 0)
+		buf_printf(&b, "%d job%s queued or running.\n", active,
+		    active == 1 ? " is" : "s are");
+	if (busy > active)
+		buf_printf(&b, "%d merge%s or tag move%s in flight or waiting.\n",
+		    busy - active, busy - active == 1 ? "" : "s",
+		    busy - active == 1 ? "" : "s");
+	buf_printf(&b, "Quitting stops them (running jobs are killed and "
+	    "become interrupted).");
+	tui_confirm_open(t, TUI_CONFIRM_QUIT, "quit", b.data);
+	buf_free(&b);
 	return 1;
 }
 
@@ -1390,6 +1419,30 @@ tui_fit_bytes(const char *s, int width)
 	return off;
 }
 
+/* Bytes of s that take the first cols columns (all of s when shorter). */
+static size_t
+tui_skip_cols(const char *s, int cols)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n, off = 0;
+	int used = 0, cw;
+
+	memset(&st, 0, sizeof st);
+	while (s[off] != '\0' && used < cols) {
+		n = mbrtowc(&wc, s + off, MB_CUR_MAX, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof st);
+			n = 1;
+			cw = 1;
+		} else if ((cw = wcwidth(wc)) <= 0)
+			cw = 1;
+		used += cw;
+		off += n;
+	}
+	return off;
+}
+
 /* Rows the dialog's lines take wrapped to width. */
 static size_t
 tui_wrapped_rows(const struct tui_confirm *c, int width)
@@ -1561,8 +1614,9 @@ tui_draw_log(struct tui *t, int y, int rows, int width)
 		    j->attempts);
 	else
 		what = xstrdup("?");
-	title = xasprintf(" log of job %lu: %s%s", lg->job_id, what,
-	    lg->follow ? "  [following]" : "");
+	title = xasprintf(" log of job %lu: %s%s%s", lg->job_id, what,
+	    lg->follow ? "  [following]" : "", lg->xoff > 0 ?
+	    "  [scrolled right]" : "");
 	{
 		char *safe = str_oneline(title, TUI_LINE_MAX);
 
@@ -1588,7 +1642,11 @@ tui_draw_log(struct tui *t, int y, int rows, int width)
 		    A_DIM, 0);
 		rows--;
 	}
-	for (i = 0; i < (size_t)rows && lg->top + i < lg->nlines; i++)
-		tui_put(stdscr, y + (int)i, 0, width, lg->lines[lg->top + i],
-		    A_NORMAL, 0);
+	for (i = 0; i < (size_t)rows && lg->top + i < lg->nlines; i++) {
+		const char *p = lg->lines[lg->top + i];
+
+		if (lg->xoff > 0)
+			p += tui_skip_cols(p, lg->xoff);
+		tui_put(stdscr, y + (int)i, 0, width, p, A_NORMAL, 0);
+	}
 }

@@ -333,7 +333,8 @@ class TestJobs(PanelTest):
         # q asks while a job runs; n keeps the dashboard
         s.keys("q")
         t = s.wait_text("Proceed? [y/N]")
-        self.assertIn("quitting stops", dialog(t))
+        self.assertIn("1 job is queued or running", dialog(t))
+        self.assertIn("Quitting stops them", dialog(t))
         s.keys("n")
         s.wait_gone("Proceed? [y/N]")
         # c: the dialog names the job and the command it stops
@@ -421,6 +422,12 @@ class TestJobs(PanelTest):
         s.wait_gone("[following]")
         s.keys("G")
         s.wait_text("[following]")
+        # sideways: the start of each line scrolls out of view
+        s.keys("l")
+        t = s.wait_text("[scrolled right]")
+        self.assertNotIn("[mirrortop 20", t)
+        s.keys("h")
+        s.wait_text("[mirrortop 20")
         s.keys("Escape")
         s.wait_gone("log of job 1")
         t = s.wait_text("[failed]")
