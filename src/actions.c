@@ -407,6 +407,38 @@ actions_check(struct core *core, size_t app, size_t version,
 	return 0;
 }
 
+/*
+ * The registry tag an arch's build goes to: the staging_tag template, or
+ * {image_tag}-{arch} for the plugin scheme (manifest: false); '+' becomes
+ * '_' as in the status model. NULL when it is not a valid tag.
+ */
+static char *
+actions_staging_tag(struct core *core, const struct mt_app *a,
+    const struct mt_version *v, const char *arch)
+{
+	char *t;
+	size_t i;
+
+	t = model_expand(core_config(core), a, v, arch, a->cfg->manifest ?
+	    a->cfg->staging_tag : "{image_tag}-{arch}");
+	if (t == NULL)
+		return NULL;
+	if (t[0] == '\0' || t[0] == '.' || t[0] == '-' || strlen(t) > 128)
+		goto bad;
+	for (i = 0; t[i] != '\0'; i++) {
+		if (t[i] == '+')
+			t[i] = '_';
+		else if (!((t[i] >= 'a' && t[i] <= 'z') ||
+		    (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' &&
+		    t[i] <= '9') || t[i] == '_' || t[i] == '.' || t[i] == '-'))
+			goto bad;
+	}
+	return t;
+bad:
+	free(t);
+	return NULL;
+}
+
 /* Replace {digest_file} by path, then expand the rest. Caller frees. */
 static char *
 actions_expand(struct core *core, const struct mt_app *a,
@@ -492,11 +524,10 @@ actions_spec(struct core *core, struct mt_app *a, struct mt_version *v,
 		*cause = xasprintf("%s: no builder is configured", a->cfg->name);
 		return -1;
 	}
-	sb->staging_tag = model_expand(core_config(core), a, v, arch,
-	    a->cfg->staging_tag);
+	sb->staging_tag = actions_staging_tag(core, a, v, arch);
 	if (sb->staging_tag == NULL || *sb->staging_tag == '\0') {
-		*cause = xasprintf("%s %s %s: cannot expand staging_tag",
-		    a->cfg->name, v->version, arch);
+		*cause = xasprintf("%s %s %s: the staging tag is not a valid "
+		    "registry tag", a->cfg->name, v->version, arch);
 		goto fail;
 	}
 	sb->staging_ref = xasprintf("%s:%s", a->image, sb->staging_tag);
@@ -784,10 +815,16 @@ actions_merge_begin(struct actions *act, struct mt_app *a,
 	}
 	memset(&ms, 0, sizeof ms);
 	for (i = 0; i < a->cfg->narchs; i++) {
-		staging[i] = model_expand(core_config(core), a, v,
-		    a->cfg->archs[i], a->cfg->staging_tag);
-		if (staging[i] == NULL)
-			staging[i] = xstrdup("");
+		staging[i] = actions_staging_tag(core, a, v,
+		    a->cfg->archs[i]);
+		if (staging[i] == NULL) {
+			*cause = xasprintf("merge %s %s: %s: the staging tag "
+			    "is not a valid registry tag", a->cfg->name,
+			    v->version, a->cfg->archs[i]);
+			while (i-- > 0)
+				free(staging[i]);
+			return -1;
+		}
 		digests[i] = act->jobs ? jobs_last_digest(act->jobs,
 		    a->cfg->name, v->version, a->cfg->archs[i]) : NULL;
 	}
@@ -1005,8 +1042,8 @@ actions_latest_begin(struct actions *act, struct mt_app *a, int dry_run,
 		dst[n++] = xstrdup("latest");
 	} else {
 		for (i = 0; i < a->cfg->narchs; i++) {
-			src[n] = model_expand(core_config(core), a, v,
-			    a->cfg->archs[i], a->cfg->staging_tag);
+			src[n] = actions_staging_tag(core, a, v,
+			    a->cfg->archs[i]);
 			dst[n] = xasprintf("latest-%s", a->cfg->archs[i]);
 			for (char *p = dst[n]; *p != '\0'; p++) {
 				if (*p == '/')
@@ -1319,8 +1356,8 @@ action_describe_merge(struct core *core, size_t app, size_t version,
 	for (i = 0; i < a->cfg->narchs; i++) {
 		const char *d = act->jobs ? jobs_last_digest(act->jobs,
 		    a->cfg->name, v->version, a->cfg->archs[i]) : NULL;
-		char *st = model_expand(core_config(core), a, v,
-		    a->cfg->archs[i], a->cfg->staging_tag);
+		char *st = actions_staging_tag(core, a, v,
+		    a->cfg->archs[i]);
 
 		buf_printf(&b, "  %s: %s%s%s%s\n", a->cfg->archs[i], a->image,
 		    d ? "@" : ":", d ? d : (st ? st : "?"),
@@ -1358,8 +1395,8 @@ action_describe_latest(struct core *core, size_t app, char **cause)
 		    v->digest ? ", " : "", v->digest ? v->digest : "");
 	else {
 		for (i = 0; i < a->cfg->narchs; i++) {
-			char *st = model_expand(core_config(core), a, v,
-			    a->cfg->archs[i], a->cfg->staging_tag);
+			char *st = actions_staging_tag(core, a, v,
+			    a->cfg->archs[i]);
 
 			buf_printf(&b, "latest %s: PUT %s:latest-%s = %s:%s\n",
 			    a->cfg->name, a->image, a->cfg->archs[i], a->image,

@@ -50,6 +50,8 @@ struct job_priv {
 	uint64_t		 timeout_timer;
 	uint64_t		 retry_timer;
 	int			 log_fd;
+	int			 lock_fd;	/* flock: one job per app/version/arch
+						 * across processes */
 	size_t			 log_written;
 	int			 log_truncated;
 	struct buf		 line;		/* partial output line */

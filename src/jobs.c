@@ -1,4 +1,5 @@
 /* jobs.c — build jobs: queue, concurrency, retries, history, logs. */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -461,6 +462,8 @@ jobs_priv_free(struct job *job)
 		return;
 	if (priv->log_fd != -1)
 		close(priv->log_fd);
+	if (priv->lock_fd != -1)
+		close(priv->lock_fd);
 	for (i = 0; priv->argv != NULL && priv->argv[i] != NULL; i++)
 		free(priv->argv[i]);
 	free(priv->argv);
@@ -1061,6 +1064,46 @@ jobs_argv_line(char *const *argv)
 	return buf_steal(&b);
 }
 
+/*
+ * Take the lock of app/version/arch in dir/locks for as long as the job
+ * lives, so that two processes (a scheduled sync and the dashboard) never
+ * build the same thing at once. The fd, -1 when locks cannot be used
+ * (then only this process's own check applies), -2 when another process
+ * holds it.
+ */
+static int
+jobs_lock(struct jobs *jobs, const struct job_spec *spec)
+{
+	char *dir, *path, *name;
+	size_t i;
+	int fd;
+
+	dir = xasprintf("%s/locks", jobs->dir);
+	if (mkdir_p(dir, 0700) != 0) {
+		free(dir);
+		return -1;
+	}
+	name = xasprintf("%s-%s-%s.lock", spec->app, spec->version, spec->arch);
+	for (i = 0; name[i] != '\0'; i++) {
+		if (name[i] == '/')
+			name[i] = '_';
+	}
+	path = xasprintf("%s/%s", dir, name);
+	free(name);
+	free(dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		close(fd);
+		return e == EWOULDBLOCK ? -2 : -1;
+	}
+	return fd;
+}
+
 /* Queue a job. */
 int
 jobs_submit(struct jobs *jobs, const struct job_spec *spec,
@@ -1070,6 +1113,7 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 	struct job_priv *priv;
 	const struct builder_ops *ops = NULL;
 	size_t i, n;
+	int lock_fd;
 
 	if (spec->builder == NULL) {
 		*cause = xstrdup("no builder is configured");
@@ -1093,6 +1137,12 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 		    "running", spec->app, spec->version, spec->arch);
 		return -1;
 	}
+	if ((lock_fd = jobs_lock(jobs, spec)) == -2) {
+		*cause = xasprintf("a job for %s %s %s is queued or running in "
+		    "another mirrortop process", spec->app, spec->version,
+		    spec->arch);
+		return -1;
+	}
 	job = xcalloc(1, sizeof *job);
 	job->id = jobs->next_id++;
 	job->app = xstrdup(spec->app);
@@ -1114,6 +1164,7 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 	priv->ops = ops;
 	priv->builder = *spec->builder;
 	priv->log_fd = -1;
+	priv->lock_fd = lock_fd;
 	priv->out_fd = -1;
 	buf_init(&priv->line, JOBS_LINE_MAX + 16);
 	buf_append(&priv->line, "", 0);

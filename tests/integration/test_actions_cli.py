@@ -223,6 +223,24 @@ class TestBuild(CliWorld):
             os.kill(pid, 0)
         self.assertEqual(self.jobs()[0]["state"], "interrupted")
 
+    def test_one_job_per_arch_across_processes(self):
+        pidfile = os.path.join(self.env.dir, "hang.pid")
+        self.config([sys.executable, os.path.join(BUILDERS, "hang.py"),
+                     pidfile], archs=["amd64"])
+        p = subprocess.Popen([MIRRORTOP, "-c", self.env.config_path, "build",
+                              "mattermost", "10.3.1"], env=self.env.env,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        try:
+            self.assertTrue(self.wait_for(pidfile))
+            r = self.cli("build", "mattermost", "10.3.1", check=1)
+            self.assertIn("a job for mattermost 10.3.1 amd64 is queued or "
+                          "running in another mirrortop process", r.stderr)
+            self.assertEqual([j["state"] for j in self.jobs()], ["running"])
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(30)
+
     def test_read_only_refuses(self):
         self.stage("10.3.1")
         self.config(push_argv(), read_only=True)
