@@ -1109,6 +1109,8 @@ tui_draw(struct tui *t)
 	int body, top, ah, vrows, bottom, both, want, jrows;
 
 	werase(stdscr);
+	free(t->tail_path);	/* set again when the jobs pane is drawn */
+	t->tail_path = NULL;
 	if (lines < 1 || width < 1)
 		goto out;
 	tui_draw_header(t, width);

@@ -888,6 +888,12 @@ tui_confirm_run(struct tui *t)
 				failed++;
 				continue;
 			}
+			if (cause != NULL) {
+				/* Some of the version's archs were queued. */
+				tui_message(t, 1, "", cause);
+				free(cause);
+				failed++;
+			}
 			queued += r;
 		}
 		if (failed == 0) {
