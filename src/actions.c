@@ -409,34 +409,24 @@ actions_check(struct core *core, size_t app, size_t version,
 
 /*
  * The registry tag an arch's build goes to: the staging_tag template, or
- * {image_tag}-{arch} for the plugin scheme (manifest: false); '+' becomes
- * '_' as in the status model. NULL when it is not a valid tag.
+ * {image_tag}-{arch} for the plugin scheme (manifest: false), made a valid
+ * tag as in the status model. NULL when it is not a valid tag.
  */
 static char *
 actions_staging_tag(struct core *core, const struct mt_app *a,
     const struct mt_version *v, const char *arch)
 {
 	char *t;
-	size_t i;
 
 	t = model_expand(core_config(core), a, v, arch, a->cfg->manifest ?
 	    a->cfg->staging_tag : "{image_tag}-{arch}");
 	if (t == NULL)
 		return NULL;
-	if (t[0] == '\0' || t[0] == '.' || t[0] == '-' || strlen(t) > 128)
-		goto bad;
-	for (i = 0; t[i] != '\0'; i++) {
-		if (t[i] == '+')
-			t[i] = '_';
-		else if (!((t[i] >= 'a' && t[i] <= 'z') ||
-		    (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' &&
-		    t[i] <= '9') || t[i] == '_' || t[i] == '.' || t[i] == '-'))
-			goto bad;
+	if (model_tag_fixup(t) == -1) {
+		free(t);
+		return NULL;
 	}
 	return t;
-bad:
-	free(t);
-	return NULL;
 }
 
 /* Replace {digest_file} by path, then expand the rest. Caller frees. */

@@ -335,6 +335,9 @@ cmd_merge(struct cli *cli, struct config *cfg)
 		rc = EXIT_RUNTIME;
 	} else if (cli->dry_run && json != NULL)
 		printf("%s\n", json);
+	else if (!cli->dry_run)
+		fprintf(stderr, "mirrortop: merged %s %s\n", cli->args[0],
+		    cli->args[1]);
 	free(json);
 	core_free(core);
 	free(keep);

@@ -159,12 +159,12 @@ json_untrusted(const char *s)
 	return j != NULL ? j : json_null();
 }
 
-/* Print a JSON document to f, two-space indented, keys in order. */
+/* Print a JSON document to f, keys in order, and a newline. */
 static void
-json_print(FILE *f, json_t *root)
+json_print(FILE *f, json_t *root, size_t flags)
 {
 	/* Straight to the stream: no second copy of a large document. */
-	if (root != NULL && json_dumpf(root, f, JSON_INDENT(2) |
+	if (root != NULL && json_dumpf(root, f, flags |
 	    JSON_PRESERVE_ORDER) == 0)
 		fputc('\n', f);
 	json_decref(root);
@@ -223,7 +223,7 @@ output_status_json(FILE *f, const struct mt_model *m)
 	    "generated_at", now,
 	    "registry", m->cfg->registry,
 	    "namespace", m->cfg->namespace,
-	    "apps", apps));
+	    "apps", apps), JSON_INDENT(2));
 }
 
 /* The CI matrix of design.md: builds per missing version x arch, merges. */
@@ -244,15 +244,18 @@ output_matrix_json(FILE *f, const struct mt_model *m)
 			json_t *archs = json_array();
 
 			for (k = 0; k < ac->narchs; k++) {
-				char *platform;
+				char *platform, *staging;
 
 				json_array_append_new(archs,
 				    json_string(ac->archs[k]));
 				if (v->archs[k] != ARCH_MISSING)
 					continue;
 				platform = xasprintf("linux/%s", ac->archs[k]);
+				staging = model_expand(m->cfg, a, v, ac->archs[k],
+				    "{staging_ref}");
 				json_array_append_new(inc, json_pack(
-				    "{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:b}",
+				    "{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:b,"
+				    " s:s, s:s?}",
 				    "app", ac->name,
 				    "version", v->version,
 				    "tag", json_untrusted(v->tag),
@@ -260,23 +263,28 @@ output_matrix_json(FILE *f, const struct mt_model *m)
 				    "arch", ac->archs[k],
 				    "platform", platform,
 				    "runner", config_runner(m->cfg, ac->archs[k]),
-				    "is_latest", v->is_latest));
+				    "is_latest", v->is_latest,
+				    "image", a->image,
+				    "staging_ref", staging));
 				free(platform);
+				free(staging);
 			}
 			if (ac->manifest && v->state != VERSION_COMPLETE)
 				json_array_append_new(merge, json_pack(
-				    "{s:s, s:s, s:s, s:o, s:b}",
+				    "{s:s, s:s, s:s, s:o, s:b, s:s}",
 				    "app", ac->name,
 				    "version", v->version,
 				    "image_tag", v->image_tag,
 				    "archs", archs,
-				    "is_latest", v->is_latest));
+				    "is_latest", v->is_latest,
+				    "image", a->image));
 			else
 				json_decref(archs);
 		}
 	}
+	/* One line, so that it fits a $GITHUB_OUTPUT "matrix=..." line. */
 	json_print(f, json_pack("{s:b, s:o, s:o}",
 	    "has_builds", json_array_size(inc) > 0,
 	    "include", inc,
-	    "merge", merge));
+	    "merge", merge), JSON_COMPACT);
 }

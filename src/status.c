@@ -246,15 +246,22 @@ expand_into(struct buf *b, const struct config *cfg, const struct mt_app *a,
 		else if (strcmp(name, "staging_ref") == 0 && v != NULL &&
 		    arch != NULL) {
 			struct buf t;
+			char *st;
 
 			buf_init(&t, STATUS_MAX_EXPAND);
-			buf_printf(&t, "%s:", a->image);
-			if (expand_into(&t, cfg, a, v, arch,
-			    a->cfg->staging_tag, depth + 1) == -1) {
+			if (expand_into(&t, cfg, a, v, arch, a->cfg->manifest ?
+			    a->cfg->staging_tag : "{image_tag}-{arch}",
+			    depth + 1) == -1) {
 				buf_free(&t);
 				return -1;
 			}
-			val = tmp = buf_steal(&t);
+			st = buf_steal(&t);
+			if (model_tag_fixup(st) == -1) {
+				free(st);
+				return -1;
+			}
+			val = tmp = xasprintf("%s:%s", a->image, st);
+			free(st);
 		} else if (strcmp(name, "digest_file") == 0)
 			val = "{digest_file}";	/* filled in by the job runner */
 		else
@@ -285,9 +292,13 @@ model_expand(const struct config *cfg, const struct mt_app *a,
 	return buf_steal(&b);
 }
 
-/* Registry tags: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}; '+' becomes '_'. */
-static int
-tag_fixup(char *t)
+/*
+ * Make an expanded template a registry tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})
+ * in place: '+' (SemVer build metadata) becomes '_' and '/' (an arch with
+ * a variant, "arm/v7") becomes '-'. 0 ok, -1 not a valid tag.
+ */
+int
+model_tag_fixup(char *t)
 {
 	size_t i;
 
@@ -296,6 +307,8 @@ tag_fixup(char *t)
 	for (i = 0; t[i] != '\0'; i++) {
 		if (t[i] == '+')
 			t[i] = '_';
+		else if (t[i] == '/')
+			t[i] = '-';
 		else if (!((t[i] >= 'a' && t[i] <= 'z') ||
 		    (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' &&
 		    t[i] <= '9') || t[i] == '_' || t[i] == '.' || t[i] == '-'))
@@ -518,7 +531,7 @@ refresh_plan(struct refresh *r)
 		    xstrndup(t->published_at, 64) : NULL;
 		v->prerelease = semver_is_prerelease(&fv[i].sv);
 		v->image_tag = model_expand(cfg, a, v, NULL, ac->image_tag);
-		if (v->image_tag == NULL || tag_fixup(v->image_tag) == -1) {
+		if (v->image_tag == NULL || model_tag_fixup(v->image_tag) == -1) {
 			version_clear(v);
 			r->skipped++;
 			continue;
@@ -546,13 +559,13 @@ refresh_plan(struct refresh *r)
 			if (ac->manifest) {
 				tag = model_expand(cfg, a, v, ac->archs[j],
 				    ac->staging_tag);
-				if (tag != NULL && tag_fixup(tag) == 0 &&
+				if (tag != NULL && model_tag_fixup(tag) == 0 &&
 				    has_tag(r, tag))
 					v->archs[j] = ARCH_STAGED;
 			} else {
 				tag = xasprintf("%s-%s", v->image_tag,
 				    ac->archs[j]);
-				if (tag_fixup(tag) == 0 && has_tag(r, tag)) {
+				if (model_tag_fixup(tag) == 0 && has_tag(r, tag)) {
 					v->archs[j] = ARCH_PRESENT;
 					if (j == 0)
 						probe(r, i, (int)j, 0, tag, 0);

@@ -29,6 +29,9 @@ void		 model_clear(struct mt_model *);
 void		 model_app_set_error(struct mt_app *, const char *);
 /* Recompute per-version state from arch states. */
 void		 model_version_update_state(struct mt_version *, size_t narchs);
+/* Make an expanded template a valid registry tag in place ('+' -> '_',
+ * '/' -> '-'); 0 ok, -1 not a tag. */
+int		 model_tag_fixup(char *);
 /* Expand a template for app/version/arch. Caller frees; NULL when an
  * unknown placeholder is met (config validation rejects those). */
 char		*model_expand(const struct config *, const struct mt_app *,

@@ -425,9 +425,13 @@ class TestMatrix(CliWorld):
         self.assertIs(m["has_builds"], True)
         inc = m["include"]
         fields = {"app", "version", "tag", "image_tag", "arch", "platform",
-                  "runner", "is_latest"}
+                  "runner", "is_latest", "image", "staging_ref"}
+        self.assertEqual(len(r.stdout.strip().splitlines()), 1,
+                         "one line, for $GITHUB_OUTPUT")
         for e in inc:
             self.assertEqual(set(e), fields)
+            self.assertEqual(e["staging_ref"], "%s:%s-%s" % (
+                e["image"], e["image_tag"], e["arch"]))
             for v in e.values():
                 self.assertIsInstance(v, (str, bool), "scalar matrix values")
         got = sorted((e["version"], e["arch"], e["runner"], e["platform"],
