@@ -355,10 +355,31 @@ http_ratelimit_wait(struct http_req *r)
 	return v > LONG_MAX / 2000 ? LONG_MAX / 2000 : (long)v;
 }
 
+/*
+ * Whether a 403/429 body is GitHub's secondary rate limit ("You have
+ * exceeded a secondary rate limit"), which may come with requests left in
+ * the primary budget. Only the start of the body is looked at.
+ */
+static int
+http_secondary_limit(const struct http_req *r, long status)
+{
+	static const char needle[] = "secondary rate limit";
+	size_t len, i, n = sizeof needle - 1;
+
+	if ((status != 403 && status != 429) || r->resp.data == NULL)
+		return 0;
+	len = r->resp.len < 4096 ? r->resp.len : 4096;
+	for (i = 0; i + n <= len; i++) {
+		if (strncasecmp(r->resp.data + i, needle, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Record rate-limit headers of a response from url. */
 static void
 http_ratelimit_note(struct http *h, const char *url, long status,
-    const struct http_header *hd, size_t n)
+    int secondary, const struct http_header *hd, size_t n)
 {
 	struct http_ratelimit *rl = NULL;
 	const char *limit, *remaining, *reset;
@@ -378,7 +399,7 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 	if (reset == NULL)
 		reset = http_headers_get(hd, n, "ratelimit-reset");
 	if (limit == NULL && remaining == NULL && reset == NULL &&
-	    status != 429)
+	    status != 429 && !secondary)
 		return;
 
 	http_url_host(url, 0, host, sizeof host);
@@ -408,11 +429,12 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 		else
 			rl->reset = now + (time_t)v;
 	}
-	if (status == 429 || (status == 403 && rl->remaining == 0)) {
+	if (status == 429 || secondary || (status == 403 &&
+	    rl->remaining == 0)) {
 		ra = http_retry_after(http_headers_get(hd, n, "retry-after"));
 		if (ra >= 0)
 			rl->blocked_until = now + ra;
-		else if (rl->reset > now)
+		else if (rl->reset > now && !secondary)
 			rl->blocked_until = rl->reset;
 		else
 			rl->blocked_until = now + 60;
@@ -910,7 +932,8 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 	http_pump(h);
 
 	if (status > 0)
-		http_ratelimit_note(h, url, status, r->hdr, r->nhdr);
+		http_ratelimit_note(h, url, status,
+		    http_secondary_limit(r, status), r->hdr, r->nhdr);
 
 	if (rc != CURLE_OK) {
 		if (r->too_large || rc == CURLE_FILESIZE_EXCEEDED) {

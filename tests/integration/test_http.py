@@ -151,9 +151,20 @@ class Handler(BaseHTTPRequestHandler):
                            ("RateLimit-Reset", reset)],
                 "dockerhub": [("ratelimit-limit", "100;w=21600"),
                               ("ratelimit-remaining", "76;w=21600")],
+                "secondary": [("x-ratelimit-limit", "5000"),
+                              ("x-ratelimit-remaining", "4980"),
+                              ("x-ratelimit-reset", reset)],
             }[key]
-            status = 403 if key == "githubold" else 200
-            self.send(status, "{}", hdrs)
+            status = 403 if key in ("githubold", "secondary") else 200
+            body = "{}"
+            if key == "secondary":
+                body = json.dumps({
+                    "message": "You have exceeded a secondary rate limit. "
+                               "Please wait a few minutes before you try "
+                               "again.",
+                    "documentation_url": "https://docs.github.com/rest/"
+                    "overview/rate-limits#about-secondary-rate-limits"})
+            self.send(status, body, hdrs)
         elif route == "echo":
             out = {"method": self.command,
                    "body": reqbody.decode(),
@@ -407,6 +418,15 @@ class HttpTest(unittest.TestCase):
         rl = [o for o in out if "ratelimit" in o][0]
         self.assertEqual((rl["limit"], rl["remaining"]), (60, 0))
         self.assertEqual(rl["blocked_until"], rl["reset"])
+
+    def test_secondary_limit_blocks_host_with_budget_left(self):
+        resp, out = self.run_driver(["id=s url=" + self.url("/rl/secondary")])
+        self.assertEqual(resp["s"]["status"], 403)
+        rl = [o for o in out if "ratelimit" in o][0]
+        self.assertEqual(rl["remaining"], 4980)
+        # Not the hour-long primary reset: about a minute.
+        self.assertGreater(rl["blocked_until"], time.time() + 30)
+        self.assertLess(rl["blocked_until"], time.time() + 120)
 
     def test_timer_fires(self):
         _, out = self.run_driver([], ["--timer", "150"])
