@@ -43,8 +43,11 @@ struct jobs {
 	unsigned long	  next_id;
 	char		**secrets;
 	size_t		  nsecrets;
+	char		 *lock_path;	/* dir/jobs.lock */
 	jobs_change_cb	  change_cb;
 	void		 *change_arg;
+	jobs_output_cb	  output_cb;
+	void		 *output_arg;
 	int		  scheduling;
 	int		  dirty;	/* the file is behind the list */
 };
@@ -257,12 +260,12 @@ jobs_json_set(json_t *o, const char *key, const char *value)
 	    json_null());
 }
 
-/* Parse history JSON into a new list. */
-int
-jobs_history_parse(const char *text, size_t len, struct job ***list,
-    size_t *n, char **cause)
+/* Parse history JSON, appending to *list; *next_id: the stored counter. */
+static int
+jobs_history_parse_next(const char *text, size_t len, struct job ***list,
+    size_t *n, unsigned long *next_id, char **cause)
 {
-	json_t *root, *arr, *o;
+	json_t *root, *arr, *o, *nv;
 	json_error_t err;
 	size_t i;
 	int st;
@@ -278,6 +281,9 @@ jobs_history_parse(const char *text, size_t len, struct job ***list,
 		*cause = xstrdup("no \"jobs\" array");
 		return -1;
 	}
+	nv = json_object_get(root, "next_id");
+	*next_id = json_is_integer(nv) && json_integer_value(nv) > 0 ?
+	    (unsigned long)json_integer_value(nv) : 0;
 	json_array_foreach(arr, i, o) {
 		struct job *job;
 		json_t *v;
@@ -325,6 +331,16 @@ jobs_history_parse(const char *text, size_t len, struct job ***list,
 	return 0;
 }
 
+/* Parse history JSON into a new list. */
+int
+jobs_history_parse(const char *text, size_t len, struct job ***list,
+    size_t *n, char **cause)
+{
+	unsigned long next_id;
+
+	return jobs_history_parse_next(text, len, list, n, &next_id, cause);
+}
+
 /* The history as JSON. Caller frees. */
 char *
 jobs_history_dump(const struct jobs *jobs)
@@ -334,6 +350,8 @@ jobs_history_dump(const struct jobs *jobs)
 	char *s;
 
 	json_object_set_new(root, "schema", json_string("mirrortop.jobs/v1"));
+	json_object_set_new(root, "next_id", json_integer(
+	    (json_int_t)jobs->next_id));
 	for (i = 0; i < jobs->n && i < JOBS_HISTORY_MAX; i++) {
 		const struct job *job = jobs->list[i];
 		json_t *o = json_object();
@@ -365,12 +383,258 @@ jobs_history_dump(const struct jobs *jobs)
 	return s;
 }
 
-/* Write the history; failures go into the message of no job (best effort). */
-static void
-jobs_save(struct jobs *jobs)
+/* Path of the lock of app/version/arch. Caller frees. */
+static char *
+jobs_lock_path(const char *dir, const char *app, const char *version,
+    const char *arch)
 {
-	char *text = jobs_history_dump(jobs), *cause = NULL;
+	char *name, *path;
+	size_t i;
 
+	name = xasprintf("%s-%s-%s.lock", app, version, arch);
+	for (i = 0; name[i] != '\0'; i++) {
+		if (name[i] == '/')
+			name[i] = '_';
+	}
+	path = xasprintf("%s/locks/%s", dir, name);
+	free(name);
+	return path;
+}
+
+/*
+ * Take the history lock (dir/jobs.lock): exclusive to write, shared to
+ * read. Shared locks never create the file (a dry run writes nothing).
+ * The fd, or -1 when there is no lock to take (then the work goes on
+ * without it).
+ */
+static int
+jobs_history_lock(const struct jobs *jobs, int exclusive)
+{
+	int fd;
+
+	fd = open(jobs->lock_path, exclusive ? O_RDWR | O_CREAT | O_CLOEXEC :
+	    O_RDONLY | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Release the history lock. */
+static void
+jobs_history_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);
+}
+
+/*
+ * Whether the process that queued job is alive: its job lock is held and
+ * names this job (an empty lock was written by a version that did not
+ * record ids: taken as alive). Called under the history lock, so a job
+ * being submitted is never probed half-way.
+ */
+static int
+jobs_job_live(const struct jobs *jobs, const struct job *job)
+{
+	char *path, text[32], *end;
+	unsigned long id;
+	ssize_t len;
+	int fd;
+
+	path = jobs_lock_path(jobs->dir, job->app, job->version, job->arch);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd == -1)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EWOULDBLOCK) {
+		close(fd);
+		return 1;
+	}
+	len = pread(fd, text, sizeof text - 1, 0);
+	close(fd);
+	if (len <= 0)
+		return 1;
+	text[len] = '\0';
+	errno = 0;
+	id = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || (*end != '\n' && *end != '\0'))
+		return 1;
+	return id == job->id;
+}
+
+/* Record the id of a job in its lock, for jobs_job_live. */
+static void
+jobs_lock_write_id(int fd, unsigned long id)
+{
+	char text[32];
+	int len;
+
+	if (fd < 0)
+		return;
+	len = snprintf(text, sizeof text, "%lu\n", id);
+	if (ftruncate(fd, 0) == 0)
+		(void)!pwrite(fd, text, (size_t)len, 0);
+}
+
+/* A job whose process is gone: interrupted, and this process says so. */
+static void
+jobs_mark_interrupted(struct job *job)
+{
+	job->state = JOB_INTERRUPTED;
+	if (job->finished == 0)
+		job->finished = time(NULL);
+	free(job->message);
+	job->message = xstrdup("interrupted: mirrortop exited while the job "
+	    "was queued or running");
+	job->owned = 1;
+}
+
+/* Take the fields of a record from the file into the one in memory. */
+static void
+jobs_take_record(struct job *dst, struct job *src)
+{
+#define JOBS_SWAP(f) do {			\
+	char *tmp_ = dst->f;			\
+	dst->f = src->f;			\
+	src->f = tmp_;				\
+} while (0)
+	JOBS_SWAP(repo);
+	JOBS_SWAP(image_tag);
+	JOBS_SWAP(staging_tag);
+	JOBS_SWAP(staging_ref);
+	JOBS_SWAP(message);
+	JOBS_SWAP(log_path);
+	JOBS_SWAP(digest);
+	JOBS_SWAP(run_url);
+	JOBS_SWAP(command);
+#undef JOBS_SWAP
+	dst->state = src->state;
+	dst->attempt = src->attempt;
+	dst->attempts = src->attempts;
+	dst->created = src->created;
+	dst->started = src->started;
+	dst->finished = src->finished;
+	dst->owned = 0;
+}
+
+/* Newest (highest id) first; a job without an id yet is the newest. */
+static int
+jobs_cmp_id(const void *a, const void *b)
+{
+	unsigned long x = (*(struct job *const *)a)->id;
+	unsigned long y = (*(struct job *const *)b)->id;
+
+	if (x == y)
+		return 0;
+	if (x == 0)
+		return -1;
+	if (y == 0)
+		return 1;
+	return x > y ? -1 : 1;
+}
+
+/* Forget the oldest finished jobs over the history limit. */
+static void
+jobs_prune(struct jobs *jobs)
+{
+	while (jobs->n > JOBS_HISTORY_MAX &&
+	    job_state_final(jobs->list[jobs->n - 1]->state) &&
+	    jobs->list[jobs->n - 1]->priv == NULL)
+		job_free(jobs->list[--jobs->n]);
+}
+
+/*
+ * Merge the history file into the list, under the history lock: ids for
+ * this process's new jobs from the file's counter, this process's records
+ * win for its own jobs, the file's records for everyone else's (jobs of
+ * processes that are gone become interrupted), then write it atomically.
+ */
+static void
+jobs_save_locked(struct jobs *jobs)
+{
+	struct job **file = NULL;
+	size_t nfile = 0, i, j;
+	unsigned long next = jobs->next_id, file_next = 0;
+	char *text = NULL, *cause = NULL;
+	size_t len = 0;
+
+	if (file_read(jobs->path, 16 * 1024 * 1024, &text, &len) == 0) {
+		if (jobs_history_parse_next(text, len, &file, &nfile,
+		    &file_next, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+		}
+		free(text);
+	}
+	if (file_next > next)
+		next = file_next;
+	for (i = 0; i < nfile; i++) {
+		if (file[i]->id >= next)
+			next = file[i]->id + 1;
+	}
+	for (i = 0; i < jobs->n; i++) {
+		if (jobs->list[i]->id >= next)
+			next = jobs->list[i]->id + 1;
+	}
+	/* New jobs of this process, oldest first. */
+	for (i = jobs->n; i > 0; i--) {
+		struct job *job = jobs->list[i - 1];
+
+		if (job->id != 0)
+			continue;
+		job->id = next++;
+		free(job->log_path);
+		job->log_path = xasprintf("%s/logs/job-%lu.log", jobs->dir,
+		    job->id);
+		if (job->priv != NULL)
+			jobs_lock_write_id(job->priv->lock_fd, job->id);
+	}
+	jobs->next_id = next;
+	for (i = 0; i < nfile; i++) {
+		struct job *f = file[i], *m = NULL;
+
+		for (j = 0; j < jobs->n; j++) {
+			if (jobs->list[j]->id == f->id) {
+				m = jobs->list[j];
+				break;
+			}
+		}
+		if (m == NULL) {
+			if (!job_state_final(f->state) && !jobs_job_live(jobs, f))
+				jobs_mark_interrupted(f);
+			jobs->list = xreallocarray(jobs->list, jobs->n + 1,
+			    sizeof *jobs->list);
+			jobs->list[jobs->n++] = f;
+			file[i] = NULL;
+			continue;
+		}
+		if (m->priv != NULL)
+			continue;
+		/* Marked interrupted here, but its end was recorded since. */
+		if (m->owned && !(m->state == JOB_INTERRUPTED &&
+		    job_state_final(f->state) && f->state != JOB_INTERRUPTED))
+			continue;
+		jobs_take_record(m, f);
+		if (!job_state_final(m->state) && !jobs_job_live(jobs, m))
+			jobs_mark_interrupted(m);
+	}
+	for (i = 0; i < nfile; i++)
+		job_free(file[i]);
+	free(file);
+	qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
+	jobs_prune(jobs);
+
+	text = jobs_history_dump(jobs);
 	if (text == NULL)
 		return;
 	if (file_write_atomic(jobs->path, text, strlen(text), &cause) != 0)
@@ -378,6 +642,16 @@ jobs_save(struct jobs *jobs)
 	else
 		jobs->dirty = 0;
 	free(text);
+}
+
+/* Write the history, merged with what other processes wrote (best effort). */
+static void
+jobs_save(struct jobs *jobs)
+{
+	int fd = jobs_history_lock(jobs, 1);
+
+	jobs_save_locked(jobs);
+	jobs_history_unlock(fd);
 }
 
 /* Tell the observer. */
@@ -395,6 +669,8 @@ jobs_new(const struct jobs_params *p, char **cause)
 	struct jobs *jobs;
 	char *text = NULL, *logs, *why = NULL;
 	size_t len = 0, i;
+	unsigned long file_next = 0;
+	int fd;
 
 	logs = xasprintf("%s/logs", p->dir);
 	if (mkdir_p(logs, 0700) != 0) {
@@ -410,14 +686,17 @@ jobs_new(const struct jobs_params *p, char **cause)
 	jobs->max_running = p->max_running > 0 ? p->max_running : 1;
 	jobs->dir = xstrdup(p->dir);
 	jobs->path = xasprintf("%s/jobs.json", p->dir);
+	jobs->lock_path = xasprintf("%s/jobs.lock", p->dir);
 	jobs->backoff_ms = p->backoff_ms > 0 ? p->backoff_ms : 1000;
 	jobs->grace_ms = p->grace_ms > 0 ? p->grace_ms : 5000;
 	jobs->max_log = p->max_log > 0 ? p->max_log : 4 * 1024 * 1024;
 	jobs->next_id = 1;
 
+	/* Shared: a writer is never in the middle of submitting a job. */
+	fd = jobs_history_lock(jobs, 0);
 	if (file_read(jobs->path, 16 * 1024 * 1024, &text, &len) == 0) {
-		if (jobs_history_parse(text, len, &jobs->list, &jobs->n,
-		    &why) != 0) {
+		if (jobs_history_parse_next(text, len, &jobs->list, &jobs->n,
+		    &file_next, &why) != 0) {
 			char *bad = xasprintf("%s.bad", jobs->path);
 
 			(void)rename(jobs->path, bad);
@@ -428,18 +707,16 @@ jobs_new(const struct jobs_params *p, char **cause)
 		}
 		free(text);
 	}
+	if (file_next > jobs->next_id)
+		jobs->next_id = file_next;
 	for (i = 0; i < jobs->n; i++) {
 		struct job *job = jobs->list[i];
 
 		if (job->id >= jobs->next_id)
 			jobs->next_id = job->id + 1;
-		if (!job_state_final(job->state)) {
-			job->state = JOB_INTERRUPTED;
-			if (job->finished == 0)
-				job->finished = time(NULL);
-			free(job->message);
-			job->message = xstrdup("interrupted: mirrortop exited "
-			    "while the job was queued or running");
+		/* Another process's job that is still alive stays as it is. */
+		if (!job_state_final(job->state) && !jobs_job_live(jobs, job)) {
+			jobs_mark_interrupted(job);
 			/*
 			 * Written with the next change of this process, not
 			 * now: a dry run or a read-only view writes nothing.
@@ -448,6 +725,8 @@ jobs_new(const struct jobs_params *p, char **cause)
 			jobs->dirty = 1;
 		}
 	}
+	jobs_history_unlock(fd);
+	qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
 	return jobs;
 }
 
@@ -524,19 +803,22 @@ jobs_free(struct jobs *jobs)
 			free(job->message);
 			job->message = xstrdup("interrupted: mirrortop exited");
 		}
-		jobs_priv_free(job);
 		live = 1;
 	}
+	/* Written while the job locks are still held. */
 	if (live)
 		jobs_save(jobs);
-	for (i = 0; i < jobs->n; i++)
+	for (i = 0; i < jobs->n; i++) {
+		jobs_priv_free(jobs->list[i]);
 		job_free(jobs->list[i]);
+	}
 	free(jobs->list);
 	for (i = 0; i < jobs->nsecrets; i++)
 		free(jobs->secrets[i]);
 	free(jobs->secrets);
 	free(jobs->dir);
 	free(jobs->path);
+	free(jobs->lock_path);
 	free(jobs);
 }
 
@@ -546,6 +828,14 @@ jobs_set_change_cb(struct jobs *jobs, jobs_change_cb cb, void *arg)
 {
 	jobs->change_cb = cb;
 	jobs->change_arg = arg;
+}
+
+/* Observer of log growth. */
+void
+jobs_set_output_cb(struct jobs *jobs, jobs_output_cb cb, void *arg)
+{
+	jobs->output_cb = cb;
+	jobs->output_arg = arg;
 }
 
 /* Remember a secret to redact. */
@@ -624,6 +914,8 @@ jobs_log_write(struct job *job, const char *data, size_t len)
 		len -= (size_t)n;
 		priv->log_written += (size_t)n;
 	}
+	if (jobs->output_cb != NULL && !job_state_final(job->state))
+		jobs->output_cb(job, jobs->output_arg);
 }
 
 /* Redact one complete line and write it. */
@@ -748,8 +1040,9 @@ jobs_finish(struct job *job, enum job_state state, const char *msg)
 	    jobs->nsecrets) : NULL;
 	jobs_log(job, "job %s%s%s", job_state_name(state), msg ? ": " : "",
 	    msg ? msg : "");
-	jobs_priv_free(job);
+	/* The end is on record before the job lock is let go. */
 	jobs_save(jobs);
+	jobs_priv_free(job);
 	jobs_notify(jobs, job);
 	jobs_schedule(jobs);
 }
@@ -1067,15 +1360,15 @@ jobs_argv_line(char *const *argv)
 /*
  * Take the lock of app/version/arch in dir/locks for as long as the job
  * lives, so that two processes (a scheduled sync and the dashboard) never
- * build the same thing at once. The fd, -1 when locks cannot be used
- * (then only this process's own check applies), -2 when another process
- * holds it.
+ * build the same thing at once. Emptied until the job has its id. The fd,
+ * -1 when locks cannot be used (then only this process's own check
+ * applies), -2 when another process holds it. Called under the history
+ * lock.
  */
 static int
 jobs_lock(struct jobs *jobs, const struct job_spec *spec)
 {
-	char *dir, *path, *name;
-	size_t i;
+	char *dir, *path;
 	int fd;
 
 	dir = xasprintf("%s/locks", jobs->dir);
@@ -1083,14 +1376,8 @@ jobs_lock(struct jobs *jobs, const struct job_spec *spec)
 		free(dir);
 		return -1;
 	}
-	name = xasprintf("%s-%s-%s.lock", spec->app, spec->version, spec->arch);
-	for (i = 0; name[i] != '\0'; i++) {
-		if (name[i] == '/')
-			name[i] = '_';
-	}
-	path = xasprintf("%s/%s", dir, name);
-	free(name);
 	free(dir);
+	path = jobs_lock_path(jobs->dir, spec->app, spec->version, spec->arch);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
 	if (fd == -1)
@@ -1101,7 +1388,30 @@ jobs_lock(struct jobs *jobs, const struct job_spec *spec)
 		close(fd);
 		return e == EWOULDBLOCK ? -2 : -1;
 	}
+	(void)!ftruncate(fd, 0);
 	return fd;
+}
+
+/* Whether another process holds the job lock of app/version/arch. */
+int
+jobs_busy_elsewhere(const struct jobs *jobs, const char *app,
+    const char *version, const char *arch)
+{
+	char *path;
+	int fd, hfd, busy = 0;
+
+	if (jobs_find_active(jobs, app, version, arch) != NULL)
+		return 0;
+	path = jobs_lock_path(jobs->dir, app, version, arch);
+	hfd = jobs_history_lock(jobs, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd != -1) {
+		busy = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+		close(fd);
+	}
+	jobs_history_unlock(hfd);
+	return busy;
 }
 
 /* Queue a job. */
@@ -1113,7 +1423,7 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 	struct job_priv *priv;
 	const struct builder_ops *ops = NULL;
 	size_t i, n;
-	int lock_fd;
+	int lock_fd, hfd;
 
 	if (spec->builder == NULL) {
 		*cause = xstrdup("no builder is configured");
@@ -1137,14 +1447,17 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 		    "running", spec->app, spec->version, spec->arch);
 		return -1;
 	}
+	/* Held from the job lock to the id on record: see jobs_job_live. */
+	hfd = jobs_history_lock(jobs, 1);
 	if ((lock_fd = jobs_lock(jobs, spec)) == -2) {
+		jobs_history_unlock(hfd);
 		*cause = xasprintf("a job for %s %s %s is queued or running in "
 		    "another mirrortop process", spec->app, spec->version,
 		    spec->arch);
 		return -1;
 	}
 	job = xcalloc(1, sizeof *job);
-	job->id = jobs->next_id++;
+	job->owned = 1;
 	job->app = xstrdup(spec->app);
 	job->version = xstrdup(spec->version);
 	job->arch = xstrdup(spec->arch);
@@ -1156,7 +1469,6 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 	job->attempts = spec->builder->attempts > 0 ?
 	    spec->builder->attempts : 3;
 	job->created = time(NULL);
-	job->log_path = xasprintf("%s/logs/job-%lu.log", jobs->dir, job->id);
 	job->message = xstrdup("queued");
 
 	priv = job->priv = xcalloc(1, sizeof *priv);
@@ -1200,20 +1512,24 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 		free(job->command);
 		job->command = c;
 	}
-	priv->log_fd = open(job->log_path, O_WRONLY | O_CREAT | O_APPEND |
-	    O_CLOEXEC, 0600);
 
 	jobs->list = xreallocarray(jobs->list, jobs->n + 1, sizeof *jobs->list);
 	memmove(jobs->list + 1, jobs->list, jobs->n * sizeof *jobs->list);
 	jobs->list[0] = job;
 	jobs->n++;
-	while (jobs->n > JOBS_HISTORY_MAX &&
-	    job_state_final(jobs->list[jobs->n - 1]->state))
-		job_free(jobs->list[--jobs->n]);
+	/* The id (and so the log's name) comes from the shared counter. */
+	jobs_save_locked(jobs);
+	jobs_history_unlock(hfd);
+	if (job->id == 0) {
+		job->id = jobs->next_id++;
+		job->log_path = xasprintf("%s/logs/job-%lu.log", jobs->dir,
+		    job->id);
+	}
+	priv->log_fd = open(job->log_path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC, 0600);
 	jobs_log(job, "queued: %s", job->command);
 	if (out != NULL)
 		*out = job;
-	jobs_save(jobs);
 	jobs_notify(jobs, job);
 	jobs_schedule(jobs);
 	return 0;

@@ -8,8 +8,18 @@
  * rebuilt); after a builder reports success the image must exist at the
  * staging ref (or the digest the builder wrote), else the job fails.
  * Failures are retried with exponential backoff. The history is kept in
- * <state dir>/jobs.json, rewritten atomically on every state change; each
- * job's output goes to <state dir>/logs/job-<id>.log with secrets redacted.
+ * <state dir>/jobs.json and shared by every mirrortop process using that
+ * state dir (a dashboard and a scheduled sync): on every state change the
+ * process takes an exclusive flock on <state dir>/jobs.lock, re-reads the
+ * file, merges its own jobs into it by id, and writes it atomically
+ * (readers never see a half-written file). Job ids are allocated under
+ * that lock from a counter kept in the file ("next_id"), so they are
+ * unique across processes. A job holds <state dir>/locks/APP-VERSION-ARCH.lock
+ * (flock, with its id inside) while it is queued or running; an unfinished
+ * job whose lock is free (or holds another id) belongs to a process that
+ * is gone and becomes interrupted, one whose lock is held is left alone.
+ * Each job's output goes to <state dir>/logs/job-<id>.log with secrets
+ * redacted.
  */
 #ifndef MT_JOBS_H
 #define MT_JOBS_H
@@ -57,6 +67,9 @@ struct job {
 	struct job_priv	*priv;		/* NULL for jobs loaded from history */
 	int		 recovered;	/* left unfinished by a previous process;
 					 * interrupted at load */
+	int		 owned;		/* run by this process, or its end
+					 * recorded by it: this process's record
+					 * wins when the history is merged */
 };
 
 /* What to run; everything is already expanded and validated. Copied. */
@@ -89,6 +102,9 @@ struct jobs_params {
 
 /* Called on every state change of a job (borrowed). */
 typedef void (*jobs_change_cb)(const struct job *, void *arg);
+/* Called whenever a queued or running job's log grew (borrowed; may be
+ * called for every line: throttle before redrawing). */
+typedef void (*jobs_output_cb)(const struct job *, void *arg);
 
 /*
  * Load the history from dir/jobs.json (jobs left queued or running become
@@ -101,6 +117,7 @@ struct jobs	*jobs_new(const struct jobs_params *, char **cause);
 /* Kills running children (their jobs become interrupted). Accepts NULL. */
 void		 jobs_free(struct jobs *);
 void		 jobs_set_change_cb(struct jobs *, jobs_change_cb, void *);
+void		 jobs_set_output_cb(struct jobs *, jobs_output_cb, void *);
 /* A value to blank out of job logs (tokens, passwords). Copied. */
 void		 jobs_add_secret(struct jobs *, const char *);
 
@@ -114,13 +131,19 @@ int		 jobs_submit(struct jobs *, const struct job_spec *,
 int		 jobs_cancel(struct jobs *, unsigned long id, char **cause);
 
 /* Jobs, newest first (borrowed, valid until the next jobs_* call that
- * submits, or jobs_free). */
+ * submits, or jobs_free). Jobs of other processes read from the shared
+ * history are included (priv NULL); their records are refreshed from the
+ * file whenever this process writes it. */
 size_t		 jobs_count(const struct jobs *);
 const struct job *jobs_get(const struct jobs *, size_t i);
 const struct job *jobs_find(const struct jobs *, unsigned long id);
 /* The queued or running job for app/version/arch (version or arch NULL:
  * any), or NULL. */
 const struct job *jobs_find_active(const struct jobs *, const char *app,
+		     const char *version, const char *arch);
+/* Whether another mirrortop process holds the job lock of
+ * app/version/arch (a job of its own is queued or running there). */
+int		 jobs_busy_elsewhere(const struct jobs *, const char *app,
 		     const char *version, const char *arch);
 /* Digest of the newest succeeded job for app/version/arch, or NULL. */
 const char	*jobs_last_digest(const struct jobs *, const char *app,
