@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,13 @@ struct actions {
 	int			 secrets_added;
 	int			 advancing;
 	int			 recovered_told;
+	uint64_t		 touch_timer;	/* a throttled touch is due */
+	uint64_t		 touched_at;	/* ms, last throttled touch */
 	struct actions		*next;
 };
+
+/* Log growth bumps the generation at most this often. */
+#define ACTIONS_TOUCH_MS	250
 
 static struct actions *actions_all;
 
@@ -207,6 +213,37 @@ actions_job_changed(const struct job *job, void *arg)
 		actions_advance(act);
 }
 
+/* The throttled touch is due. */
+static void
+actions_touch_cb(void *arg)
+{
+	struct actions *act = arg;
+
+	act->touch_timer = 0;
+	act->touched_at = time_mono_ms();
+	core_touch(act->core);
+}
+
+/* A job's log grew: bump the generation, at most every ACTIONS_TOUCH_MS. */
+static void
+actions_job_output(const struct job *job, void *arg)
+{
+	struct actions *act = arg;
+	uint64_t now = time_mono_ms();
+
+	(void)job;
+	if (act->touch_timer != 0)
+		return;
+	if (act->touched_at == 0 || now - act->touched_at >= ACTIONS_TOUCH_MS) {
+		act->touched_at = now;
+		core_touch(act->core);
+		return;
+	}
+	act->touch_timer = loop_timer_add(core_loop(act->core),
+	    (long)(ACTIONS_TOUCH_MS - (now - act->touched_at)),
+	    actions_touch_cb, act);
+}
+
 /* The actions state of a core, made on first use. */
 static struct actions *
 actions_get(struct core *core)
@@ -231,8 +268,10 @@ actions_get(struct core *core)
 	act->jobs = jobs_new(&p, &cause);
 	if (cause != NULL)
 		act->init_error = cause;
-	if (act->jobs != NULL)
+	if (act->jobs != NULL) {
 		jobs_set_change_cb(act->jobs, actions_job_changed, act);
+		jobs_set_output_cb(act->jobs, actions_job_output, act);
+	}
 	act->next = actions_all;
 	actions_all = act;
 	return act;
@@ -304,8 +343,10 @@ action_shutdown(struct core *core)
 		merge_cancel(op->mop);
 		actions_op_free(op);
 	}
+	loop_timer_del(core_loop(core), act->touch_timer);
 	if (act->jobs != NULL) {
 		jobs_set_change_cb(act->jobs, NULL, NULL);
+		jobs_set_output_cb(act->jobs, NULL, NULL);
 		jobs_free(act->jobs);
 	}
 	for (i = 0; i < act->nafter; i++) {
@@ -650,28 +691,117 @@ actions_after_add(struct actions *act, enum after_kind kind, const char *app,
 	act->nafter++;
 }
 
-/* Queue builds for one version. */
-int
-action_build(struct core *core, size_t app, size_t version, const char *arch,
-    int merge_after, char **cause)
+/* What building one version would do, per configured arch. */
+enum build_what {
+	BUILD_NOT = 0,		/* not asked for (or not missing) */
+	BUILD_START,		/* a job is queued */
+	BUILD_ACTIVE,		/* a job of this process is queued or running */
+	BUILD_ELSEWHERE,	/* another mirrortop process builds it */
+};
+
+struct build_plan {
+	enum build_what	 what[CONFIG_MAX_ARCHS];
+	int		 nstart;
+	int		 nactive;
+	int		 nelsewhere;
+	int		 none_missing;	/* no configured arch is missing */
+	int		 merge;		/* merge_after applies: a merge (or, for
+					 * the plugin scheme, a latest move)
+					 * is set to follow */
+	int		 merge_runs;	/* ... and nothing will be missing */
+};
+
+/*
+ * Decide what action_build would do; the same decisions are used to build
+ * and to describe, so a confirm dialog shows exactly what runs.
+ */
+static void
+actions_build_plan(struct actions *act, struct mt_app *a, struct mt_version *v,
+    const char *arch, int merge_after, struct build_plan *bp)
 {
-	struct actions *act = actions_get(core);
-	struct mt_app *a;
-	struct mt_version *v;
+	size_t i;
+	int none_missing = 1;
+
+	memset(bp, 0, sizeof *bp);
+	for (i = 0; i < a->cfg->narchs; i++) {
+		const char *ar = a->cfg->archs[i];
+
+		if (v->archs[i] == ARCH_MISSING)
+			none_missing = 0;
+		if (arch != NULL ? strcmp(arch, ar) != 0 :
+		    v->archs[i] != ARCH_MISSING)
+			continue;
+		if (act->jobs != NULL && jobs_find_active(act->jobs,
+		    a->cfg->name, v->version, ar) != NULL) {
+			bp->what[i] = BUILD_ACTIVE;
+			bp->nactive++;
+		} else if (act->jobs != NULL && jobs_busy_elsewhere(act->jobs,
+		    a->cfg->name, v->version, ar)) {
+			bp->what[i] = BUILD_ELSEWHERE;
+			bp->nelsewhere++;
+		} else {
+			bp->what[i] = BUILD_START;
+			bp->nstart++;
+		}
+	}
+	bp->none_missing = none_missing;
+	if (!merge_after)
+		return;
+	bp->merge = bp->nstart > 0 || (act->jobs != NULL &&
+	    jobs_find_active(act->jobs, a->cfg->name, v->version, NULL)) ||
+	    (none_missing && v->state != VERSION_COMPLETE);
+	if (!bp->merge)
+		return;
+	bp->merge_runs = 1;
+	for (i = 0; i < a->cfg->narchs; i++) {
+		if (v->archs[i] == ARCH_MISSING && bp->what[i] != BUILD_START &&
+		    bp->what[i] != BUILD_ACTIVE)
+			bp->merge_runs = 0;
+	}
+}
+
+/* The cause for archs another process builds. Caller frees. */
+static char *
+actions_elsewhere_cause(const struct mt_app *a, const struct mt_version *v,
+    const struct build_plan *bp)
+{
+	struct buf b;
+	size_t i;
+	int n = 0;
+
+	buf_init(&b, 64 * 1024);
+	for (i = 0; i < a->cfg->narchs; i++) {
+		if (bp->what[i] == BUILD_ELSEWHERE)
+			buf_printf(&b, "%s%s", n++ ? ", " : "", a->cfg->archs[i]);
+	}
+	{
+		char *archs = buf_steal(&b), *cause;
+
+		cause = xasprintf("%s for %s %s %s %s queued or running in "
+		    "another mirrortop process", n > 1 ? "jobs" : "a job",
+		    a->cfg->name, v->version, archs, n > 1 ? "are" : "is");
+		free(archs);
+		return cause;
+	}
+}
+
+/*
+ * Queue builds for one version. elsewhere_ok: archs that another process
+ * builds are skipped quietly (sync); otherwise they are reported through
+ * *cause (with -1 when nothing was queued).
+ */
+static int
+actions_build(struct actions *act, struct mt_app *a, struct mt_version *v,
+    const char *arch, int merge_after, int elsewhere_ok, char **cause)
+{
+	struct core *core = act->core;
+	struct build_plan bp;
 	struct spec_buf sb;
 	size_t i;
-	int queued = 0, idx, none_missing = 1;
-	char *work;
+	int queued = 0;
+	char *work, *why = NULL;
 
-	if (!actions_writable(act, "build", cause))
-		return -1;
-	if (actions_check(core, app, version, &a, &v, cause) != 0)
-		return -1;
-	if (arch != NULL && (idx = actions_arch_index(a, arch)) < 0) {
-		*cause = xasprintf("%s: arch %s is not configured", a->cfg->name,
-		    arch);
-		return -1;
-	}
+	*cause = NULL;
 	actions_add_secrets(act);
 	work = xasprintf("%s/work", state_dir());
 	if (mkdir_p(work, 0700) != 0) {
@@ -680,38 +810,69 @@ action_build(struct core *core, size_t app, size_t version, const char *arch,
 		return -1;
 	}
 	free(work);
+	actions_build_plan(act, a, v, arch, merge_after, &bp);
 	for (i = 0; i < a->cfg->narchs; i++) {
 		const char *ar = a->cfg->archs[i];
 
-		if (arch != NULL && strcmp(arch, ar) != 0)
+		if (bp.what[i] != BUILD_START)
 			continue;
-		if (arch == NULL && v->archs[i] != ARCH_MISSING)
-			continue;
-		if (jobs_find_active(act->jobs, a->cfg->name, v->version, ar))
-			continue;
-		if (actions_spec(core, a, v, ar, &sb, cause) != 0)
-			return queued > 0 ? queued : -1;
-		if (jobs_submit(act->jobs, &sb.spec, NULL, cause) != 0) {
+		if (actions_spec(core, a, v, ar, &sb, &why) != 0)
+			break;
+		if (jobs_submit(act->jobs, &sb.spec, NULL, &why) != 0) {
 			spec_buf_clear(&sb);
-			return queued > 0 ? queued : -1;
+			/* Taken by another process since the plan was made. */
+			if (jobs_busy_elsewhere(act->jobs, a->cfg->name,
+			    v->version, ar)) {
+				free(why);
+				why = NULL;
+				bp.what[i] = BUILD_ELSEWHERE;
+				bp.nelsewhere++;
+				continue;
+			}
+			break;
 		}
 		spec_buf_clear(&sb);
 		queued++;
 		/* The submit may have finished the job already; v is still
 		 * valid: the model is only rebuilt by a refresh. */
 	}
-	for (i = 0; i < a->cfg->narchs; i++) {
-		if (v->archs[i] == ARCH_MISSING)
-			none_missing = 0;
+	if (why == NULL && bp.nelsewhere > 0 && !elsewhere_ok)
+		why = actions_elsewhere_cause(a, v, &bp);
+	if (why != NULL && queued == 0) {
+		*cause = why;
+		return -1;
 	}
+	*cause = why;
 	/* Nothing left to build but not merged yet: merge now. */
 	if (merge_after && (queued > 0 || jobs_find_active(act->jobs,
-	    a->cfg->name, v->version, NULL) != NULL || (none_missing &&
+	    a->cfg->name, v->version, NULL) != NULL || (bp.none_missing &&
 	    v->state != VERSION_COMPLETE))) {
 		actions_after_add(act, AFTER_MERGE, a->cfg->name, v->version);
 		actions_advance(act);
 	}
 	return queued;
+}
+
+/* Queue builds for one version. */
+int
+action_build(struct core *core, size_t app, size_t version, const char *arch,
+    int merge_after, char **cause)
+{
+	struct actions *act = actions_get(core);
+	struct mt_app *a;
+	struct mt_version *v;
+
+	*cause = NULL;
+	if (!actions_writable(act, "build", cause))
+		return -1;
+	if (actions_check(core, app, version, &a, &v, cause) != 0)
+		return -1;
+	if (arch != NULL && actions_arch_index(a, arch) < 0) {
+		*cause = xasprintf("%s: arch %s is not configured", a->cfg->name,
+		    arch);
+		return -1;
+	}
+	return actions_build(act, a, v, arch, merge_after, 0, cause);
 }
 
 /* Whether an op for app (and version) is in flight. */
@@ -1285,40 +1446,100 @@ actions_describe_one(struct core *core, struct mt_app *a, struct mt_version *v,
 	}
 }
 
+/* The line saying what follows the builds (plan->merge_runs). */
+static void
+actions_describe_then(struct buf *b, const struct mt_app *a,
+    const struct mt_version *v)
+{
+	if (a->cfg->manifest)
+		buf_printf(b, "then: merge %s %s \u2192 PUT %s:%s%s\n",
+		    a->cfg->name, v->version, a->image, v->image_tag,
+		    v->is_latest ? " and latest" : "");
+	else
+		buf_printf(b, "then: move latest-{arch} of %s to the highest "
+		    "complete version\n", a->image);
+}
+
 /* What building would run. */
 char *
-action_describe_build(struct core *core, size_t app, size_t version,
-    const char *arch, char **cause)
+action_describe_build_ex(struct core *core, size_t app, size_t version,
+    const char *arch, int merge_after, char **cause)
 {
+	struct actions *act = actions_get(core);
+	struct build_plan bp;
 	struct mt_app *a;
 	struct mt_version *v;
-	struct buf b;
+	struct buf b, busy;
 	char *line;
 	size_t i;
 
+	*cause = NULL;
 	if (actions_check(core, app, version, &a, &v, cause) != 0)
 		return NULL;
+	if (arch != NULL && actions_arch_index(a, arch) < 0) {
+		*cause = xasprintf("%s: arch %s is not configured", a->cfg->name,
+		    arch);
+		return NULL;
+	}
+	actions_build_plan(act, a, v, arch, merge_after, &bp);
 	buf_init(&b, 1024 * 1024);
+	buf_init(&busy, 64 * 1024);
 	for (i = 0; i < a->cfg->narchs; i++) {
 		const char *ar = a->cfg->archs[i];
 
-		if (arch != NULL ? strcmp(arch, ar) != 0 :
-		    v->archs[i] != ARCH_MISSING)
+		if (bp.what[i] == BUILD_ACTIVE)
+			buf_printf(&busy, "%s%s", busy.len ? ", " : "", ar);
+		if (bp.what[i] != BUILD_START)
 			continue;
 		if ((line = actions_describe_one(core, a, v, ar, cause)) == NULL) {
 			buf_free(&b);
+			buf_free(&busy);
 			return NULL;
 		}
 		buf_printf(&b, "%s\n", line);
 		free(line);
 	}
-	if (b.len == 0) {
+	if (bp.nstart == 0) {
+		if (bp.nelsewhere > 0)
+			*cause = actions_elsewhere_cause(a, v, &bp);
+		else if (bp.merge && bp.nactive == 0) {
+			/* Everything is staged: build merges at once. */
+			buf_printf(&b, "nothing to build\n");
+			actions_describe_then(&b, a, v);
+			buf_free(&busy);
+			return buf_steal(&b);
+		} else if (bp.nactive > 0)
+			*cause = xasprintf("%s %s: nothing to build (already "
+			    "building: %s)", a->cfg->name, v->version, busy.data);
+		else
+			*cause = xasprintf("%s %s: nothing to build",
+			    a->cfg->name, v->version);
 		buf_free(&b);
-		*cause = xasprintf("%s %s: nothing to build", a->cfg->name,
-		    v->version);
+		buf_free(&busy);
 		return NULL;
 	}
+	if (bp.nactive > 0)
+		buf_printf(&b, "already building: %s\n", busy.data);
+	buf_free(&busy);
+	if (bp.nelsewhere > 0) {
+		for (i = 0; i < a->cfg->narchs; i++) {
+			if (bp.what[i] == BUILD_ELSEWHERE)
+				buf_printf(&b, "not started: %s is queued or "
+				    "running in another mirrortop process\n",
+				    a->cfg->archs[i]);
+		}
+	}
+	if (bp.merge && bp.merge_runs)
+		actions_describe_then(&b, a, v);
 	return buf_steal(&b);
+}
+
+/* What building would run, then merging (as `mirrortop build`). */
+char *
+action_describe_build(struct core *core, size_t app, size_t version,
+    const char *arch, char **cause)
+{
+	return action_describe_build_ex(core, app, version, arch, 1, cause);
 }
 
 /* What merging would write. */
@@ -1397,6 +1618,33 @@ action_describe_latest(struct core *core, size_t app, char **cause)
 	return buf_steal(&b);
 }
 
+/* A plan line: into the plan; when it is not a dry run, to the front end. */
+static void
+actions_plan_line(struct actions *act, struct buf *p, int dry_run,
+    int tell, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void
+actions_plan_line(struct actions *act, struct buf *p, int dry_run, int tell,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	line = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(line, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	buf_printf(p, "%s\n", line);
+	if (!dry_run && tell)
+		actions_notify(act, 0, "%s", line);
+	free(line);
+}
+
 /* Sync apps. */
 int
 action_sync(struct core *core, const char *const *apps, size_t napps,
@@ -1404,6 +1652,7 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 {
 	struct actions *act = actions_get(core);
 	struct mt_model *m = core_model_mut(core);
+	struct build_plan bp;
 	struct buf p;
 	size_t i, j, k, ai;
 	char *line, *why;
@@ -1432,51 +1681,71 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 		if (napps > 0 && k == napps)
 			continue;
 		if (a->error != NULL) {
-			buf_printf(&p, "skip %s: %s\n", a->cfg->name, a->error);
+			actions_plan_line(act, &p, dry_run, 1, "skip %s: %s",
+			    a->cfg->name, a->error);
 			continue;
 		}
 		for (j = 0; j < a->nversions; j++) {
 			struct mt_version *v;
-			int nmissing = 0;
+			int busy;
 
 			if (actions_check(core, ai, j, &a, &v, &why) != 0) {
-				buf_printf(&p, "skip: %s\n", why);
+				actions_plan_line(act, &p, dry_run, 1, "skip: %s",
+				    why);
 				free(why);
 				continue;
 			}
 			if (v->state == VERSION_COMPLETE)
 				continue;
+			actions_build_plan(act, a, v, NULL, 1, &bp);
+			busy = bp.nactive + bp.nelsewhere;
 			for (i = 0; i < a->cfg->narchs; i++) {
-				if (v->archs[i] != ARCH_MISSING)
+				if (bp.what[i] == BUILD_ACTIVE ||
+				    bp.what[i] == BUILD_ELSEWHERE) {
+					actions_plan_line(act, &p, dry_run, 1,
+					    "skip: %s %s %s is already being "
+					    "built%s", a->cfg->name, v->version,
+					    a->cfg->archs[i], bp.what[i] ==
+					    BUILD_ELSEWHERE ? " by another "
+					    "mirrortop process" : "");
 					continue;
-				nmissing++;
+				}
+				if (bp.what[i] != BUILD_START)
+					continue;
 				line = actions_describe_one(core, a, v,
 				    a->cfg->archs[i], &why);
 				if (line == NULL) {
-					buf_printf(&p, "skip: %s\n", why);
+					actions_plan_line(act, &p, dry_run, 1,
+					    "skip: %s", why);
 					free(why);
 					continue;
 				}
-				buf_printf(&p, "%s\n", line);
+				/* Started jobs tell of themselves. */
+				actions_plan_line(act, &p, dry_run, 0, "%s", line);
 				free(line);
 			}
-			if (a->cfg->manifest)
-				buf_printf(&p, "merge %s %s: PUT %s:%s%s%s\n",
-				    a->cfg->name, v->version, a->image,
-				    v->image_tag, v->is_latest ? " and latest" :
-				    "", nmissing ? " (after the builds)" : "");
+			/* The process building an arch merges the version. */
+			if (a->cfg->manifest && busy == 0)
+				actions_plan_line(act, &p, dry_run, 0, "merge %s "
+				    "%s: PUT %s:%s%s%s", a->cfg->name,
+				    v->version, a->image, v->image_tag,
+				    v->is_latest ? " and latest" : "",
+				    bp.nstart ? " (after the builds)" : "");
 			if (v->is_latest || !a->cfg->manifest)
 				latest_changes = 1;
 			if (dry_run)
 				continue;
-			if (nmissing > 0) {
-				if (action_build(core, ai, j, NULL, 1, &why) < 0) {
+			if (bp.nstart > 0) {
+				int r = actions_build(act, a, v, NULL, 1, 1,
+				    &why);
+
+				if (why != NULL) {
 					act->failures++;
-					actions_notify(act, 1, "%s", why);
-					buf_printf(&p, "failed: %s\n", why);
+					actions_notify(act, 1, "%s%s", r < 0 ?
+					    "" : "partly queued: ", why);
 					free(why);
 				}
-			} else if (a->cfg->manifest) {
+			} else if (a->cfg->manifest && busy == 0) {
 				why = NULL;
 				if (actions_merge_begin(act, a, v, 0, NULL, NULL,
 				    &why) != 0) {
@@ -1490,19 +1759,19 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 			struct mt_version *lv = actions_latest_version(a, 1);
 
 			if (lv != NULL && lv->is_latest)
-				buf_printf(&p, "latest %s: PUT %s:latest = "
-				    "%s:%s\n", a->cfg->name, a->image, a->image,
-				    lv->image_tag);
+				actions_plan_line(act, &p, dry_run, 0, "latest %s: "
+				    "PUT %s:latest = %s:%s", a->cfg->name,
+				    a->image, a->image, lv->image_tag);
 		} else if (!a->cfg->manifest && latest_changes)
-			buf_printf(&p, "latest %s: PUT %s:latest-{arch} from "
-			    "the highest complete version\n", a->cfg->name,
-			    a->image);
+			actions_plan_line(act, &p, dry_run, 0, "latest %s: PUT "
+			    "%s:latest-{arch} from the highest complete version",
+			    a->cfg->name, a->image);
 		if (!dry_run && (a->latest_drift || !a->cfg->manifest))
 			actions_after_add(act, AFTER_LATEST, a->cfg->name, NULL);
 	}
 	if (!dry_run)
 		actions_advance(act);
-	if (plan != NULL)
+	if (plan != NULL && dry_run)
 		*plan = buf_steal(&p);
 	else
 		buf_free(&p);

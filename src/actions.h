@@ -16,6 +16,13 @@
  * Asynchronous functions return at once; the work runs on the core's loop
  * (core_run_once() / action_run_until_idle()). Results are reported
  * through the notify callback and reflected in the model.
+ *
+ * Every change a front end may want to draw bumps core_generation(): job
+ * state changes and merge results at once, and the growth of a queued or
+ * running job's log (builder output) at most about four times a second
+ * (throttled with a loop timer, so the last output of a burst is always
+ * followed by a bump). A dashboard that redraws the log view or a log tail
+ * when the generation changes needs no polling of the log files.
  */
 #ifndef MT_ACTIONS_H
 #define MT_ACTIONS_H
@@ -74,9 +81,16 @@ int		 action_cancel(struct core *, unsigned long job_id, char **cause);
  * Sync the selected apps (all when napps == 0): build every missing
  * version x arch in the window, merge each version once its archs are
  * built (versions already staged are merged at once), then move latest.
- * dry_run: nothing is started; *plan lists what would be done. Otherwise
- * *plan (optional) lists what was started. Caller frees *plan.
- * 0 ok, -1 with *cause.
+ * An arch that already has a queued or running job (of this process, or
+ * of another mirrortop process using the same state dir, e.g. an
+ * overlapping scheduled run) is skipped, not an error, and its version is
+ * left to be merged by the process building it.
+ * dry_run: nothing is started; *plan (caller frees) lists what would be
+ * done, one line each. Otherwise *plan is set to NULL and everything is
+ * told through the notify callback, one line per event: skips as they
+ * are decided, then each job's and merge's progress and end (so a
+ * scheduled run prints nothing on stdout). Failures are counted in
+ * action_failures(). 0 ok, -1 with *cause.
  */
 int		 action_sync(struct core *, const char *const *apps, size_t napps,
 		     int dry_run, char **plan, char **cause);
@@ -85,9 +99,27 @@ int		 action_sync(struct core *, const char *const *apps, size_t napps,
  * What an action would do, for a confirm dialog (one or more lines:
  * the exact argv per arch, the workflow dispatch, the tags to PUT).
  * Caller frees; NULL with *cause when the action is not possible.
+ *
+ * action_describe_build_ex() describes exactly what action_build() with
+ * the same arguments would start, from the same decisions: one "build APP
+ * VERSION ARCH: ..." line per job it would queue; "already building: A, B"
+ * for archs that already have a queued or running job of this process
+ * (skipped); "not started: A is queued or running in another mirrortop
+ * process" for archs whose job lock another process holds; and, when
+ * merge_after applies and nothing would be left missing, a last line
+ *   "then: merge APP VERSION → PUT IMAGE:TAG[ and latest]"
+ * (plugin scheme: "then: move latest-{arch} of IMAGE to the highest
+ * complete version"). When every arch is staged and merge_after is set,
+ * the text is "nothing to build" and the "then:" line (build merges at
+ * once). NULL with *cause when nothing would be started (all archs
+ * already building, or nothing missing). action_describe_build() is
+ * action_describe_build_ex() with merge_after = 1, as `mirrortop build`.
  */
 char		*action_describe_build(struct core *, size_t app, size_t version,
 		     const char *arch, char **cause);
+char		*action_describe_build_ex(struct core *, size_t app,
+		     size_t version, const char *arch, int merge_after,
+		     char **cause);
 char		*action_describe_merge(struct core *, size_t app, size_t version,
 		     char **cause);
 char		*action_describe_latest(struct core *, size_t app, char **cause);

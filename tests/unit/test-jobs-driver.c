@@ -8,12 +8,21 @@
  *     | merge [--dry-run] APP VERSION
  *     | latest [--dry-run] APP
  *     | sync [--dry-run] [APP...]
- *     | describe APP VERSION
+ *     | describe APP VERSION [ARCH] [--no-merge]
+ *     | during APP VERSION ARCH [DESCRIBE-ARCH]
+ *     | watch APP VERSION ARCH
  *     | jobs
+ *
+ * during: queue a build of ARCH (no merge), then print what describing a
+ * build of DESCRIBE-ARCH (default: every missing arch) says, then build
+ * that and print the number queued: describe and build must agree.
+ * watch: build ARCH (no merge) and print "gen MS" for every change of the
+ * core's generation (ms since the build was queued), then "end MS".
  *
  * Messages go to stderr, results (index JSON, plans, jobs) to stdout.
  * Exit 0 ok, 1 a failure, 2 usage.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +138,8 @@ main(int argc, char **argv)
 		if (action_sync(drv_core, (const char *const *)pos + 1,
 		    (size_t)npos - 1, dry, &out, &cause) != 0)
 			goto fail;
-		fputs(out, stdout);
+		if (out != NULL)
+			fputs(out, stdout);
 		free(out);
 		action_run_until_idle(drv_core);
 		goto done;
@@ -161,9 +171,49 @@ main(int argc, char **argv)
 			goto fail;
 		printf("%s\n", out);
 		free(out);
+	} else if (strcmp(cmd, "during") == 0 && npos > 3) {
+		const char *darch = npos > 4 ? pos[4] : NULL;
+		int n;
+
+		if ((n = action_build(drv_core, app, ver, pos[3], 0,
+		    &cause)) < 0)
+			goto fail;
+		printf("first queued %d\n", n);
+		if ((out = action_describe_build(drv_core, app, ver, darch,
+		    &cause)) == NULL) {
+			printf("describe: %s\n", cause);
+			free(cause);
+			cause = NULL;
+		} else {
+			fputs(out, stdout);
+			free(out);
+		}
+		n = action_build(drv_core, app, ver, darch, 1, &cause);
+		printf("then queued %d%s%s\n", n, cause ? ": " : "",
+		    cause ? cause : "");
+		free(cause);
+		cause = NULL;
+		fflush(stdout);
+		action_run_until_idle(drv_core);
+	} else if (strcmp(cmd, "watch") == 0 && npos > 3) {
+		uint64_t t0 = time_mono_ms();
+		unsigned long gen;
+
+		if (action_build(drv_core, app, ver, pos[3], 0, &cause) < 0)
+			goto fail;
+		gen = core_generation(drv_core);
+		while (action_busy(drv_core) > 0) {
+			core_run_once(drv_core, 1000);
+			if (core_generation(drv_core) != gen) {
+				gen = core_generation(drv_core);
+				printf("gen %llu\n", (unsigned long long)
+				    (time_mono_ms() - t0));
+			}
+		}
+		printf("end %llu\n", (unsigned long long)(time_mono_ms() - t0));
 	} else if (strcmp(cmd, "describe") == 0) {
-		if ((out = action_describe_build(drv_core, app, ver, NULL,
-		    &cause)) == NULL)
+		if ((out = action_describe_build_ex(drv_core, app, ver,
+		    npos > 3 ? pos[3] : NULL, !no_merge, &cause)) == NULL)
 			goto fail;
 		fputs(out, stdout);
 		free(out);
