@@ -49,9 +49,13 @@ struct mt_app {
 	struct mt_version	*versions;	/* SemVer order, highest first */
 	size_t			 nversions;
 	char			*upstream_latest;	/* or NULL */
-	char			*registry_latest;	/* version `latest` points at, or NULL */
+	char			*registry_latest;	/* version `latest` points at (in
+							 * the window or not), or NULL */
 	char			*latest_digest;		/* digest of `latest`, or NULL */
 	int			 latest_drift;
+	int			 registry_unknown;	/* the last refresh could not
+							 * ask the registry: states
+							 * are the previous ones */
 	int			 refreshing;	/* a refresh is in flight */
 	int			 loaded;	/* at least one refresh finished */
 	time_t			 last_refresh;	/* wall clock of the last finished refresh */

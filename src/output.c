@@ -82,7 +82,15 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 		fprintf(f, "  upstream latest: ");
 		field(f, a->upstream_latest, 0);
 		fprintf(f, "   registry latest: ");
-		field(f, a->registry_latest, 0);
+		if (a->registry_latest != NULL)
+			field(f, a->registry_latest, 0);
+		else if (a->registry_unknown)
+			fprintf(f, "unknown (registry not reachable)");
+		else if (a->latest_digest != NULL)
+			fprintf(f, "%.19s (no version tag has it)",
+			    a->latest_digest);
+		else
+			fprintf(f, "none");
 		if (a->latest_drift)
 			fprintf(f, "  %s(latest drift)%s", colour ? C_YELLOW :
 			    "", colour ? C_RESET : "");
@@ -121,10 +129,16 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 			fprintf(f, " %s%-9s%s", colour ? version_colour(
 			    v->state) : "", version_state_name(v->state),
 			    colour ? C_RESET : "");
-			for (k = 0; k < ac->narchs; k++)
-				fprintf(f, " %s%-8s%s", colour ? arch_colour(
-				    v->archs[k]) : "", arch_state_name(
-				    v->archs[k]), colour ? C_RESET : "");
+			for (k = 0; k < ac->narchs; k++) {
+				/* No padding at the end of a line. */
+				int last = k + 1 == ac->narchs &&
+				    v->digest == NULL;
+
+				fprintf(f, " %s%-*s%s", colour ? arch_colour(
+				    v->archs[k]) : "", last ? 0 : 8,
+				    arch_state_name(v->archs[k]),
+				    colour ? C_RESET : "");
+			}
 			if (v->digest != NULL)
 				fprintf(f, " %s%.19s%s", colour ? C_DIM : "",
 				    v->digest, colour ? C_RESET : "");

@@ -30,7 +30,12 @@ struct probe {
 	size_t		 version;	/* index into r->versions, or (size_t)-1 */
 	int		 arch;		/* plugin scheme: arch index; -1 otherwise */
 	int		 is_latest_tag;	/* the `latest` (or latest-<arch>) tag */
+	char		*search;	/* searching latest: this tag's version */
+	struct semver	 sv;		/* ... and its precedence */
 };
+
+/* Tags looked at to find where `latest` points outside the window. */
+#define STATUS_LATEST_SEARCH 32
 
 struct refresh {
 	struct status		*st;
@@ -49,6 +54,11 @@ struct refresh {
 	char			*latest_digest;
 	struct probe		*probes;
 	size_t			 nprobes;
+	struct probe		*search;	/* latest outside the window */
+	size_t			 nsearch;
+	int			 searched;
+	char			*latest_found;	/* version latest points at */
+	struct semver		 latest_found_sv;
 };
 
 struct status {
@@ -371,6 +381,13 @@ refresh_free(struct refresh *r)
 	free(r->error);
 	free(r->latest_digest);
 	free(r->probes);
+	for (i = 0; i < r->nsearch; i++) {
+		free(r->search[i].search);
+		semver_free(&r->search[i].sv);
+	}
+	free(r->search);
+	free(r->latest_found);
+	semver_free(&r->latest_found_sv);
 	free(r);
 }
 
@@ -431,8 +448,21 @@ on_manifest(int status, const struct registry_manifest *m,
 	size_t i, j;
 
 	r->pending--;
-	if (status == -1) {
+	if (status == -1 && p->search != NULL) {
+		/* best effort: the search only names where latest points */
+	} else if (status == -1) {
 		refresh_error(r, "registry", errmsg);
+	} else if (status == 0 && m != NULL && p->search != NULL) {
+		/* Keep the highest version whose tag has latest's digest. */
+		if (r->latest_digest != NULL && m->digest != NULL &&
+		    strcmp(m->digest, r->latest_digest) == 0 &&
+		    (r->latest_found == NULL ||
+		    semver_compare(&p->sv, &r->latest_found_sv) > 0)) {
+			free(r->latest_found);
+			semver_free(&r->latest_found_sv);
+			r->latest_found = xstrdup(p->search);
+			semver_parse(p->search, &r->latest_found_sv);
+		}
 	} else if (status == 0 && m != NULL) {
 		if (p->is_latest_tag) {
 			free(r->latest_digest);
@@ -618,6 +648,126 @@ refresh_keep_states(struct refresh *r, const struct mt_app *a)
 	}
 }
 
+/* Order search candidates by precedence, highest first. */
+static int
+search_cmp(const void *a, const void *b)
+{
+	const struct probe *x = a, *y = b;
+
+	return semver_compare(&y->sv, &x->sv);
+}
+
+/* Whether the window already has this version. */
+static int
+window_has(const struct refresh *r, const struct semver *sv)
+{
+	size_t i;
+	struct semver w;
+	int found = 0;
+
+	for (i = 0; i < r->nversions && !found; i++) {
+		if (semver_parse(r->versions[i].version, &w) == 0) {
+			found = semver_compare(&w, sv) == 0;
+			semver_free(&w);
+		}
+	}
+	return found;
+}
+
+/*
+ * `latest` has a digest that no version in the window has: look for it
+ * among the registry's other version tags (the highest ones, a bounded
+ * number), so that the model can say which version it really is.
+ */
+static void
+refresh_search_latest(struct refresh *r)
+{
+	struct mt_app *a = &r->st->model->apps[r->app];
+	const char *suffix = NULL;
+	size_t i, n = 0, len, slen = 0;
+
+	r->searched = 1;
+	if (r->latest_digest == NULL || r->tags_status != 0)
+		return;
+	for (i = 0; i < r->nversions; i++) {
+		const struct mt_version *v = &r->versions[i];
+		const char *d = a->cfg->manifest ? v->digest : v->arch_digest[0];
+
+		if (d != NULL && strcmp(d, r->latest_digest) == 0)
+			return;
+	}
+	if (!a->cfg->manifest) {
+		if (a->cfg->narchs == 0)
+			return;
+		suffix = a->cfg->archs[0];
+		slen = strlen(suffix);
+	}
+	r->search = xcalloc(r->ntags ? r->ntags : 1, sizeof *r->search);
+	for (i = 0; i < r->ntags; i++) {
+		const char *t = r->tags[i];
+		struct probe *p = &r->search[n];
+		char *ver;
+
+		len = strlen(t);
+		if (suffix != NULL) {
+			/* plugin scheme: "<version>-<arch>" */
+			if (len <= slen + 1 || t[len - slen - 1] != '-' ||
+			    strcmp(t + len - slen, suffix) != 0)
+				continue;
+			len -= slen + 1;
+		}
+		if (t[0] == 'v') {
+			t++;
+			len--;
+		}
+		ver = xstrndup(t, len);
+		if (semver_parse(ver, &p->sv) == -1) {
+			free(ver);
+			continue;
+		}
+		if (window_has(r, &p->sv)) {
+			semver_free(&p->sv);
+			free(ver);
+			continue;
+		}
+		p->search = ver;
+		p->version = (size_t)-1;
+		p->arch = -1;
+		p->r = r;
+		n++;
+	}
+	qsort(r->search, n, sizeof *r->search, search_cmp);
+	for (i = STATUS_LATEST_SEARCH; i < n; i++) {
+		free(r->search[i].search);
+		semver_free(&r->search[i].sv);
+	}
+	r->nsearch = n < STATUS_LATEST_SEARCH ? n : STATUS_LATEST_SEARCH;
+	for (i = 0; i < r->nsearch; i++) {
+		struct probe *p = &r->search[i];
+		char *ref = NULL;
+		size_t k;
+
+		/* The tag as it is in the registry. */
+		for (k = 0; k < r->ntags && ref == NULL; k++) {
+			const char *t = r->tags[k];
+			char *want = suffix != NULL ? xasprintf("%s-%s",
+			    p->search, suffix) : xstrdup(p->search);
+			char *wantv = xasprintf("v%s", want);
+
+			if (strcmp(t, want) == 0 || strcmp(t, wantv) == 0)
+				ref = xstrdup(t);
+			free(want);
+			free(wantv);
+		}
+		if (ref == NULL)
+			continue;
+		r->pending++;
+		registry_head_manifest(r->st->registry, a->repo, ref,
+		    on_manifest, p);
+		free(ref);
+	}
+}
+
 /* Everything is in: compute states and swap into the model. */
 static void
 refresh_finish(struct refresh *r)
@@ -625,6 +775,8 @@ refresh_finish(struct refresh *r)
 	struct status *st = r->st;
 	struct mt_app *a = &st->model->apps[r->app];
 	size_t i, narchs = a->cfg->narchs;
+	/* Upstream failed on a later refresh: keep the previous picture. */
+	int kept = r->error != NULL && r->nversions == 0 && a->loaded;
 
 	/*
 	 * When the registry could not be asked, keep what the previous
@@ -638,7 +790,7 @@ refresh_finish(struct refresh *r)
 
 		model_version_update_state(v, narchs);
 	}
-	if (r->error != NULL && r->nversions == 0 && a->loaded) {
+	if (kept) {
 		/* Keep what we knew; flag the error. */
 		model_app_set_error(a, r->error);
 	} else {
@@ -655,12 +807,17 @@ refresh_finish(struct refresh *r)
 			if (a->versions[i].is_latest)
 				a->upstream_latest = xstrdup(
 				    a->versions[i].version);
+	}
+	if (r->tags_status == -1 && a->loaded) {
+		/* The registry could not be asked: keep what was known. */
+	} else if (!kept) {
 		free(a->registry_latest);
-		a->registry_latest = NULL;
+		a->registry_latest = r->latest_found;
+		r->latest_found = NULL;
 		free(a->latest_digest);
 		a->latest_digest = r->latest_digest;
 		r->latest_digest = NULL;
-		if (a->latest_digest != NULL) {
+		if (a->latest_digest != NULL && a->registry_latest == NULL) {
 			for (i = 0; i < a->nversions; i++) {
 				const struct mt_version *v = &a->versions[i];
 				const char *d = a->cfg->manifest ? v->digest :
@@ -674,10 +831,12 @@ refresh_finish(struct refresh *r)
 				}
 			}
 		}
-		a->latest_drift = a->upstream_latest != NULL &&
-		    (a->registry_latest == NULL ||
+		/* Without a registry answer there is nothing to compare. */
+		a->latest_drift = r->tags_status != -1 &&
+		    a->upstream_latest != NULL && (a->registry_latest == NULL ||
 		    strcmp(a->registry_latest, a->upstream_latest) != 0);
 	}
+	a->registry_unknown = r->tags_status == -1;
 	a->rate_limited_until = r->source ? r->source->rate_limited_until : 0;
 	a->refreshing = 0;
 	a->loaded = 1;
@@ -702,6 +861,12 @@ refresh_step(struct refresh *r)
 		r->planned = 1;
 		r->pending++;
 		refresh_plan(r);
+		if (--r->pending > 0)
+			return;
+	}
+	if (!r->searched) {
+		r->pending++;
+		refresh_search_latest(r);
 		if (--r->pending > 0)
 			return;
 	}

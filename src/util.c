@@ -176,36 +176,47 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+/*
+ * Length of a well-formed UTF-8 sequence at s (1..4), or 0 if malformed;
+ * *cp is the code point.
+ */
 static size_t
-utf8_len(const unsigned char *s)
+utf8_len(const unsigned char *s, unsigned int *cp)
 {
 	size_t n, i;
-	unsigned int cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
-	if ((s[0] & 0xe0) == 0xc0) { n = 2; cp = s[0] & 0x1f; }
-	else if ((s[0] & 0xf0) == 0xe0) { n = 3; cp = s[0] & 0x0f; }
-	else if ((s[0] & 0xf8) == 0xf0) { n = 4; cp = s[0] & 0x07; }
+	}
+	if ((s[0] & 0xe0) == 0xc0) { n = 2; *cp = s[0] & 0x1f; }
+	else if ((s[0] & 0xf0) == 0xe0) { n = 3; *cp = s[0] & 0x0f; }
+	else if ((s[0] & 0xf8) == 0xf0) { n = 4; *cp = s[0] & 0x07; }
 	else
 		return 0;
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		*cp = (*cp << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	/* C1 controls (U+0080..U+009F) are as dangerous as ESC. */
-	if (cp >= 0x80 && cp <= 0x9f)
-		return 0;
-	/* Bidi overrides and isolates can reorder what is drawn. */
-	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+	if ((n == 2 && *cp < 0x80) || (n == 3 && *cp < 0x800) ||
+	    (n == 4 && (*cp < 0x10000 || *cp > 0x10ffff)) ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
 		return 0;
 	return n;
+}
+
+/*
+ * Code points that control the terminal or reorder what is drawn: C1
+ * controls (as dangerous as ESC), bidi embeddings, overrides and
+ * isolates.
+ */
+static int
+utf8_is_control(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+	    cp == 0x061c;
 }
 
 /* Skip an escape sequence starting at s[0] == ESC; returns bytes to skip. */
@@ -240,6 +251,7 @@ sanitize(const char *in, size_t max, int oneline)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	struct buf b;
+	unsigned int cp;
 	size_t n;
 
 	buf_init(&b, 0);
@@ -263,15 +275,16 @@ sanitize(const char *in, size_t max, int oneline)
 			s++;
 			continue;
 		}
-		n = utf8_len(s);
+		n = utf8_len(s, &cp);
 		if (n == 0) {
-			if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-				s += 2;		/* C1 control: drop */
-			else {
-				if (max == 0 || b.len + 1 <= max)
-					buf_append(&b, "?", 1);
-				s++;
-			}
+			/* A malformed byte: one '?' for it. */
+			if (max == 0 || b.len + 1 <= max)
+				buf_append(&b, "?", 1);
+			s++;
+			continue;
+		}
+		if (utf8_is_control(cp)) {
+			s += n;		/* a whole control character: dropped */
 			continue;
 		}
 		if (max != 0 && b.len + n > max)

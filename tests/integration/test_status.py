@@ -289,6 +289,54 @@ class TestShapes(StatusWorld):
                           "arm64": "missing"})
 
 
+class TestLatestOutsideWindow(StatusWorld):
+    def test_latest_older_than_the_window_is_named(self):
+        repo = "o/old"
+        self.up.data["github"][repo] = {"releases": [
+            gh_release("v1.%d.0" % i, repo=repo) for i in range(6)]}
+        ns = "test/mirror/old"
+        for i in (0, 1, 5):
+            world.push_image(self.reg, ns, "1.%d.0" % i, arch="amd64",
+                             layer_bytes=("old %d" % i).encode())
+        world.tag(self.reg, ns, "1.1.0", "latest")
+        self.env.write_config(self.reg.host, [github_app(
+            "old", self.up, repo, max_versions=2)])
+        data, _ = self.env.status_json()
+        app = data["apps"][0]
+        self.assertEqual([v["version"] for v in app["versions"]],
+                         ["1.5.0", "1.4.0"])
+        self.assertEqual(app["registry_latest"], "1.1.0")
+        self.assertTrue(app["latest_drift"])
+        r = self.env.run("status")
+        self.assertIn("registry latest: 1.1.0", r.stdout)
+
+    def test_plugin_latest_outside_the_window(self):
+        repo = "o/oldplugin"
+        self.up.data["github"][repo] = {"releases": [
+            gh_release("v0.0.%d" % i, repo=repo) for i in range(1, 5)]}
+        ns = "test/mirror/oldplugin"
+        for i in (1, 4):
+            for a in ("amd64", "arm64"):
+                world.push_plugin(self.reg, ns, "0.0.%d-%s" % (i, a))
+        world.tag(self.reg, ns, "0.0.1-amd64", "latest-amd64")
+        self.env.write_config(self.reg.host, [github_app(
+            "oldplugin", self.up, repo, manifest=False, max_versions=1)])
+        data, _ = self.env.status_json()
+        self.assertEqual(data["apps"][0]["registry_latest"], "0.0.1")
+
+    def test_registry_unreachable_claims_no_drift(self):
+        self.up.data["github"]["o/nodrift"] = {"releases": [
+            gh_release("v1.0.0", repo="o/nodrift")]}
+        self.env.write_config("127.0.0.1:1", [github_app(
+            "nodrift", self.up, "o/nodrift")])
+        r = self.env.run("status", "--json")
+        self.assertEqual(r.returncode, 1)
+        app = json.loads(r.stdout)["apps"][0]
+        self.assertRegex(app["error"], r"^registry: ")
+        self.assertFalse(app["latest_drift"])
+        self.assertIsNone(app["registry_latest"])
+
+
 class TestErrors(StatusWorld):
     @classmethod
     def setUpClass(cls):
