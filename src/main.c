@@ -238,6 +238,7 @@ refresh_version(struct cli *cli, struct config *cfg, struct config *sel,
 	struct core *core;
 	char *cause = NULL;
 	const struct mt_app *app;
+	size_t i, j;
 
 	*rc = EXIT_USAGE;
 	if (cli->nargs != 2) {
@@ -246,6 +247,18 @@ refresh_version(struct cli *cli, struct config *cfg, struct config *sel,
 	}
 	if (select_apps(cfg, cli->args, 1, sel, keep) == -1)
 		return NULL;
+	for (i = 0; i < cli->narchs; i++) {
+		const struct app_config *ac = &sel->apps[0];
+
+		for (j = 0; j < ac->narchs; j++)
+			if (strcmp(ac->archs[j], cli->archs[i]) == 0)
+				break;
+		if (j == ac->narchs) {
+			errorx("%s: --arch %s: not one of the app's archs",
+			    ac->name, cli->archs[i]);
+			return NULL;
+		}
+	}
 	*rc = EXIT_RUNTIME;
 	if ((core = refresh_once(cli, sel)) == NULL)
 		return NULL;

@@ -467,6 +467,16 @@ class TestConfigErrors(unittest.TestCase):
             self.assertEqual(len(lines), 1, r.stderr)
             self.assertRegex(lines[0], r"config\.json:3:\d+: .*regsitry")
 
+    def test_build_unknown_arch_is_a_usage_error(self):
+        with Env() as env:
+            env.write_config("127.0.0.1:1", [{
+                "name": "app", "source": {"type": "github-releases",
+                                          "repo": "o/app",
+                                          "api": "http://127.0.0.1:1"}}])
+            r = env.run("build", "app", "1.0.0", "--arch", "sparc")
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("--arch sparc", r.stderr)
+
     def test_config_check_prints_effective_config(self):
         with Env() as env:
             r = env.run("config", "check", config=False)
