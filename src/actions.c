@@ -200,6 +200,10 @@ actions_job_changed(const struct job *job, void *arg)
 		}
 	}
 	core_touch(act->core);
+	/* Another process's job: shown, but its messages and failures are
+	 * that process's to tell. */
+	if (!job->owned)
+		return;
 	if (!actions_seen(act, job)) {
 		if (job->state == JOB_FAILED)
 			act->failures++;
@@ -1645,6 +1649,31 @@ actions_plan_line(struct actions *act, struct buf *p, int dry_run, int tell,
 	free(line);
 }
 
+/* Start the work of one version in a sync (builds, else the merge). */
+static void
+actions_sync_version(struct actions *act, struct mt_app *a,
+    struct mt_version *v, const struct build_plan *bp, int busy)
+{
+	char *why = NULL;
+	int r;
+
+	if (bp->nstart > 0) {
+		r = actions_build(act, a, v, NULL, 1, 1, &why);
+		if (why != NULL) {
+			act->failures++;
+			actions_notify(act, 1, "%s%s", r < 0 ? "" :
+			    "partly queued: ", why);
+			free(why);
+		}
+	} else if (a->cfg->manifest && busy == 0) {
+		if (actions_merge_begin(act, a, v, 0, NULL, NULL, &why) != 0) {
+			act->failures++;
+			actions_notify(act, 1, "%s", why);
+			free(why);
+		}
+	}
+}
+
 /* Sync apps. */
 int
 action_sync(struct core *core, const char *const *apps, size_t napps,
@@ -1687,7 +1716,7 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 		}
 		for (j = 0; j < a->nversions; j++) {
 			struct mt_version *v;
-			int busy;
+			int busy, vlock = -1;
 
 			if (actions_check(core, ai, j, &a, &v, &why) != 0) {
 				actions_plan_line(act, &p, dry_run, 1, "skip: %s",
@@ -1697,8 +1726,21 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 			}
 			if (v->state == VERSION_COMPLETE)
 				continue;
+			/* Overlapping syncs decide one after the other. */
+			if (!dry_run)
+				vlock = jobs_lock_version(act->jobs,
+				    a->cfg->name, v->version);
 			actions_build_plan(act, a, v, NULL, 1, &bp);
 			busy = bp.nactive + bp.nelsewhere;
+			if (bp.nelsewhere > 0) {
+				/* Its builder merges it; nothing of ours. */
+				why = actions_elsewhere_cause(a, v, &bp);
+				actions_plan_line(act, &p, dry_run, 1, "skip: %s",
+				    why);
+				free(why);
+				jobs_unlock_version(vlock);
+				continue;
+			}
 			for (i = 0; i < a->cfg->narchs; i++) {
 				if (bp.what[i] == BUILD_ACTIVE ||
 				    bp.what[i] == BUILD_ELSEWHERE) {
@@ -1735,25 +1777,8 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 				latest_changes = 1;
 			if (dry_run)
 				continue;
-			if (bp.nstart > 0) {
-				int r = actions_build(act, a, v, NULL, 1, 1,
-				    &why);
-
-				if (why != NULL) {
-					act->failures++;
-					actions_notify(act, 1, "%s%s", r < 0 ?
-					    "" : "partly queued: ", why);
-					free(why);
-				}
-			} else if (a->cfg->manifest && busy == 0) {
-				why = NULL;
-				if (actions_merge_begin(act, a, v, 0, NULL, NULL,
-				    &why) != 0) {
-					act->failures++;
-					actions_notify(act, 1, "%s", why);
-					free(why);
-				}
-			}
+			actions_sync_version(act, a, v, &bp, busy);
+			jobs_unlock_version(vlock);
 		}
 		if (a->cfg->manifest && a->latest_drift && !latest_changes) {
 			struct mt_version *lv = actions_latest_version(a, 1);

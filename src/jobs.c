@@ -50,7 +50,14 @@ struct jobs {
 	void		 *output_arg;
 	int		  scheduling;
 	int		  dirty;	/* the file is behind the list */
+	uint64_t	  reload_timer;
+	struct stat	  seen;		/* the file as last read or written */
+	unsigned long	 *changed;	/* ids of other processes' jobs whose
+					 * records changed: to tell */
+	size_t		  nchanged;
 };
+
+#define JOBS_RELOAD_MS		1000
 
 static const char *job_state_names[] = {
 	[JOB_QUEUED] = "queued",
@@ -553,31 +560,138 @@ jobs_prune(struct jobs *jobs)
 		job_free(jobs->list[--jobs->n]);
 }
 
+/* Remember that another process's job changed, to tell after the lock. */
+static void
+jobs_note_changed(struct jobs *jobs, unsigned long id)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->nchanged; i++) {
+		if (jobs->changed[i] == id)
+			return;
+	}
+	jobs->changed = xreallocarray(jobs->changed, jobs->nchanged + 1,
+	    sizeof *jobs->changed);
+	jobs->changed[jobs->nchanged++] = id;
+}
+
+/* Whether a record from the file differs from the one in memory. */
+static int
+jobs_record_differs(const struct job *m, const struct job *f)
+{
+	return m->state != f->state || m->attempt != f->attempt ||
+	    m->finished != f->finished || (m->message == NULL) !=
+	    (f->message == NULL) || (m->message != NULL &&
+	    strcmp(m->message, f->message) != 0);
+}
+
+/* The history file's records and counter (none when unreadable). */
+static void
+jobs_read_file(struct jobs *jobs, struct job ***file, size_t *nfile,
+    unsigned long *file_next)
+{
+	char *text = NULL, *cause = NULL;
+	size_t len = 0;
+	struct stat st;
+
+	*file = NULL;
+	*nfile = 0;
+	*file_next = 0;
+	if (stat(jobs->path, &st) == 0)
+		jobs->seen = st;
+	if (file_read(jobs->path, 16 * 1024 * 1024, &text, &len) != 0)
+		return;
+	if (jobs_history_parse_next(text, len, file, nfile, file_next,
+	    &cause) != 0)
+		free(cause);
+	free(text);
+}
+
+/*
+ * Merge records read from the file into the list (under the history lock,
+ * shared or exclusive): this process's records win for its own jobs, the
+ * file's for everyone else's; jobs of processes that are gone become
+ * interrupted. Takes the records.
+ */
+static void
+jobs_merge_file(struct jobs *jobs, struct job **file, size_t nfile)
+{
+	size_t i, j;
+
+	for (i = 0; i < nfile; i++) {
+		struct job *f = file[i], *m = NULL;
+
+		for (j = 0; j < jobs->n; j++) {
+			if (jobs->list[j]->id == f->id) {
+				m = jobs->list[j];
+				break;
+			}
+		}
+		if (m == NULL) {
+			if (!job_state_final(f->state) && !jobs_job_live(jobs, f))
+				jobs_mark_interrupted(f);
+			jobs->list = xreallocarray(jobs->list, jobs->n + 1,
+			    sizeof *jobs->list);
+			jobs->list[jobs->n++] = f;
+			file[i] = NULL;
+			jobs_note_changed(jobs, f->id);
+			continue;
+		}
+		if (m->priv != NULL)
+			continue;
+		/* Marked interrupted here, but its end was recorded since. */
+		if (m->owned && !(m->state == JOB_INTERRUPTED &&
+		    job_state_final(f->state) && f->state != JOB_INTERRUPTED))
+			continue;
+		if (jobs_record_differs(m, f))
+			jobs_note_changed(jobs, m->id);
+		jobs_take_record(m, f);
+		if (!job_state_final(m->state) && !jobs_job_live(jobs, m))
+			jobs_mark_interrupted(m);
+	}
+	for (i = 0; i < nfile; i++)
+		job_free(file[i]);
+	free(file);
+	qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
+	jobs_prune(jobs);
+}
+
+/* Tell the observer of the other processes' jobs that changed. */
+static void
+jobs_tell_changed(struct jobs *jobs)
+{
+	unsigned long *ids = jobs->changed;
+	size_t i, n = jobs->nchanged;
+	const struct job *job;
+
+	jobs->changed = NULL;
+	jobs->nchanged = 0;
+	for (i = 0; i < n; i++) {
+		if ((job = jobs_find(jobs, ids[i])) != NULL &&
+		    jobs->change_cb != NULL)
+			jobs->change_cb(job, jobs->change_arg);
+	}
+	free(ids);
+}
+
 /*
  * Merge the history file into the list, under the history lock: ids for
- * this process's new jobs from the file's counter, this process's records
- * win for its own jobs, the file's records for everyone else's (jobs of
- * processes that are gone become interrupted), then write it atomically.
+ * this process's new jobs from the file's counter, then the records (see
+ * jobs_merge_file), then write it atomically.
  */
 static void
 jobs_save_locked(struct jobs *jobs)
 {
 	struct job **file = NULL;
-	size_t nfile = 0, i, j;
+	size_t nfile = 0, i;
 	unsigned long next = jobs->next_id, file_next = 0;
 	char *text = NULL, *cause = NULL;
-	size_t len = 0;
+	struct stat st;
 
-	if (file_read(jobs->path, 16 * 1024 * 1024, &text, &len) == 0) {
-		if (jobs_history_parse_next(text, len, &file, &nfile,
-		    &file_next, &cause) != 0) {
-			free(cause);
-			cause = NULL;
-		}
-		free(text);
-	}
+	jobs_read_file(jobs, &file, &nfile, &file_next);
 	if (file_next > next)
 		next = file_next;
+
 	for (i = 0; i < nfile; i++) {
 		if (file[i]->id >= next)
 			next = file[i]->id + 1;
@@ -600,47 +714,18 @@ jobs_save_locked(struct jobs *jobs)
 			jobs_lock_write_id(job->priv->lock_fd, job->id);
 	}
 	jobs->next_id = next;
-	for (i = 0; i < nfile; i++) {
-		struct job *f = file[i], *m = NULL;
-
-		for (j = 0; j < jobs->n; j++) {
-			if (jobs->list[j]->id == f->id) {
-				m = jobs->list[j];
-				break;
-			}
-		}
-		if (m == NULL) {
-			if (!job_state_final(f->state) && !jobs_job_live(jobs, f))
-				jobs_mark_interrupted(f);
-			jobs->list = xreallocarray(jobs->list, jobs->n + 1,
-			    sizeof *jobs->list);
-			jobs->list[jobs->n++] = f;
-			file[i] = NULL;
-			continue;
-		}
-		if (m->priv != NULL)
-			continue;
-		/* Marked interrupted here, but its end was recorded since. */
-		if (m->owned && !(m->state == JOB_INTERRUPTED &&
-		    job_state_final(f->state) && f->state != JOB_INTERRUPTED))
-			continue;
-		jobs_take_record(m, f);
-		if (!job_state_final(m->state) && !jobs_job_live(jobs, m))
-			jobs_mark_interrupted(m);
-	}
-	for (i = 0; i < nfile; i++)
-		job_free(file[i]);
-	free(file);
-	qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
-	jobs_prune(jobs);
+	jobs_merge_file(jobs, file, nfile);
 
 	text = jobs_history_dump(jobs);
 	if (text == NULL)
 		return;
 	if (file_write_atomic(jobs->path, text, strlen(text), &cause) != 0)
 		free(cause);
-	else
+	else {
 		jobs->dirty = 0;
+		if (stat(jobs->path, &st) == 0)
+			jobs->seen = st;
+	}
 	free(text);
 }
 
@@ -652,6 +737,37 @@ jobs_save(struct jobs *jobs)
 
 	jobs_save_locked(jobs);
 	jobs_history_unlock(fd);
+	jobs_tell_changed(jobs);
+}
+
+/*
+ * Another process may have written the history: when the file changed,
+ * take in its records of other processes' jobs (nothing is written).
+ */
+static void
+jobs_reload_cb(void *arg)
+{
+	struct jobs *jobs = arg;
+	struct job **file;
+	size_t nfile;
+	unsigned long file_next;
+	struct stat st;
+	int fd;
+
+	jobs->reload_timer = loop_timer_add(jobs->loop, JOBS_RELOAD_MS,
+	    jobs_reload_cb, jobs);
+	if (stat(jobs->path, &st) != 0 || (st.st_ino == jobs->seen.st_ino &&
+	    st.st_size == jobs->seen.st_size &&
+	    st.st_mtim.tv_sec == jobs->seen.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == jobs->seen.st_mtim.tv_nsec))
+		return;
+	fd = jobs_history_lock(jobs, 0);
+	jobs_read_file(jobs, &file, &nfile, &file_next);
+	if (file_next > jobs->next_id)
+		jobs->next_id = file_next;
+	jobs_merge_file(jobs, file, nfile);
+	jobs_history_unlock(fd);
+	jobs_tell_changed(jobs);
 }
 
 /* Tell the observer. */
@@ -670,6 +786,7 @@ jobs_new(const struct jobs_params *p, char **cause)
 	char *text = NULL, *logs, *why = NULL;
 	size_t len = 0, i;
 	unsigned long file_next = 0;
+	struct stat st;
 	int fd;
 
 	logs = xasprintf("%s/logs", p->dir);
@@ -727,6 +844,11 @@ jobs_new(const struct jobs_params *p, char **cause)
 	}
 	jobs_history_unlock(fd);
 	qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
+	if (stat(jobs->path, &st) == 0)
+		jobs->seen = st;
+	if (jobs->loop != NULL)
+		jobs->reload_timer = loop_timer_add(jobs->loop, JOBS_RELOAD_MS,
+		    jobs_reload_cb, jobs);
 	return jobs;
 }
 
@@ -771,6 +893,8 @@ jobs_free(struct jobs *jobs)
 
 	if (jobs == NULL)
 		return;
+	if (jobs->loop != NULL)
+		loop_timer_del(jobs->loop, jobs->reload_timer);
 	for (i = 0; i < jobs->n; i++) {
 		struct job_priv *priv = jobs->list[i]->priv;
 
@@ -819,6 +943,7 @@ jobs_free(struct jobs *jobs)
 	free(jobs->dir);
 	free(jobs->path);
 	free(jobs->lock_path);
+	free(jobs->changed);
 	free(jobs);
 }
 
@@ -1144,8 +1269,10 @@ jobs_schedule(struct jobs *jobs)
 	if (jobs->scheduling)
 		return;
 	jobs->scheduling = 1;
+	/* The limit is this process's: other processes have their own. */
 	for (i = 0; i < jobs->n; i++) {
-		if (jobs->list[i]->state == JOB_RUNNING)
+		if (jobs->list[i]->state == JOB_RUNNING &&
+		    jobs->list[i]->priv != NULL)
 			running++;
 	}
 	for (i = jobs->n; i > 0 && running < (size_t)jobs->max_running; i--) {
@@ -1392,6 +1519,49 @@ jobs_lock(struct jobs *jobs, const struct job_spec *spec)
 	return fd;
 }
 
+/* Lock app/version while deciding what to build. */
+int
+jobs_lock_version(struct jobs *jobs, const char *app, const char *version)
+{
+	char *dir, *name, *path;
+	size_t i;
+	int fd;
+
+	dir = xasprintf("%s/locks", jobs->dir);
+	if (mkdir_p(dir, 0700) != 0) {
+		free(dir);
+		return -1;
+	}
+	/* Not a job lock's name: those end in "-ARCH.lock". */
+	name = xasprintf("%s-%s.version", app, version);
+	for (i = 0; name[i] != '\0'; i++) {
+		if (name[i] == '/')
+			name[i] = '_';
+	}
+	path = xasprintf("%s/%s", dir, name);
+	free(name);
+	free(dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Let go of a version lock. */
+void
+jobs_unlock_version(int fd)
+{
+	if (fd != -1)
+		close(fd);
+}
+
 /* Whether another process holds the job lock of app/version/arch. */
 int
 jobs_busy_elsewhere(const struct jobs *jobs, const char *app,
@@ -1520,6 +1690,7 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 	/* The id (and so the log's name) comes from the shared counter. */
 	jobs_save_locked(jobs);
 	jobs_history_unlock(hfd);
+	jobs_tell_changed(jobs);
 	if (job->id == 0) {
 		job->id = jobs->next_id++;
 		job->log_path = xasprintf("%s/logs/job-%lu.log", jobs->dir,

@@ -1,7 +1,9 @@
 /* test-jobs.c — jobs and merge: digest files, redaction, the state
  * machine, history persistence, index JSON. */
+#include <sys/file.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +275,82 @@ test_argv_line(void)
 	free(s);
 }
 
+/* Hold the job lock of a/1.2.3/ARCH with text inside, as a live process. */
+static int
+hold_lock(const char *dir, const char *arch, const char *text)
+{
+	char *locks = xasprintf("%s/locks", dir);
+	char *path = xasprintf("%s/a-1.2.3-%s.lock", locks, arch);
+	int fd;
+
+	mkdir_p(locks, 0700);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	if (fd != -1) {
+		flock(fd, LOCK_EX);
+		(void)!write(fd, text, strlen(text));
+	}
+	free(path);
+	free(locks);
+	return fd;
+}
+
+/* Jobs of a live process stay as they are; a stale lock does not count. */
+static void
+test_history_live(void)
+{
+	char dir[] = "/tmp/mt-test-jobs-XXXXXX", *path, *cause = NULL, *cmd;
+	const char *hist =
+	    "{\"schema\":\"mirrortop.jobs/v1\",\"next_id\":12,\"jobs\":["
+	    "{\"id\":9,\"app\":\"a\",\"version\":\"1.2.3\",\"arch\":\"arm64\","
+	    "\"state\":\"running\",\"attempt\":1,\"attempts\":3},"
+	    "{\"id\":8,\"app\":\"a\",\"version\":\"1.2.3\",\"arch\":\"amd64\","
+	    "\"state\":\"running\",\"attempt\":1,\"attempts\":3},"
+	    "{\"id\":7,\"app\":\"a\",\"version\":\"1.2.3\",\"arch\":\"riscv64\","
+	    "\"state\":\"queued\"}]}";
+	struct jobs_params p;
+	struct jobs *jobs;
+	int fd1, fd2;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	path = xasprintf("%s/jobs.json", dir);
+	file_write_atomic(path, hist, strlen(hist), &cause);
+	/* arm64: held and naming job 9; amd64: held by a newer job 10. */
+	fd1 = hold_lock(dir, "arm64", "9\n");
+	fd2 = hold_lock(dir, "amd64", "10\n");
+	memset(&p, 0, sizeof p);
+	p.dir = dir;
+	p.max_running = 1;
+	jobs = jobs_new(&p, &cause);
+	ok(jobs != NULL && cause == NULL, "history loads");
+	is_str(job_state_name(jobs_find(jobs, 9)->state), "running",
+	    "a job whose lock is held under its id stays running");
+	ok(!jobs_find(jobs, 9)->recovered, "and is not recovered");
+	is_str(job_state_name(jobs_find(jobs, 8)->state), "interrupted",
+	    "a lock held by another job does not keep a job alive");
+	is_str(job_state_name(jobs_find(jobs, 7)->state), "interrupted",
+	    "a job without a lock holder is interrupted");
+	is_int(jobs_active(jobs), 0, "other processes' jobs are not ours");
+	ok(jobs_busy_elsewhere(jobs, "a", "1.2.3", "arm64"),
+	    "arm64 is busy in another process");
+	ok(!jobs_busy_elsewhere(jobs, "a", "1.2.3", "riscv64"),
+	    "riscv64 is not");
+	jobs_free(jobs);
+	close(fd1);
+	close(fd2);
+	/* Released: now it is gone. */
+	jobs = jobs_new(&p, &cause);
+	is_str(job_state_name(jobs_find(jobs, 9)->state), "interrupted",
+	    "the same job once its lock is free");
+	jobs_free(jobs);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	(void)!system(cmd);
+	free(cmd);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -280,6 +358,7 @@ main(void)
 	test_redact();
 	test_states();
 	test_history();
+	test_history_live();
 	test_index();
 	test_argv_line();
 	return tap_done();
