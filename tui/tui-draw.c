@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "model.h"
+#include "semver.h"
 #include "util.h"
 #include "tui-int.h"
 
@@ -89,6 +90,7 @@ struct tui_col {
 	const char	*title;
 	int		 width;
 	int		 drop;		/* 0: always shown; higher drops first */
+	int		 min;		/* > 0: may shrink to this width */
 	size_t		 arg;		/* arch index for arch columns */
 	void		(*cell)(const struct tui *, const void *, size_t,
 			    struct tui_cell *);
@@ -223,6 +225,27 @@ tui_put(WINDOW *win, int y, int x, int width, const char *s, attr_t attr,
 	return used;
 }
 
+/*
+ * Like tui_put(), but a string wider than width ends with an ellipsis, so
+ * a cut never passes for the whole text.
+ */
+int
+tui_put_cut(WINDOW *win, int y, int x, int width, const char *s,
+    attr_t attr, int pad)
+{
+	int ew = tui_width(tui_g->ellipsis), used;
+
+	if (width <= 0 || s == NULL)
+		return 0;
+	if (tui_width(s) <= width || width <= ew)
+		return tui_put(win, y, x, width, s, attr, pad);
+	used = tui_put(win, y, x, width - ew, s, attr, 0);
+	used += tui_put(win, y, x + used, ew, tui_g->ellipsis, attr, 0);
+	if (pad && used < width)
+		used += tui_put(win, y, x + used, width - used, "", attr, 1);
+	return used;
+}
+
 /* Copy an untrusted string into a cell, made safe and one line. */
 static void
 tui_cell_set(struct tui_cell *c, const char *s)
@@ -271,7 +294,7 @@ tui_countdown_minutes(long r)
 	return (r + 59) / 60;
 }
 
-/* "next: ..." text: minute granularity, so an idle screen stays still. */
+/* "next ..." text: minute granularity, so an idle screen stays still. */
 static void
 tui_next_text(const struct tui *t, char *out, size_t len)
 {
@@ -279,22 +302,22 @@ tui_next_text(const struct tui *t, char *out, size_t len)
 	long r, mins;
 
 	if (tui_any_refreshing(t)) {
-		snprintf(out, len, "next: refreshing");
+		snprintf(out, len, "refreshing");
 		return;
 	}
 	if (m->next_refresh == 0) {
-		snprintf(out, len, "next: -");
+		snprintf(out, len, "next -");
 		return;
 	}
 	r = (long)(m->next_refresh - time(NULL));
 	if (r <= 0)
-		snprintf(out, len, "next: now");
+		snprintf(out, len, "next now");
 	else if (r < 60)
-		snprintf(out, len, "next: in <1m");
+		snprintf(out, len, "next <1m");
 	else if ((mins = tui_countdown_minutes(r)) < 60)
-		snprintf(out, len, "next: in %ldm", mins);
+		snprintf(out, len, "next %ldm", mins);
 	else
-		snprintf(out, len, "next: in %ldh%02ldm", mins / 60, mins % 60);
+		snprintf(out, len, "next %ldh%02ldm", mins / 60, mins % 60);
 }
 
 /* Milliseconds until something drawn changes by itself (-1: never). */
@@ -329,34 +352,96 @@ tui_draw_next_tick(const struct tui *t)
 	return ms < 1 ? 1 : ms;
 }
 
-/* A piece of the header, and how much it matters when space is short. */
-struct tui_seg {
-	char	*text;
-	int	 prio;		/* lower is kept first */
-	int	 keep;
+/* What a header segment is; it decides the separator in front of it. */
+enum tui_seg_kind {
+	TUI_SEG_TEXT = 0,
+	TUI_SEG_BUDGET,
 };
 
-#define TUI_MAXSEGS 20
+/* A piece of the header, and how much it matters when space is short. */
+struct tui_seg {
+	char			*text;
+	enum tui_seg_kind	 kind;
+	int			 prio;	/* 0: never dropped; higher drops first */
+	int			 keep;
+};
+
+#define TUI_MAXSEGS 24
+
+/* Header drop priorities: the mode badge stays, then where, ... */
+#define TUI_PRIO_BADGE		0
+#define TUI_PRIO_WHERE		1
+#define TUI_PRIO_LIMITED	2	/* a service that refuses requests */
+#define TUI_PRIO_NEXT		3
+#define TUI_PRIO_LOWEST		4	/* the budget with the least left */
+#define TUI_PRIO_LAST		5
+#define TUI_PRIO_NAME		6
+#define TUI_PRIO_BUDGET		7
 
 /* Add a header segment (takes ownership of text). */
 static void
-tui_seg_add(struct tui_seg *segs, size_t *n, char *text, int prio)
+tui_seg_add(struct tui_seg *segs, size_t *n, char *text,
+    enum tui_seg_kind kind, int prio)
 {
 	if (*n >= TUI_MAXSEGS) {
 		free(text);
 		return;
 	}
 	segs[*n].text = text;
+	segs[*n].kind = kind;
 	segs[*n].prio = prio;
-	segs[*n].keep = 0;
+	segs[*n].keep = 1;
 	(*n)++;
 }
 
+/* The header's kept segments joined, separators included (caller frees). */
+static char *
+tui_segs_join(const struct tui_seg *segs, size_t n)
+{
+	struct buf line;
+	const char *sep;
+	size_t i;
+	int first = 1, budgets = 0;
+
+	buf_init(&line, 4096);
+	for (i = 0; i < n; i++) {
+		if (!segs[i].keep)
+			continue;
+		if (segs[i].kind == TUI_SEG_BUDGET)
+			sep = budgets++ > 0 ? tui_g->sep : (first ? "budget: " :
+			    "  budget: ");
+		else
+			sep = first ? "" : "  ";
+		buf_printf(&line, "%s%s", sep, segs[i].text);
+		first = 0;
+	}
+	if (line.data == NULL)
+		return xstrdup("");
+	return buf_steal(&line);
+}
+
+/* A service name for the header: the host without its port. */
+static char *
+tui_service_name(const char *service)
+{
+	char *s = str_oneline(service != NULL ? service : "", 128);
+	char *colon = strrchr(s, ':');
+
+	/* "host:port" (not a bare IPv6 address): drop the port. */
+	if (colon != NULL && colon[1] != '\0' && strchr(s, ':') == colon &&
+	    strspn(colon + 1, "0123456789") == strlen(colon + 1))
+		*colon = '\0';
+	else if (s[0] == '[' && colon != NULL && colon > s && colon[-1] == ']')
+		*colon = '\0';
+	return s;
+}
+
 /*
- * The header line: where, mode, refresh times, rate-limit budgets. When the
- * line is too wide, whole segments are left out, least important first (a
- * service that is rate limited matters more than the last refresh time);
- * what stays keeps its order.
+ * The header line: name, where, mode badge, refresh times, rate-limit
+ * budgets. When the line is too wide, whole segments are left out, least
+ * important first (the program's name, other budgets, the last refresh
+ * time; a rate-limited service and the budget with the least left go
+ * late); the mode badge is never left out. What stays keeps its order.
  */
 static void
 tui_draw_header(struct tui *t, int width)
@@ -365,77 +450,76 @@ tui_draw_header(struct tui *t, int width)
 	const struct config *cfg = m->cfg;
 	struct core_budget b[16];
 	struct tui_seg segs[TUI_MAXSEGS];
-	struct buf line;
-	char *reg, *ns, *svc, when[32], next[64];
-	size_t n, i, nsegs = 0;
-	int prio, used, w, first_budget = 1, have_budget = 0;
-	const char *sep;
+	char *reg, *ns, *svc, *line, when[32], next[64];
+	size_t n, i, nsegs = 0, lowest = SIZE_MAX, drop;
+	double frac, lowest_frac = 2.0;
+	time_t now = time(NULL);
 
+	tui_seg_add(segs, &nsegs, xstrdup("mirrortop"), TUI_SEG_TEXT,
+	    TUI_PRIO_NAME);
 	reg = str_oneline(cfg != NULL ? cfg->registry : "", 256);
 	ns = str_oneline(cfg != NULL ? cfg->namespace : "", 256);
-	tui_seg_add(segs, &nsegs, xasprintf("mirrortop  %s/%s  %s", reg, ns,
-	    t->read_only ? "[R]" : "[RW]"), 0);
+	tui_seg_add(segs, &nsegs, xasprintf("%s/%s", reg, ns), TUI_SEG_TEXT,
+	    TUI_PRIO_WHERE);
 	free(reg);
 	free(ns);
+	tui_seg_add(segs, &nsegs, xstrdup(t->read_only ? "[R]" : "[RW]"),
+	    TUI_SEG_TEXT, TUI_PRIO_BADGE);
 	if (m->last_refresh != 0)
-		tui_clock(m->last_refresh, 1, when, sizeof when);
+		tui_clock(m->last_refresh, 0, when, sizeof when);
 	else
 		snprintf(when, sizeof when, "never");
-	tui_seg_add(segs, &nsegs, xasprintf("last: %s", when), 3);
+	tui_seg_add(segs, &nsegs, xasprintf("last %s", when), TUI_SEG_TEXT,
+	    TUI_PRIO_LAST);
 	tui_next_text(t, next, sizeof next);
-	tui_seg_add(segs, &nsegs, xstrdup(next), 2);
+	tui_seg_add(segs, &nsegs, xstrdup(next), TUI_SEG_TEXT, TUI_PRIO_NEXT);
 
 	n = core_budgets(t->core, b, MT_ARRAY_LEN(b));
 	for (i = 0; i < n; i++) {
-		svc = str_oneline(b[i].service, 128);
-		if (b[i].blocked_until > time(NULL) || (b[i].remaining == 0 &&
-		    b[i].reset > time(NULL))) {
-			tui_clock(b[i].blocked_until > time(NULL) ?
-			    b[i].blocked_until : b[i].reset, 0, when, sizeof when);
+		svc = tui_service_name(b[i].service);
+		if (b[i].blocked_until > now || (b[i].remaining == 0 &&
+		    b[i].reset > now)) {
+			tui_clock(b[i].blocked_until > now ? b[i].blocked_until :
+			    b[i].reset, 0, when, sizeof when);
 			tui_seg_add(segs, &nsegs, xasprintf("%s rate limited "
-			    "until %s", svc, when), 1);
-		} else if (b[i].remaining >= 0)
+			    "until %s", svc, when), TUI_SEG_BUDGET,
+			    TUI_PRIO_LIMITED);
+		} else if (b[i].remaining >= 0) {
+			frac = b[i].limit > 0 ? (double)b[i].remaining /
+			    (double)b[i].limit : 1.0;
 			tui_seg_add(segs, &nsegs, xasprintf("%s %ld/%ld", svc,
-			    b[i].remaining, b[i].limit), 4);
-		free(svc);
-	}
-
-	/* Keep segments by priority while they fit, separators counted. */
-	used = 0;
-	for (prio = 0; prio <= 4; prio++) {
-		for (i = 0; i < nsegs; i++) {
-			int is_budget = prio == 1 || prio == 4;
-
-			if (segs[i].prio != prio)
-				continue;
-			w = tui_width(segs[i].text);
-			if (prio != 0)
-				w += is_budget ? (have_budget ? 3 : 10) : 2;
-			if (prio == 0 || used + w <= width) {
-				segs[i].keep = 1;
-				used += w;
-				if (is_budget)
-					have_budget = 1;
+			    b[i].remaining, b[i].limit), TUI_SEG_BUDGET,
+			    TUI_PRIO_BUDGET);
+			if (frac < lowest_frac) {
+				lowest_frac = frac;
+				lowest = nsegs - 1;
 			}
 		}
+		free(svc);
 	}
-	buf_init(&line, 4096);
-	for (i = 0; i < nsegs; i++) {
-		if (segs[i].keep) {
-			if (i == 0)
-				sep = "";
-			else if (segs[i].prio == 1 || segs[i].prio == 4) {
-				sep = first_budget ? "  budget: " : tui_g->sep;
-				first_budget = 0;
-			} else
-				sep = "  ";
-			buf_printf(&line, "%s%s", sep, segs[i].text);
+	if (lowest < nsegs)
+		segs[lowest].prio = TUI_PRIO_LOWEST;
+
+	/* Leave out the least important segment until the line fits. */
+	for (;;) {
+		line = tui_segs_join(segs, nsegs);
+		if (tui_width(line) <= width)
+			break;
+		drop = SIZE_MAX;
+		for (i = 0; i < nsegs; i++) {
+			if (segs[i].keep && segs[i].prio > 0 && (drop ==
+			    SIZE_MAX || segs[i].prio >= segs[drop].prio))
+				drop = i;
 		}
-		free(segs[i].text);
+		if (drop == SIZE_MAX)
+			break;
+		segs[drop].keep = 0;
+		free(line);
 	}
-	tui_put(stdscr, 0, 0, width, line.data != NULL ? line.data : "",
-	    A_REVERSE, 1);
-	buf_free(&line);
+	for (i = 0; i < nsegs; i++)
+		free(segs[i].text);
+	tui_put(stdscr, 0, 0, width, line, A_REVERSE, 1);
+	free(line);
 }
 
 /* Versions of an app that are not complete. */
@@ -489,7 +573,80 @@ tui_app_cell_upstream(const struct tui *t, const void *row, size_t arg,
 	    (a->loaded ? "-" : ""));
 }
 
-/* Apps: the version `latest` points at, marked when it drifted. */
+/* Drift is claimed only when the last refresh could ask the registry. */
+static int
+tui_app_drift(const struct mt_app *a)
+{
+	return a->latest_drift && !a->registry_unknown;
+}
+
+/* Where the registry's latest version is, seen from the window. */
+static const char *
+tui_latest_where(const struct mt_app *a)
+{
+	size_t i;
+
+	if (a->registry_latest == NULL || a->nversions == 0)
+		return "";
+	for (i = 0; i < a->nversions; i++) {
+		if (strcmp(a->versions[i].version, a->registry_latest) == 0)
+			return "";
+	}
+	if (semver_compare_str(a->registry_latest,
+	    a->versions[a->nversions - 1].version) < 0)
+		return " (older than the window)";
+	if (semver_compare_str(a->registry_latest, a->versions[0].version) > 0)
+		return " (newer than the window)";
+	return " (not in the window)";
+}
+
+/* "sha256:abcd" and an ellipsis: a digest made short. Caller frees. */
+static char *
+tui_short_digest(const char *digest)
+{
+	char *safe = str_oneline(digest, 128), *out;
+
+	if (strlen(safe) > 11) {
+		safe[11] = '\0';
+		out = xasprintf("%s%s", safe, tui_g->ellipsis);
+		free(safe);
+		return out;
+	}
+	return safe;
+}
+
+/*
+ * What the registry's `latest` is, in words: "2.0.0", "1.1.0 (older than
+ * the window)", "not a version tag (sha256:abcd…)" or "none"; "unknown"
+ * when the registry could not be asked. Caller frees.
+ */
+static char *
+tui_latest_text(const struct mt_app *a)
+{
+	char *v, *d, *out;
+
+	if (a->registry_unknown)
+		return xstrdup("unknown");
+	if (a->registry_latest != NULL) {
+		v = str_oneline(a->registry_latest, 64);
+		out = xasprintf("%s%s", v, tui_latest_where(a));
+		free(v);
+		return out;
+	}
+	if (a->latest_digest != NULL) {
+		d = tui_short_digest(a->latest_digest);
+		out = xasprintf("not a version tag (%s)", d);
+		free(d);
+		return out;
+	}
+	return xstrdup("none");
+}
+
+/*
+ * Apps: the version `latest` points at, marked when it drifted; "?" when
+ * the registry could not be asked, the short digest when `latest` is no
+ * version tag.
+ */
 static void
 tui_app_cell_mirrored(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -497,12 +654,20 @@ tui_app_cell_mirrored(const struct tui *t, const void *row, size_t arg,
 	const struct mt_app *a = row;
 	char *s;
 
-	if (a->registry_latest == NULL) {
+	if (a->registry_unknown) {
+		snprintf(c->text, sizeof c->text, "?");
+		c->colour = TUI_C_DRIFT;
+		return;
+	}
+	if (a->registry_latest != NULL)
+		s = str_oneline(a->registry_latest, TUI_STR_MAX);
+	else if (a->latest_digest != NULL)
+		s = tui_short_digest(a->latest_digest);
+	else {
 		snprintf(c->text, sizeof c->text, "%s", a->loaded ? "-" : "");
 		return;
 	}
-	s = str_oneline(a->registry_latest, TUI_STR_MAX);
-	if (a->latest_drift) {
+	if (tui_app_drift(a)) {
 		snprintf(c->text, sizeof c->text, "%s %s", s, tui_g->neq);
 		c->colour = TUI_C_DRIFT;
 	} else
@@ -643,21 +808,25 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 	const struct mt_version *v = row;
 	const struct mt_app *app = tui_current_app(t);
 	struct buf b;
-	char *rl;
-	int reg_latest;
+	int reg_latest, drift = tui_app_drift(app);
 
 	reg_latest = app->registry_latest != NULL &&
 	    strcmp(app->registry_latest, v->version) == 0;
 	buf_init(&b, sizeof c->text - 1);
-	if (v->is_latest && app->latest_drift) {
+	if (v->is_latest && drift) {
 		/* `latest` points elsewhere: say where. */
-		rl = str_oneline(app->registry_latest != NULL ?
-		    app->registry_latest : "none", 64);
+		char *rl;
+
+		if (app->registry_latest != NULL)
+			rl = str_oneline(app->registry_latest, 64);
+		else
+			rl = xstrdup(app->latest_digest != NULL ?
+			    "not a version tag" : "none");
 		buf_printf(&b, "latest (registry: %s)", rl);
 		free(rl);
 	} else if (v->is_latest)
 		buf_printf(&b, "latest");
-	else if (reg_latest && app->latest_drift) {
+	else if (reg_latest && drift) {
 		buf_printf(&b, "registry latest");
 		c->colour = TUI_C_DRIFT;
 	}
@@ -676,12 +845,16 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 	buf_free(&b);
 }
 
-/* Lay the columns out in width: drop the highest drop levels until they fit. */
+/*
+ * Lay the columns out in width: drop the highest drop levels until they
+ * fit, a column with a minimum width counted at that minimum; then give
+ * such columns back what is left, left to right, up to their width.
+ */
 static void
 tui_cols_place(struct tui_col *cols, size_t n, int width)
 {
 	size_t i;
-	int total, maxdrop, x;
+	int total, maxdrop, x, spare, want;
 
 	for (;;) {
 		total = 0;
@@ -689,7 +862,8 @@ tui_cols_place(struct tui_col *cols, size_t n, int width)
 		for (i = 0; i < n; i++) {
 			if (cols[i].x < 0)
 				continue;
-			total += cols[i].width + TUI_GAP;
+			total += (cols[i].min > 0 && cols[i].min < cols[i].width ?
+			    cols[i].min : cols[i].width) + TUI_GAP;
 			if (cols[i].drop > maxdrop)
 				maxdrop = cols[i].drop;
 		}
@@ -699,6 +873,17 @@ tui_cols_place(struct tui_col *cols, size_t n, int width)
 			if (cols[i].drop == maxdrop)
 				cols[i].x = -1;
 		}
+	}
+	spare = width + TUI_GAP - total;
+	for (i = 0; i < n; i++) {
+		if (cols[i].x < 0 || cols[i].min <= 0 ||
+		    cols[i].min >= cols[i].width)
+			continue;
+		want = cols[i].width - cols[i].min;
+		if (spare < want)
+			want = spare > 0 ? spare : 0;
+		cols[i].width = cols[i].min + want;
+		spare -= want;
 	}
 	x = 0;
 	for (i = 0; i < n; i++) {
@@ -753,7 +938,7 @@ tui_draw_row(const struct tui *t, struct tui_col *cols, size_t n, int y,
 		w = cols[i].width;
 		if (cols[i].x + w > width)
 			w = width - cols[i].x;
-		tui_put(stdscr, y, cols[i].x, w, c.text, attr, 0);
+		tui_put_cut(stdscr, y, cols[i].x, w, c.text, attr, 0);
 	}
 }
 
@@ -868,7 +1053,7 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	struct tui_list *l = &t->lists[TUI_PANE_VERSIONS];
 	const struct mt_app *app = tui_current_app(t);
 	struct tui_col cols[TUI_MAXCOLS];
-	char title[1024], ftext[256], *name, *image, *drift = NULL;
+	char title[1024], ftext[256], *name, *image, *note = NULL;
 	size_t i, n = 0, vcol;
 	int focused = t->focus == TUI_PANE_VERSIONS;
 
@@ -879,22 +1064,30 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	}
 	name = str_oneline(app->cfg->name, 128);
 	image = str_oneline(app->image != NULL ? app->image : "", 256);
-	if (app->latest_drift) {
-		char *rl = str_oneline(app->registry_latest != NULL ?
-		    app->registry_latest : "none", 64);
+	if (app->registry_unknown && app->loaded)
+		note = xstrdup("  registry not reachable, showing the last "
+		    "known states");
+	else if (tui_app_drift(app)) {
+		char *rl = tui_latest_text(app);
 		char *ul = str_oneline(app->upstream_latest != NULL ?
 		    app->upstream_latest : "none", 64);
 
-		drift = xasprintf("  drift: registry latest is %s, not %s",
+		note = xasprintf("  drift: registry latest is %s, not %s",
 		    rl, ul);
 		free(rl);
 		free(ul);
+	} else if (*tui_latest_where(app) != '\0') {
+		char *rl = tui_latest_text(app);
+
+		note = xasprintf("  registry latest %s", rl);
+		free(rl);
 	}
 	tui_filter_text(l, ftext, sizeof ftext);
-	snprintf(title, sizeof title, " %s  %s  %zu version%s%s%s", name, image,
+	/* The notes before the image name: they matter more. */
+	snprintf(title, sizeof title, " %s  %zu version%s%s%s  %s", name,
 	    app->nversions, app->nversions == 1 ? "" : "s",
-	    drift != NULL ? drift : "", ftext);
-	free(drift);
+	    note != NULL ? note : "", ftext, image);
+	free(note);
 	free(name);
 	free(image);
 	tui_draw_title(y, width, title, focused);
@@ -931,6 +1124,8 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	    sizeof *app->versions, l->rows, l->nrows, 7, 24);
 	cols[n - 2].width = tui_col_fit(t, &cols[n - 2], app->versions,
 	    sizeof *app->versions, l->rows, l->nrows, 6, 40);
+	/* The notes give way before the digest is left out. */
+	cols[n - 2].min = cols[n - 2].width < 12 ? cols[n - 2].width : 12;
 	for (i = 0; i < n; i++)
 		cols[i].x = 0;
 	tui_cols_place(cols, n, width);
@@ -1001,20 +1196,19 @@ tui_draw_message(const struct tui *t, int y, int width)
 		line = xasprintf("! %s: %s", name, safe);
 		free(name);
 	}
-	tui_put(stdscr, y, 0, width, line, error ? tui_colour(TUI_C_ERROR) |
-	    A_BOLD : A_NORMAL, 1);
+	tui_put_cut(stdscr, y, 0, width, line, error ?
+	    tui_colour(TUI_C_ERROR) | A_BOLD : A_NORMAL, 1);
 	free(line);
 	free(safe);
 }
+
+static void	tui_draw_hints(struct tui *, int, int);
 
 /* The status line: the prompt, or the keys active now. */
 static void
 tui_draw_status(struct tui *t, int y, int width)
 {
-	const struct tui_binding *b[64];
 	char text[TUI_PROMPT_MAX * 4];
-	struct buf line;
-	size_t n, i;
 
 	if (t->mode == TUI_MODE_PROMPT) {
 		char *safe, *shown;
@@ -1048,54 +1242,150 @@ tui_draw_status(struct tui *t, int y, int width)
 		tui_put(stdscr, y, 0, width - 1, keys, A_NORMAL, 1);
 		return;
 	}
-	buf_init(&line, 2048);
+	tui_draw_hints(t, y, width);
+}
+
+/* Is this binding one of the hints the status line always keeps? */
+static int
+tui_hint_kept(const struct tui_binding *b)
+{
+	return b->keys[0] == '?' || b->keys[0] == 'q';
+}
+
+/*
+ * The keys that apply now, as "label hint" items. `? help` and quit are
+ * always there; the others follow in table order while whole items fit,
+ * then "(read-only)". Quit is "q/^C quit", or "q quit" when space is short.
+ */
+static void
+tui_draw_hints(struct tui *t, int y, int width)
+{
+	const struct tui_binding *b[64];
+	char item[64][48];
+	int keep[64], w[64];
+	struct buf line;
+	size_t n, i;
+	int avail = width - 1, used = 0, quit_short = 0, ro_w = 0;
+
 	n = tui_active_bindings(t, b, MT_ARRAY_LEN(b));
 	for (i = 0; i < n; i++) {
+		keep[i] = 0;
+		w[i] = 0;
 		if (!(b[i]->flags & TUI_B_HINT))
 			continue;
-		/* Whole hints only: the help has the rest. */
-		if (line.len > 0 && (int)(line.len + 2 + strlen(b[i]->label) +
-		    1 + strlen(b[i]->hint)) > width - 1)
-			break;
-		buf_printf(&line, "%s%s %s", line.len > 0 ? "  " : "",
-		    b[i]->label, b[i]->hint);
+		snprintf(item[i], sizeof item[i], "%s %s", b[i]->label,
+		    b[i]->hint);
+		w[i] = tui_width(item[i]);
 	}
-	if (t->read_only)
+	/* The kept ones first: quit made short when both do not fit. */
+	for (i = 0; i < n; i++) {
+		if ((b[i]->flags & TUI_B_HINT) && tui_hint_kept(b[i]))
+			used += (used > 0 ? 2 : 0) + w[i];
+	}
+	if (used > avail) {
+		quit_short = 1;
+		used = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(b[i]->flags & TUI_B_HINT) || !tui_hint_kept(b[i]))
+			continue;
+		if (quit_short && b[i]->keys[0] == 'q') {
+			snprintf(item[i], sizeof item[i], "q %s", b[i]->hint);
+			w[i] = tui_width(item[i]);
+		}
+		if (quit_short)
+			used += (used > 0 ? 2 : 0) + w[i];
+		keep[i] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(b[i]->flags & TUI_B_HINT) || keep[i])
+			continue;
+		if (used + 2 + w[i] > avail)
+			break;	/* whole hints only, in order: the help has all */
+		keep[i] = 1;
+		used += 2 + w[i];
+	}
+	if (t->read_only) {
+		ro_w = tui_width("  (read-only)");
+		if (used + ro_w > avail)
+			ro_w = 0;
+	}
+	buf_init(&line, 2048);
+	for (i = 0; i < n; i++) {
+		if (keep[i])
+			buf_printf(&line, "%s%s", line.len > 0 ? "  " : "",
+			    item[i]);
+	}
+	if (ro_w > 0)
 		buf_printf(&line, "  (read-only)");
 	tui_put(stdscr, y, 0, width - 1, line.data != NULL ? line.data : "",
 	    A_NORMAL, 1);
 	buf_free(&line);
 }
 
-/* The help overlay: every binding active in this mode, and only those. */
+/*
+ * The help overlay: every binding active in this mode, and only those. A
+ * help taller than the screen scrolls; the last line says so.
+ */
 static void
 tui_draw_help(struct tui *t)
 {
 	const struct tui_binding *b[64];
+	const char *label, *dir;
 	WINDOW *win;
-	size_t n, i;
-	int h, w, y;
+	size_t n, i, maxtop;
+	int h, w, y, lw = 0, body;
+	char foot[128], pos[64];
 
 	n = tui_active_bindings(t, b, MT_ARRAY_LEN(b));
+	for (i = 0; i < n; i++) {
+		label = b[i]->help_label != NULL ? b[i]->help_label : b[i]->label;
+		if (tui_width(label) > lw)
+			lw = tui_width(label);
+	}
+	w = lw + 56;
 	h = (int)n + 4;
-	w = 64;
 	if (h > LINES)
 		h = LINES;
 	if (w > COLS)
 		w = COLS;
-	if (h < 3 || w < 10)
+	if (h < 4 || w < 10)
 		return;
+	/* Rows for bindings: all but the borders, the footer (and a gap). */
+	body = (size_t)h == n + 4 ? (int)n : h - 3;
+	t->help_height = body;
+	maxtop = n > (size_t)body ? n - (size_t)body : 0;
+	if (t->help_top > maxtop)
+		t->help_top = maxtop;
 	if ((win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2)) == NULL)
 		return;
 	werase(win);
 	box(win, 0, 0);
 	tui_put(win, 0, 2, w - 4, t->read_only ? " Keys (read-only) " :
 	    " Keys ", A_BOLD, 0);
-	for (i = 0, y = 1; i < n && y < h - 2; i++, y++) {
-		tui_put(win, y, 2, 10, b[i]->label, A_BOLD, 1);
-		tui_put(win, y, 13, w - 15, b[i]->help, A_NORMAL, 0);
+	for (i = t->help_top, y = 1; i < n && y <= body; i++, y++) {
+		label = b[i]->help_label != NULL ? b[i]->help_label : b[i]->label;
+		tui_put(win, y, 2, lw, label, A_BOLD, 1);
+		tui_put_cut(win, y, 3 + lw, w - 5 - lw, b[i]->help, A_NORMAL, 0);
 	}
-	tui_put(win, h - 2, 2, w - 4, "any key closes this help", A_DIM, 0);
+	if (maxtop == 0)
+		snprintf(foot, sizeof foot, "any key closes this help");
+	else {
+		if (t->help_top == 0)
+			dir = t->utf8 ? "\u2193" : "v";
+		else if (t->help_top >= maxtop)
+			dir = t->utf8 ? "\u2191" : "^";
+		else
+			dir = t->utf8 ? "\u2191\u2193" : "^v";
+		snprintf(foot, sizeof foot, "more %s (j/k)  other keys close",
+		    dir);
+		snprintf(pos, sizeof pos, " %zu-%zu of %zu ", t->help_top + 1,
+		    t->help_top + (size_t)body, n);
+		if (tui_width(pos) < w - 4)
+			tui_put(win, h - 1, w - 2 - tui_width(pos),
+			    tui_width(pos), pos, A_NORMAL, 0);
+	}
+	tui_put_cut(win, h - 2, 2, w - 4, foot, maxtop > 0 ? A_BOLD : A_DIM, 0);
 	wnoutrefresh(win);
 	delwin(win);
 }
@@ -1133,6 +1423,7 @@ tui_draw(struct tui *t)
 		goto out;
 	}
 	jrows = 0;
+	t->jobs_room = body >= 14;	/* see below: 4 rows next to 10 */
 	if (tui_panel_jobs_shown(t)) {
 		size_t nj = tui_panel_njobs(t);
 

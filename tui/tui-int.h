@@ -58,6 +58,7 @@ enum tui_confirm_kind {
 struct tui_binding {
 	int		 keys[TUI_MAXKEYS];	/* 0-terminated when shorter */
 	const char	*label;			/* "j/Down" */
+	const char	*help_label;		/* in the help, when not label */
 	const char	*hint;			/* short name for the status line */
 	const char	*help;			/* one line for the help overlay */
 	int		 flags;
@@ -152,8 +153,13 @@ struct tui {
 	struct tui_log		 log;
 	struct tui_mark		*marks;
 	size_t			 nmarks;
+	size_t			 help_top;	/* first help row drawn */
+	int			 help_height;	/* help rows drawn last time */
 	int			 jobs_hidden;	/* J: hide the jobs pane */
 	unsigned long		 jobs_sel_id;	/* selected job, kept across changes */
+	unsigned long		 jobs_newest_id;	/* newest job seen */
+	int			 jobs_scrolled;	/* the user moved off the newest */
+	int			 jobs_room;	/* the screen has room for the pane */
 	char			*tail_path;	/* log whose tail the pane shows */
 	long long		 tail_size;
 	long long		 tail_mtime_ns;
@@ -197,6 +203,7 @@ void		 tui_draw_log(struct tui *, int, int, int);
 
 /* tui-draw.c */
 int		 tui_put(WINDOW *, int, int, int, const char *, attr_t, int);
+int		 tui_put_cut(WINDOW *, int, int, int, const char *, attr_t, int);
 int		 tui_width(const char *);
 void		 tui_draw_title(int, int, const char *, int);
 attr_t		 tui_attr_busy(void);

@@ -335,7 +335,11 @@ tui_panel_jobs_shown(const struct tui *t)
 	return t->jobs_hidden == 2 || tui_panel_njobs(t) > 0;
 }
 
-/* The jobs pane's rows follow the selected job id. */
+/*
+ * The jobs pane's rows follow the selected job id. New jobs bring the
+ * view back to the newest, unless the user has moved off it in the
+ * focused pane.
+ */
 void
 tui_panel_jobs_update(struct tui *t)
 {
@@ -343,6 +347,15 @@ tui_panel_jobs_update(struct tui *t)
 	size_t i, n = tui_panel_njobs(t);
 	const struct job *j;
 
+	j = n > 0 ? action_job(t->core, 0) : NULL;
+	if (j != NULL && j->id != t->jobs_newest_id) {
+		t->jobs_newest_id = j->id;
+		if (t->focus != TUI_PANE_JOBS || !t->jobs_scrolled) {
+			t->jobs_sel_id = j->id;
+			t->jobs_scrolled = 0;
+			l->sel = l->top = 0;
+		}
+	}
 	l->rows = xreallocarray(l->rows, n + 1, sizeof *l->rows);
 	l->nrows = n;
 	for (i = 0; i < n; i++) {
@@ -357,7 +370,10 @@ tui_panel_jobs_update(struct tui *t)
 		t->focus = TUI_PANE_VERSIONS;
 }
 
-/* The newest job per arch of a version, summed up: "running", "failed"... */
+/*
+ * The newest job per arch of a version, summed up: "running", "failed"...
+ * Finished jobs count only while the version is not complete.
+ */
 void
 tui_panel_version_jobs(const struct tui *t, const struct mt_app *a,
     const struct mt_version *v, char *out, size_t len, int *colour_error)
@@ -376,8 +392,12 @@ tui_panel_version_jobs(const struct tui *t, const struct mt_app *a,
 	for (i = 0; i < a->cfg->narchs; i++) {
 		j = action_job_for(t->core, a->cfg->name, v->version,
 		    a->cfg->archs[i]);
-		if (j != NULL && (unsigned)j->state <= JOB_INTERRUPTED)
-			count[j->state]++;
+		if (j == NULL || (unsigned)j->state > JOB_INTERRUPTED)
+			continue;
+		/* A finished job is old news once the version is complete. */
+		if (!tui_job_active(j) && v->state == VERSION_COMPLETE)
+			continue;
+		count[j->state]++;
 	}
 	for (i = 0; i < MT_ARRAY_LEN(order); i++) {
 		if (count[order[i]] == 0)
@@ -851,17 +871,24 @@ tui_key_log(struct tui *t, int key)
 	tui_log_load(t);
 }
 
-/* J: show or hide the jobs pane. */
+/*
+ * J: show or hide the jobs pane. When the screen has no room for it next
+ * to the others, it gets the focus and the whole screen (and says so).
+ */
 void
 tui_key_jobs(struct tui *t, int key)
 {
-	if (tui_panel_jobs_shown(t)) {
+	if (tui_panel_jobs_shown(t) && (t->jobs_room ||
+	    t->focus == TUI_PANE_JOBS)) {
 		t->jobs_hidden = 1;
 		if (t->focus == TUI_PANE_JOBS)
 			t->focus = TUI_PANE_VERSIONS;
 	} else {
 		t->jobs_hidden = 2;
 		t->focus = TUI_PANE_JOBS;
+		if (!t->jobs_room)
+			tui_message(t, 0, "no room for the jobs pane here: it "
+			    "takes the screen (Esc or J goes back)", NULL);
 	}
 	tui_panel_jobs_update(t);
 }
@@ -1329,7 +1356,8 @@ tui_draw_job_row(struct tui *t, const struct job *j, int y, int width,
 	tui_put(stdscr, y, 20, width - 20, left, base, 0);
 	x = 26;
 	what = xasprintf("%s %s %s  %s", j->app, j->version, j->arch,
-	    j->message != NULL ? j->message : "");
+	    j->message != NULL && strcmp(j->message,
+	    job_state_name(j->state)) != 0 ? j->message : "");
 	{
 		char *safe = str_oneline(what, TUI_LINE_MAX);
 

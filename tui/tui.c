@@ -70,12 +70,13 @@ static const struct tui_binding tui_bindings[] = {
 	{ .keys = { 'G', KEY_END }, .label = "G/End", .hint = NULL,
 	  .help = "go to the last row", .flags = TUI_B_ALL,
 	  .fn = tui_key_bottom },
-	{ .keys = { KEY_NPAGE, TUI_CTRL('f') }, .label = "PgDn", .hint = NULL,
+	{ .keys = { KEY_NPAGE, TUI_CTRL('f') }, .label = "PgDn/^F", .hint = NULL,
 	  .help = "page down", .flags = TUI_B_ALL, .fn = tui_key_pgdown },
-	{ .keys = { KEY_PPAGE, TUI_CTRL('b') }, .label = "PgUp", .hint = NULL,
+	{ .keys = { KEY_PPAGE, TUI_CTRL('b') }, .label = "PgUp/^B", .hint = NULL,
 	  .help = "page up", .flags = TUI_B_ALL, .fn = tui_key_pgup },
 	{ .keys = { '\t', KEY_BTAB }, .label = "Tab", .hint = "pane",
-	  .help = "switch pane focus", .flags = TUI_B_ALL | TUI_B_HINT,
+	  .help_label = "Tab/Shift-Tab",
+	  .help = "focus the next pane (Shift-Tab: the previous one)", .flags = TUI_B_ALL | TUI_B_HINT,
 	  .fn = tui_key_tab },
 	{ .keys = { '\r', '\n', KEY_ENTER }, .label = "Enter", .hint = "open",
 	  .help = "open the selected app's versions",
@@ -174,6 +175,28 @@ tui_signals(int install)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/*
+ * Drop a last ": why" that only repeats the word in front of it, as in
+ * "job 3 alpha 1.0.0 amd64 cancelled: cancelled".
+ */
+static void
+tui_message_dedupe(char *s)
+{
+	char *colon = strstr(s, ": "), *next;
+	size_t tl, pl;
+
+	if (colon == NULL)
+		return;
+	while ((next = strstr(colon + 2, ": ")) != NULL)
+		colon = next;
+	tl = strlen(colon + 2);
+	pl = (size_t)(colon - s);
+	if (tl == 0 || tl > pl || strcmp(s + pl - tl, colon + 2) != 0)
+		return;
+	if (pl == tl || s[pl - tl - 1] == ' ')
+		*colon = '\0';
+}
+
 /* Set the status message to prefix + arg (copied, made safe). */
 void
 tui_message(struct tui *t, int error, const char *prefix, const char *arg)
@@ -184,6 +207,7 @@ tui_message(struct tui *t, int error, const char *prefix, const char *arg)
 	raw = xasprintf("%s%s", prefix, arg != NULL ? arg : "");
 	t->message = str_oneline(raw, 512);
 	free(raw);
+	tui_message_dedupe(t->message);
 	t->message_error = error;
 }
 
@@ -359,6 +383,7 @@ tui_move(struct tui *t, long delta)
 
 		if (j != NULL)
 			t->jobs_sel_id = j->id;
+		t->jobs_scrolled = l->sel != 0;
 	}
 	tui_rows_update(t);
 }
@@ -464,27 +489,21 @@ tui_key_back(struct tui *t, int key)
 	tui_rows_update(t);
 }
 
-/* Open the filter prompt, prefilled with the current filter. */
+/*
+ * Open the filter prompt, empty: what is typed replaces the current filter
+ * (Esc puts it back, Enter on an empty prompt clears it).
+ */
 static void
 tui_key_filter(struct tui *t, int key)
 {
 	struct tui_list *l = &t->lists[t->focus];
-	char text[TUI_PROMPT_MAX * 2];
-	size_t n;
 
 	t->mode = TUI_MODE_PROMPT;
 	free(t->prompt_old);
 	t->prompt_old = xstrdup(l->filter);
 	t->prompt_old_invert = l->invert;
 	t->promptlen = 0;
-	if (l->filter != NULL) {
-		snprintf(text, sizeof text, "%s%s", l->invert ? "!" : "",
-		    l->filter);
-		n = mbstowcs(t->prompt, text, TUI_PROMPT_MAX - 1);
-		if (n != (size_t)-1)
-			t->promptlen = n;
-	}
-	t->prompt[t->promptlen] = L'\0';
+	t->prompt[0] = L'\0';
 }
 
 /* Refresh the selected app now. */
@@ -502,11 +521,73 @@ tui_key_refresh_all(struct tui *t, int key)
 	core_refresh_all(t->core);
 }
 
-/* Open the help overlay. */
+/* Open the help overlay, at its top. */
 static void
 tui_key_help(struct tui *t, int key)
 {
 	t->mode = TUI_MODE_HELP;
+	t->help_top = 0;
+}
+
+/* A key in the help: scroll keys scroll it, any other key closes it. */
+static void
+tui_help_key(struct tui *t, wint_t wc, int is_key)
+{
+	long page = t->help_height > 1 ? t->help_height - 1 : 1;
+	long delta = 0;
+
+	if (is_key) {
+		switch (wc) {
+		case KEY_RESIZE:
+			return;
+		case KEY_DOWN:
+			delta = 1;
+			break;
+		case KEY_UP:
+			delta = -1;
+			break;
+		case KEY_NPAGE:
+			delta = page;
+			break;
+		case KEY_PPAGE:
+			delta = -page;
+			break;
+		case KEY_HOME:
+			t->help_top = 0;
+			return;
+		case KEY_END:
+			t->help_top = SIZE_MAX;		/* the drawing clamps */
+			return;
+		}
+	} else {
+		switch (wc) {
+		case 'j':
+			delta = 1;
+			break;
+		case 'k':
+			delta = -1;
+			break;
+		case TUI_CTRL('f'):
+			delta = page;
+			break;
+		case TUI_CTRL('b'):
+			delta = -page;
+			break;
+		case TUI_CTRL('c'):
+			t->quit = 1;
+			break;
+		}
+	}
+	if (delta == 0) {
+		t->mode = TUI_MODE_NORMAL;
+		return;
+	}
+	if (delta < 0 && t->help_top < (size_t)-delta)
+		t->help_top = 0;
+	else if (delta < 0)
+		t->help_top -= (size_t)-delta;
+	else if (t->help_top < SIZE_MAX - (size_t)delta)
+		t->help_top += (size_t)delta;
 }
 
 /* Repaint the whole terminal on the next draw. */
@@ -599,7 +680,7 @@ tui_filter_restore(struct tui *t)
 	tui_rows_update(t);
 }
 
-/* A key in the filter prompt: edit, apply as typed, Enter keeps, Esc clears. */
+/* A key in the filter prompt: edit, apply as typed, Enter keeps, Esc restores. */
 static void
 tui_prompt_key(struct tui *t, wint_t wc, int is_key)
 {
@@ -610,10 +691,9 @@ tui_prompt_key(struct tui *t, wint_t wc, int is_key)
 		return;
 	}
 	if (!is_key && wc == TUI_ESC) {
-		/* Esc: the prompt closes and the pane is unfiltered. */
+		/* Esc: the prompt closes, the filter from before is back. */
 		t->mode = TUI_MODE_NORMAL;
-		tui_filter_clear(&t->lists[t->focus]);
-		tui_rows_update(t);
+		tui_filter_restore(t);
 		return;
 	}
 	if ((!is_key && (wc == '\r' || wc == '\n')) ||
@@ -673,11 +753,7 @@ tui_key(struct tui *t, wint_t wc, int is_key)
 	t->dirty = 1;
 	switch (t->mode) {
 	case TUI_MODE_HELP:
-		if (is_key && wc == KEY_RESIZE)
-			return;
-		if (!is_key && wc == TUI_CTRL('c'))
-			t->quit = 1;
-		t->mode = TUI_MODE_NORMAL;	/* any key closes the help */
+		tui_help_key(t, wc, is_key);
 		break;
 	case TUI_MODE_PROMPT:
 		tui_prompt_key(t, wc, is_key);

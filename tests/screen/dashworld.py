@@ -120,6 +120,6 @@ class DashboardTest(unittest.TestCase):
                    width=width, height=height)
         self.screens.append(s)
         if ready:
-            s.wait_for(lambda t: "2.1.0" in t and "last: never" not in t
+            s.wait_for(lambda t: "2.1.0" in t and "last never" not in t
                        and idle(t), what="the first refresh")
         return s

@@ -120,7 +120,7 @@ class PanelTest(unittest.TestCase):
         s = Screen([MIRRORTOP, "-c", self.env.config_path] + list(args), e,
                    width=WIDTH, height=HEIGHT)
         self.screens.append(s)
-        s.wait_for(lambda t: "2.1.0" in t and "last: never" not in t
+        s.wait_for(lambda t: "2.1.0" in t and "last never" not in t
                    and idle(t), what="the first refresh")
         s.keys("Enter")      # the versions of alpha, 2.1.0 selected
         s.wait_for(lambda t: (version_line(t, "2.1.0") or "").startswith(">"),

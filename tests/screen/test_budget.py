@@ -11,8 +11,8 @@ from screen import idle
 
 
 def next_refresh(text):
-    """The header's 'next: in ...' as seconds (minute granularity)."""
-    m = re.search(r"next: in (<1m|(?:(\d+)h)?(\d+)m)", text)
+    """The header's 'next ...' as seconds (minute granularity)."""
+    m = re.search(r"\bnext (<1m|(?:(\d+)h)?(\d+)m)", text)
     if m is None:
         return None
     if m.group(1) == "<1m":

@@ -60,10 +60,10 @@ class TestSlowAndLimited(DashboardTest):
         finally:
             self.up.faults.clear()
         head = t.split("\n")[0]
-        self.assertRegex(head, r"budget: 127\.0\.0\.1:\d+ rate limited "
+        # the service by its host (the port left out to save room)
+        self.assertRegex(head, r"budget: 127\.0\.0\.1 rate limited "
                          r"until \d\d:\d\d")
-        self.assertTrue(head.startswith("mirrortop  %s/test/mirror  [RW]"
-                                        % self.reg.host), head)
+        self.assertIn("%s/test/mirror  [RW]" % self.reg.host, head)
 
     def test_keys_during_slow_refresh(self):
         self.up.faults["/github/"] = ["slow:4"] * 10
