@@ -90,7 +90,8 @@ struct tui_col {
 	const char	*title;
 	int		 width;
 	int		 drop;		/* 0: always shown; higher drops first */
-	int		 min;		/* > 0: may shrink to this width */
+	int		 min;		/* > 0: may shrink to this width ... */
+	int		 shrink;	/* ... before columns of this drop level go */
 	size_t		 arg;		/* arch index for arch columns */
 	void		(*cell)(const struct tui *, const void *, size_t,
 			    struct tui_cell *);
@@ -375,8 +376,8 @@ struct tui_seg {
 #define TUI_PRIO_NEXT		3
 #define TUI_PRIO_LOWEST		4	/* the budget with the least left */
 #define TUI_PRIO_LAST		5
-#define TUI_PRIO_NAME		6
-#define TUI_PRIO_BUDGET		7
+#define TUI_PRIO_BUDGET		6
+#define TUI_PRIO_NAME		7
 
 /* Add a header segment (takes ownership of text). */
 static void
@@ -439,9 +440,9 @@ tui_service_name(const char *service)
 /*
  * The header line: name, where, mode badge, refresh times, rate-limit
  * budgets. When the line is too wide, whole segments are left out, least
- * important first (the program's name, other budgets, the last refresh
- * time; a rate-limited service and the budget with the least left go
- * late); the mode badge is never left out. What stays keeps its order.
+ * important first (the program's name, the budgets but the one with the
+ * least left, the last refresh time; a rate-limited service goes late);
+ * the mode badge is never left out. What stays keeps its order.
  */
 static void
 tui_draw_header(struct tui *t, int width)
@@ -847,28 +848,43 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 
 /*
  * Lay the columns out in width: drop the highest drop levels until they
- * fit, a column with a minimum width counted at that minimum; then give
- * such columns back what is left, left to right, up to their width.
+ * fit. A column with a minimum width shrinks to it before the columns of
+ * its shrink level are dropped; it gets back what is left, up to its width.
  */
 static void
 tui_cols_place(struct tui_col *cols, size_t n, int width)
 {
 	size_t i;
-	int total, maxdrop, x, spare, want;
+	int total, maxdrop, x, spare, want, shrunk[TUI_MAXCOLS], again;
 
+	if (n > TUI_MAXCOLS)
+		n = TUI_MAXCOLS;
+	for (i = 0; i < n; i++)
+		shrunk[i] = 0;
 	for (;;) {
 		total = 0;
 		maxdrop = 0;
 		for (i = 0; i < n; i++) {
 			if (cols[i].x < 0)
 				continue;
-			total += (cols[i].min > 0 && cols[i].min < cols[i].width ?
-			    cols[i].min : cols[i].width) + TUI_GAP;
+			total += (shrunk[i] ? cols[i].min : cols[i].width) +
+			    TUI_GAP;
 			if (cols[i].drop > maxdrop)
 				maxdrop = cols[i].drop;
 		}
 		if (total <= width + TUI_GAP || maxdrop == 0)
 			break;
+		again = 0;
+		for (i = 0; i < n; i++) {
+			if (cols[i].x >= 0 && !shrunk[i] && cols[i].min > 0 &&
+			    cols[i].min < cols[i].width &&
+			    cols[i].shrink >= maxdrop) {
+				shrunk[i] = 1;
+				again = 1;
+			}
+		}
+		if (again)
+			continue;
 		for (i = 0; i < n; i++) {
 			if (cols[i].drop == maxdrop)
 				cols[i].x = -1;
@@ -876,8 +892,7 @@ tui_cols_place(struct tui_col *cols, size_t n, int width)
 	}
 	spare = width + TUI_GAP - total;
 	for (i = 0; i < n; i++) {
-		if (cols[i].x < 0 || cols[i].min <= 0 ||
-		    cols[i].min >= cols[i].width)
+		if (cols[i].x < 0 || !shrunk[i])
 			continue;
 		want = cols[i].width - cols[i].min;
 		if (spare < want)
@@ -1124,8 +1139,9 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	    sizeof *app->versions, l->rows, l->nrows, 7, 24);
 	cols[n - 2].width = tui_col_fit(t, &cols[n - 2], app->versions,
 	    sizeof *app->versions, l->rows, l->nrows, 6, 40);
-	/* The notes give way before the digest is left out. */
+	/* The notes give way after the release name, before the digest. */
 	cols[n - 2].min = cols[n - 2].width < 12 ? cols[n - 2].width : 12;
+	cols[n - 2].shrink = 3;
 	for (i = 0; i < n; i++)
 		cols[i].x = 0;
 	tui_cols_place(cols, n, width);
