@@ -652,7 +652,8 @@ jobs_merge_file(struct jobs *jobs, struct job **file, size_t nfile)
 	for (i = 0; i < nfile; i++)
 		job_free(file[i]);
 	free(file);
-	qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
+	if (jobs->n > 1)
+		qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
 	jobs_prune(jobs);
 }
 
@@ -843,7 +844,8 @@ jobs_new(const struct jobs_params *p, char **cause)
 		}
 	}
 	jobs_history_unlock(fd);
-	qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
+	if (jobs->n > 1)
+		qsort(jobs->list, jobs->n, sizeof *jobs->list, jobs_cmp_id);
 	if (stat(jobs->path, &st) == 0)
 		jobs->seen = st;
 	if (jobs->loop != NULL)
