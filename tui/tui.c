@@ -191,7 +191,7 @@ tui_message_dedupe(char *s)
 		colon = next;
 	tl = strlen(colon + 2);
 	pl = (size_t)(colon - s);
-	if (tl == 0 || tl > pl || strcmp(s + pl - tl, colon + 2) != 0)
+	if (tl == 0 || tl > pl || strncmp(s + pl - tl, colon + 2, tl) != 0)
 		return;
 	if (pl == tl || s[pl - tl - 1] == ' ')
 		*colon = '\0';

@@ -3,6 +3,7 @@
     from screen import Screen
     s = Screen([MIRRORTOP, "-c", cfg], env, width=100, height=30)
     s.wait_for(lambda text: "alpha" in text)
+    s.wait_stable(lambda text: "Keys" in text)   # drawn to the end
     s.keys("j", "Enter")
     s.text()            # the pane as plain text
     s.text(escapes=True)  # with the attributes tmux regenerates
@@ -88,6 +89,21 @@ class Screen:
             text = self.text()
             if pred(text):
                 return text
+            if time.monotonic() > deadline:
+                raise ScreenTimeout("timed out waiting for %s; screen:\n%s"
+                                    % (what or pred, text))
+            time.sleep(0.03)
+
+    def wait_stable(self, pred, timeout=15.0, what=None):
+        """Like wait_for, but pred must hold on two captures in a row that
+        are the same: a screen the program has finished drawing."""
+        deadline = time.monotonic() + timeout
+        prev = None
+        while True:
+            text = self.text()
+            if pred(text) and text == prev:
+                return text
+            prev = text
             if time.monotonic() > deadline:
                 raise ScreenTimeout("timed out waiting for %s; screen:\n%s"
                                     % (what or pred, text))

@@ -8,6 +8,7 @@ A fresh registry per test; builders push real images (pushimage.py), hang
 """
 import json
 import os
+import re
 import sys
 import unittest
 
@@ -112,13 +113,13 @@ class PanelTest(unittest.TestCase):
                               [github_app("alpha", self.up, "acme/alpha")],
                               refresh_interval=3600, builder=builder)
 
-    def start(self, *args):
+    def start(self, *args, width=WIDTH, height=HEIGHT):
         if not os.path.exists(self.env.config_path):
             self.config()
         e = dict(self.env.env)
         e.update(LANG="C.UTF-8", LC_ALL="C.UTF-8")
         s = Screen([MIRRORTOP, "-c", self.env.config_path] + list(args), e,
-                   width=WIDTH, height=HEIGHT)
+                   width=width, height=height)
         self.screens.append(s)
         s.wait_for(lambda t: "2.1.0" in t and "last never" not in t
                    and idle(t), what="the first refresh")
@@ -350,9 +351,13 @@ class TestJobs(PanelTest):
         s.keys("c")
         s.wait_text("Proceed? [y/N]")
         s.keys("y")
-        s.wait_for(lambda t: "[cancelled]" in
-                   (version_line(t, "2.1.0") or ""), timeout=30,
-                   what="the job cancelled")
+        t = s.wait_for(lambda t: "[cancelled]" in
+                       (version_line(t, "2.1.0") or "") and
+                       "job 1 alpha 2.1.0 amd64 cancelled" in t, timeout=30,
+                       what="the job cancelled")
+        msg = [l for l in t.split("\n") if l.startswith("job 1 alpha")]
+        self.assertEqual([l.rstrip() for l in msg],
+                         ["job 1 alpha 2.1.0 amd64 cancelled"])  # said once
         s.wait_for(lambda t: not alive(pid), timeout=30,
                    what="the builder gone")
         self.assertEqual(self.jobs()[0]["state"], "cancelled")
@@ -450,6 +455,102 @@ class TestJobs(PanelTest):
         s.wait_text(" jobs ")
 
 
+SCRIPT_BUILDER = r'''
+import sys, time
+version, failing = sys.argv[1], sys.argv[2].split(",")
+print("script: building %s" % version, flush=True)
+if version in failing:
+    sys.exit(1)
+while True:
+    time.sleep(1)
+'''
+
+
+def job_rows(text):
+    """The jobs pane's rows, as (id, state), top to bottom."""
+    out = []
+    for line in text.split("\n"):
+        m = re.match(r"^[> ] #(\d+)\s+(\w+)\s", line)
+        if m:
+            out.append((int(m.group(1)), m.group(2)))
+    return out
+
+
+class TestJobsPane(PanelTest):
+    def script_config(self, failing):
+        path = os.path.join(self.env.dir, "script.py")
+        with open(path, "w") as f:
+            f.write(SCRIPT_BUILDER)
+        self.config([sys.executable, path, "{version}", ",".join(failing)])
+
+    def old_jobs(self, version, runs):
+        """Jobs in the history from earlier runs of `mirrortop build`."""
+        for _ in range(runs):
+            self.env.run("build", "alpha", version)
+        self.assertEqual(len(self.jobs()), 2 * runs)
+
+    def test_new_jobs_come_into_view(self):
+        self.script_config(["1.8.0"])
+        self.old_jobs("1.8.0", 3)                 # #1 to #6, failed
+        s = self.start()
+        t = s.wait_for(lambda t: len(job_rows(t)) == 5)
+        self.assertEqual([i for i, _ in job_rows(t)], [6, 5, 4, 3, 2])
+        # the user looks at an old job, then goes back to the versions
+        s.keys("Tab", "G")
+        s.wait_for(lambda t: any(l.startswith("> #1 ")
+                                 for l in t.split("\n")))
+        s.keys("Escape")
+        s.wait_for(lambda t: (version_line(t, "2.1.0") or "")
+                   .startswith(">"))
+        s.keys("b")
+        s.wait_text("Proceed? [y/N]")
+        s.keys("y")
+        # the new jobs are in view without touching the pane
+        t = s.wait_for(lambda t: "2 running" in t, timeout=30,
+                       what="two jobs running")
+        t = s.wait_for(lambda t: [i for i, _ in job_rows(t)][:2] == [8, 7],
+                       what="the new jobs on top")
+        self.assertEqual(sorted(st for _, st in job_rows(t)[:2]),
+                         ["running", "running"])
+
+    def test_jobs_key_without_room(self):
+        self.script_config(["1.8.0"])
+        self.old_jobs("1.8.0", 1)
+        s = self.start(width=60, height=15)
+        t = s.text()
+        self.assertNotIn(" jobs ", t)             # no room next to the others
+        s.keys("J")
+        t = s.wait_text("no room for the jobs pane")
+        self.assertIn(" jobs ", t)                # it has the screen
+        self.assertEqual(sorted(i for i, _ in job_rows(t)), [1, 2])
+        s.keys("Escape")
+        t = s.wait_for(lambda t: (version_line(t, "2.1.0") or "")
+                       .startswith(">"))
+        self.assertNotIn(" jobs ", t)
+
+    def test_failed_state_goes_once_complete(self):
+        self.script_config(["2.1.0"])
+        s = self.start()
+        s.keys("b")
+        s.wait_text("Proceed? [y/N]")
+        s.keys("y")
+        s.wait_for(lambda t: "[2 failed]" in (version_line(t, "2.1.0") or ""),
+                   timeout=30, what="the jobs failed")
+        # the version is made complete elsewhere
+        a = world.push_image(self.reg, ALPHA, None, arch="amd64",
+                             layer_bytes=b"alpha 2.1.0 amd64")
+        b = world.push_image(self.reg, ALPHA, None, arch="arm64",
+                             layer_bytes=b"alpha 2.1.0 arm64")
+        world.push_index(self.reg, ALPHA, "2.1.0",
+                         [(a, "amd64"), (b, "arm64")])
+        s.keys("r")
+        t = s.wait_for(lambda t: complete(t, "2.1.0") and idle(t),
+                       timeout=30, what="2.1.0 complete")
+        self.assertNotIn("failed", version_line(t, "2.1.0"))
+        # the jobs themselves are still in the history
+        self.assertIn("failed", t[t.index(" jobs "):])
+
+
 class TestReadOnlyPanel(PanelTest):
     def test_read_only_has_no_panel(self):
         self.config()
@@ -474,7 +575,7 @@ class TestReadOnlyPanel(PanelTest):
             self.assertNotIn(hint, status)
         for pane in ("one", "the other"):
             s.keys("?")
-            t = dialog(s.wait_text("Keys (read-only)"))
+            t = dialog(s.wait_stable(lambda t: "Keys (read-only)" in t))
             self.assertIn("quit", t)
             for word in ("build", "merge", "latest", "mark", "cancel",
                          "log", "jobs pane"):
@@ -486,7 +587,7 @@ class TestReadOnlyPanel(PanelTest):
     def test_help_lists_panel_keys(self):
         s = self.start()
         s.keys("?")
-        t = dialog(s.wait_text(" Keys "))
+        t = dialog(s.wait_stable(lambda t: " Keys " in t))
         for word in ("missing archs", "one arch", "merge the staged",
                      "point latest", "mark or unmark", "marked versions",
                      "queued or running jobs", "job's log",

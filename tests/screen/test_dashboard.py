@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """The dashboard on screen: layout, navigation, filter, help, resize, quit."""
+import os
 import re
 import unittest
 
@@ -13,6 +14,46 @@ def line_with(text, *needles):
         if all(n in line for n in needles):
             return line
     return None
+
+
+SRCDIR = os.environ.get("MT_SRCDIR", os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "..", ".."))
+
+
+def man_keys():
+    """The keys the man page's dashboard section lists (KEYS, ACTIONS)."""
+    with open(os.path.join(SRCDIR, "doc", "mirrortop.1")) as f:
+        text = f.read()
+    text = text[text.index("DASHBOARD-KEYS-BEGIN"):
+                text.index("DASHBOARD-KEYS-END")]
+    text = text[text.index(".SS KEYS"):text.index(".SS READ-ONLY")]
+    keys = set()
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        if line.strip() != ".TP":
+            continue
+        m = re.match(r"^\.(?:B|BR|BI)\s+(.*)$", lines[i + 1])
+        if m is None:
+            continue
+        words = re.findall(r'"([^"]*)"|(\S+)', m.group(1))
+        label = "".join(a or b for a, b in words)
+        keys.update(k.strip() for k in label.split(",") if k.strip())
+    return keys
+
+
+def help_keys(text):
+    """The keys in the help box on screen: "j/Down" is j and Down."""
+    keys = set()
+    for line in text.split("\n"):
+        if line.count("\u2502") < 2:
+            continue
+        inner = line[line.index("\u2502") + 1:line.rindex("\u2502")].strip()
+        if not inner or inner.startswith("any key") or \
+                inner.startswith("more "):
+            continue
+        label = inner.split()[0]
+        keys.update([label] if label == "/" else label.split("/"))
+    return keys
 
 
 def normalize(text):
@@ -226,7 +267,7 @@ class TestHelp(DashboardTest):
     def test_help_lists_active_bindings(self):
         s = self.start()
         s.keys("?")
-        t = s.wait_text("Keys")
+        t = s.wait_stable(lambda t: " Keys " in t, what="the help")
         for h in ("move down", "refresh every app", "filter rows",
                   "open the selected app's versions", "quit"):
             self.assertIn(h, t)
@@ -235,11 +276,62 @@ class TestHelp(DashboardTest):
         s.wait_gone("move down")
         # in the versions pane Enter opens nothing: not listed
         s.keys("Enter", "?")
-        t = s.wait_text("move down")
+        t = s.wait_stable(lambda t: "move down" in t, what="the help")
         self.assertNotIn("open the selected app's versions", t)
         self.assertIn("back to the apps", t)
         s.keys("Escape")
         s.wait_gone("move down")
+
+
+class TestHelpManPage(DashboardTest):
+    def test_help_agrees_with_man_page(self):
+        s = self.start(width=100, height=50)
+        shown = set()
+        for pane in ("apps", "versions"):
+            s.keys("?")
+            t = s.wait_stable(lambda t: " Keys " in t, what="the help")
+            self.assertIn("any key closes this help", t, "all on screen")
+            shown |= help_keys(t)
+            s.keys("Escape")
+            s.wait_gone(" Keys ")
+            s.keys("Enter")
+        documented = man_keys()
+        for key in ("Shift-Tab", "^F", "^B", "Space", "J", "^L"):
+            self.assertIn(key, documented)
+        self.assertEqual(shown, documented)
+
+
+class TestFilterPrompt(DashboardTest):
+    def title(self, s):
+        return s.lines()[1]
+
+    def test_prompt_starts_empty(self):
+        s = self.start()
+        s.keys("/")
+        s.literal("^(al|be)")
+        s.keys("Enter")
+        s.wait_for(lambda t: "[filter /^(al|be)]" in t.split("\n")[1])
+        # the prompt opens empty: what is typed replaces the filter
+        s.keys("/")
+        s.wait_for(lambda t: t.rstrip("\n").split("\n")[-1].rstrip() == "/_")
+        s.literal("!^a")
+        t = s.wait_for(lambda t: "/!^a_" in t and "delta" in t)
+        apps = "\n".join(t.split("\n")[1:6])
+        self.assertNotIn("alpha", apps)
+        for name in ("beta", "gamma", "delta"):
+            self.assertIn(name, apps)
+        # Esc puts the filter from before back
+        s.keys("Escape")
+        t = s.wait_for(lambda t: "[filter /^(al|be)]" in t.split("\n")[1])
+        apps = "\n".join(t.split("\n")[1:6])
+        self.assertIn("alpha", apps)
+        self.assertNotIn("delta", apps)
+        # Enter on the empty prompt clears it
+        s.keys("/")
+        s.wait_for(lambda t: t.rstrip("\n").split("\n")[-1].rstrip() == "/_")
+        s.keys("Enter")
+        t = s.wait_for(lambda t: "filter" not in t.split("\n")[1])
+        self.assertIsNotNone(line_with(t, "delta"))
 
 
 class TestResize(DashboardTest):

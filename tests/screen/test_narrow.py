@@ -177,12 +177,13 @@ class TestHelpScroll(DashboardTest):
         """Scroll the help down to its end; every key seen on the way."""
         seen = list(first_rows)
         for _ in range(40):
-            before = s.text()
+            before = s.wait_stable(lambda t: " Keys " in t)
             s.keys("j")
             try:
                 t = s.wait_for(lambda t: t != before, timeout=2)
             except AssertionError:
                 break                 # at the end: nothing moves
+            t = s.wait_stable(lambda t: " Keys " in t)
             for k in self.help_labels(t):
                 if k not in seen:
                     seen.append(k)
@@ -194,7 +195,7 @@ class TestHelpScroll(DashboardTest):
         s.wait_for(lambda t: cursor_version(t) == "2.1.0" or
                    "VERSION" in t)
         s.keys("?")
-        t = s.wait_text(" Keys ")
+        t = s.wait_stable(lambda t: " Keys " in t, what="the help")
         self.assertIn("more \u2193", t)
         first = self.help_labels(t)
         self.assertGreaterEqual(len(first), 5)
@@ -207,7 +208,7 @@ class TestHelpScroll(DashboardTest):
         self.assertIn("more \u2191", t)
         # k scrolls back; PgUp to the top
         s.keys("PageUp", "PageUp", "PageUp", "PageUp")
-        t = s.wait_for(lambda t: "more \u2193" in t)
+        t = s.wait_stable(lambda t: "more \u2193" in t)
         self.assertEqual(self.help_labels(t)[0], "j/Down")
         # any other key closes it
         s.keys("x")
@@ -218,7 +219,7 @@ class TestHelpScroll(DashboardTest):
         s.keys("Enter")
         s.wait_for(lambda t: cursor_version(t) == "2.1.0")
         s.keys("?")
-        t = s.wait_text(" Keys ")
+        t = s.wait_stable(lambda t: " Keys " in t, what="the help")
         seen = self.collect(s, self.help_labels(t))
         self.assertEqual(seen[-1], "J", seen)
         self.assertIn("q/^C", seen)

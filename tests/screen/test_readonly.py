@@ -83,7 +83,7 @@ class TestReadOnly(DashboardTest):
     def test_help_says_read_only(self):
         s = self.start("--watch")
         s.keys("?")
-        t = s.wait_text("Keys (read-only)")
+        t = s.wait_stable(lambda t: "Keys (read-only)" in t)
         self.assertIn("quit", t)
         self.assertIn("(read-only)", s.lines()[-1] or s.lines()[-2])
 
