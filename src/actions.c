@@ -207,11 +207,14 @@ actions_job_changed(const struct job *job, void *arg)
 	if (!actions_seen(act, job)) {
 		if (job->state == JOB_FAILED)
 			act->failures++;
+		/* The message, unless it only repeats the state. */
+		const char *msg = job->state != JOB_QUEUED && job->message &&
+		    strcmp(job->message, job_state_name(job->state)) != 0 ?
+		    job->message : NULL;
+
 		actions_notify(act, job->state == JOB_FAILED, "job %lu %s %s %s "
 		    "%s%s%s", job->id, job->app, job->version, job->arch,
-		    job_state_name(job->state), job->message &&
-		    job->state != JOB_QUEUED ? ": " : "",
-		    job->message && job->state != JOB_QUEUED ? job->message : "");
+		    job_state_name(job->state), msg ? ": " : "", msg ? msg : "");
 	}
 	if (job_state_final(job->state))
 		actions_advance(act);
