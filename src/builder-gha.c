@@ -544,10 +544,18 @@ gha_start(struct job *job, char **cause)
 	for (i = 0; i < priv->ninputs; i++) {
 		if (strcmp(priv->inputs[i].key, "distinct_id") != 0)
 			continue;
-		if (priv->inputs[i].value == NULL || *priv->inputs[i].value == '\0') {
+		/*
+		 * Left empty in the configuration: a value of our own, new
+		 * for every attempt, so that a retry never takes the run of
+		 * the attempt before it (job ids are unique across the
+		 * processes sharing a state directory).
+		 */
+		if (priv->distinct_auto || priv->inputs[i].value == NULL ||
+		    *priv->inputs[i].value == '\0') {
 			free(priv->inputs[i].value);
 			priv->inputs[i].value = xasprintf("mirrortop-%lu-%d-%ld",
 			    job->id, job->attempt, (long)time(NULL));
+			priv->distinct_auto = 1;
 		}
 		priv->distinct_id = xstrdup(priv->inputs[i].value);
 	}

@@ -69,6 +69,8 @@ struct job_priv {
 	uint64_t		 poll_timer;
 	char			*run_status;
 	char			*distinct_id;
+	int			 distinct_auto;	/* made by mirrortop: a new one
+						 * for every attempt */
 	/* runs that may be ours, checked through their jobs' step names */
 	long long		 cand_id[8];
 	char			*cand_url[8];

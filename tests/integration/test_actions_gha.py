@@ -50,6 +50,7 @@ class GhaWorld(unittest.TestCase):
     up_opts = {}
     archs = ["amd64"]
     extra_inputs = {}
+    builder_extra = {}
 
     def setUp(self):
         self.reg = world.Registry()
@@ -73,6 +74,7 @@ class GhaWorld(unittest.TestCase):
                               "staging_tag": "{image_tag}-{arch}",
                               "runner": "{runner}"}}
         builder["inputs"].update(self.extra_inputs)
+        builder.update(self.builder_extra)
         self.env.write_config(self.reg.host,
                               [github_app("mattermost", self.up, REPO)],
                               builder=builder, archs=self.archs,
@@ -215,6 +217,31 @@ class TestCorrelation(GhaWorld):
         self.assertTrue(looked, "the steps were read")
         idx = world.manifest(self.reg, NS + "/mattermost", "10.3.1")
         self.assertIsNotNone(idx)
+
+
+class TestCorrelationRetry(GhaWorld):
+    """A retried attempt gets a distinct_id of its own, so that it never
+    takes the run of the attempt before it for its own."""
+    up_opts = {"run_details": "reject", "run_list_delay": 1,
+               "run_conclusions": ["failure"]}
+    extra_inputs = {"distinct_id": ""}
+    builder_extra = {"attempts": 2}
+
+    def test_each_attempt_has_its_own_distinct_id(self):
+        self.drive("build", "mattermost", "10.3.1", check=0)
+        job, log = self.job()
+        self.assertEqual((job["state"], job["attempt"]), ("succeeded", 2),
+                         log)
+        ids = [d["inputs"]["distinct_id"] for d in self.dispatches()]
+        self.assertEqual(len(ids), 4, "two attempts, each dispatched twice")
+        self.assertEqual(ids[0], ids[1])
+        self.assertEqual(ids[2], ids[3])
+        self.assertNotEqual(ids[0], ids[2])
+        rid = int(job["run_url"].rsplit("/", 1)[1])
+        with self.up.lock:
+            self.assertEqual(self.up.runs[rid]["inputs"]["distinct_id"],
+                             ids[2], "the second attempt's own run")
+            self.assertEqual(self.up.runs[rid]["conclusion"], "success")
 
 
 if __name__ == "__main__":
