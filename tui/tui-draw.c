@@ -774,7 +774,7 @@ tui_ver_cell_arch(const struct tui *t, const void *row, size_t arg,
 	c->colour = colour[s];
 }
 
-/* Versions: the short index digest. */
+/* Versions: the short index digest (arg: shorter, without "sha256:"). */
 static void
 tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -786,8 +786,10 @@ tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
 		return;
 	}
 	tui_cell_set(c, v->digest);
-	if (strlen(c->text) > 15)
-		c->text[15] = '\0';	/* sha256:abcd1234 */
+	if (arg && strncmp(c->text, "sha256:", 7) == 0)
+		memmove(c->text, c->text + 7, strlen(c->text + 7) + 1);
+	if (strlen(c->text) > (arg ? 8 : 15))
+		c->text[arg ? 8 : 15] = '\0';	/* (sha256:)abcd1234 */
 }
 
 /* Versions: the release name, when it says more than the tag. */
@@ -814,6 +816,18 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 	reg_latest = app->registry_latest != NULL &&
 	    strcmp(app->registry_latest, v->version) == 0;
 	buf_init(&b, sizeof c->text - 1);
+	/* The job state first: it changes, and says what is going on. */
+	if (!t->read_only) {
+		char jobs[128];
+		int bad;
+
+		tui_panel_version_jobs(t, app, v, jobs, sizeof jobs, &bad);
+		if (jobs[0] != '\0') {
+			buf_printf(&b, "[%s]", jobs);
+			c->colour = bad ? TUI_C_ERROR : TUI_C_BUSY;
+		}
+	} else if (v->job_active)
+		buf_printf(&b, "job");
 	if (v->is_latest && drift) {
 		/* `latest` points elsewhere: say where. */
 		char *rl;
@@ -823,25 +837,16 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 		else
 			rl = xstrdup(app->latest_digest != NULL ?
 			    "not a version tag" : "none");
-		buf_printf(&b, "latest (registry: %s)", rl);
+		buf_printf(&b, "%slatest (registry: %s)", b.len > 0 ? " " : "",
+		    rl);
 		free(rl);
 	} else if (v->is_latest)
-		buf_printf(&b, "latest");
+		buf_printf(&b, "%slatest", b.len > 0 ? " " : "");
 	else if (reg_latest && drift) {
-		buf_printf(&b, "registry latest");
-		c->colour = TUI_C_DRIFT;
+		buf_printf(&b, "%sregistry latest", b.len > 0 ? " " : "");
+		if (c->colour == TUI_C_NONE)
+			c->colour = TUI_C_DRIFT;
 	}
-	if (!t->read_only) {
-		char jobs[128];
-		int bad;
-
-		tui_panel_version_jobs(t, app, v, jobs, sizeof jobs, &bad);
-		if (jobs[0] != '\0') {
-			buf_printf(&b, "%s[%s]", b.len > 0 ? " " : "", jobs);
-			c->colour = bad ? TUI_C_ERROR : TUI_C_BUSY;
-		}
-	} else if (v->job_active)
-		buf_printf(&b, "%sjob", b.len > 0 ? " " : "");
 	snprintf(c->text, sizeof c->text, "%s", b.data != NULL ? b.data : "");
 	buf_free(&b);
 }
@@ -1070,7 +1075,7 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	struct tui_col cols[TUI_MAXCOLS];
 	char title[1024], ftext[256], *name, *image, *note = NULL;
 	size_t i, n = 0, vcol;
-	int focused = t->focus == TUI_PANE_VERSIONS;
+	int focused = t->focus == TUI_PANE_VERSIONS, info_want;
 
 	if (app == NULL) {
 		tui_draw_title(y, width, " (no app selected)", focused);
@@ -1142,9 +1147,19 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	/* The notes give way after the release name, before the digest. */
 	cols[n - 2].min = cols[n - 2].width < 12 ? cols[n - 2].width : 12;
 	cols[n - 2].shrink = 3;
+	info_want = cols[n - 2].width;
 	for (i = 0; i < n; i++)
 		cols[i].x = 0;
 	tui_cols_place(cols, n, width);
+	if (cols[n - 3].x >= 0 && cols[n - 2].width < info_want) {
+		/* Short of room: the digest without "sha256:" first. */
+		for (i = 0; i < n; i++)
+			cols[i].x = 0;
+		cols[n - 2].width = info_want;
+		cols[n - 3].width = 8;
+		cols[n - 3].arg = 1;
+		tui_cols_place(cols, n, width);
+	}
 
 	if (headings) {
 		/* Arch columns are headed by the arch names in the cells. */

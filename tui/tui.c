@@ -70,14 +70,15 @@ static const struct tui_binding tui_bindings[] = {
 	{ .keys = { 'G', KEY_END }, .label = "G/End", .hint = NULL,
 	  .help = "go to the last row", .flags = TUI_B_ALL,
 	  .fn = tui_key_bottom },
-	{ .keys = { KEY_NPAGE, TUI_CTRL('f') }, .label = "PgDn/^F", .hint = NULL,
-	  .help = "page down", .flags = TUI_B_ALL, .fn = tui_key_pgdown },
-	{ .keys = { KEY_PPAGE, TUI_CTRL('b') }, .label = "PgUp/^B", .hint = NULL,
-	  .help = "page up", .flags = TUI_B_ALL, .fn = tui_key_pgup },
+	{ .keys = { KEY_NPAGE, TUI_CTRL('f') }, .label = "PgDn/^F",
+	  .hint = NULL, .help = "page down", .flags = TUI_B_ALL,
+	  .fn = tui_key_pgdown },
+	{ .keys = { KEY_PPAGE, TUI_CTRL('b') }, .label = "PgUp/^B",
+	  .hint = NULL, .help = "page up", .flags = TUI_B_ALL, .fn = tui_key_pgup },
 	{ .keys = { '\t', KEY_BTAB }, .label = "Tab", .hint = "pane",
 	  .help_label = "Tab/Shift-Tab",
-	  .help = "focus the next pane (Shift-Tab: the previous one)", .flags = TUI_B_ALL | TUI_B_HINT,
-	  .fn = tui_key_tab },
+	  .help = "focus the next pane (Shift-Tab: the previous one)",
+	  .flags = TUI_B_ALL | TUI_B_HINT, .fn = tui_key_tab },
 	{ .keys = { '\r', '\n', KEY_ENTER }, .label = "Enter", .hint = "open",
 	  .help = "open the selected app's versions",
 	  .flags = TUI_B_APPS | TUI_B_HINT, .fn = tui_key_enter },
@@ -680,7 +681,7 @@ tui_filter_restore(struct tui *t)
 	tui_rows_update(t);
 }
 
-/* A key in the filter prompt: edit, apply as typed, Enter keeps, Esc restores. */
+/* A key in the prompt: edit, apply as typed, Enter keeps, Esc restores. */
 static void
 tui_prompt_key(struct tui *t, wint_t wc, int is_key)
 {
