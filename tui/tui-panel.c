@@ -1362,7 +1362,7 @@ tui_draw_job_row(struct tui *t, const struct job *j, int y, int width,
 		char *safe = str_oneline(what, TUI_LINE_MAX);
 
 		if (x < width)
-			tui_put(stdscr, y, x, width - x, safe, base, 0);
+			tui_put_cut(stdscr, y, x, width - x, safe, base, 0);
 		free(safe);
 	}
 	free(what);
