@@ -124,7 +124,13 @@ char		*action_describe_merge(struct core *, size_t app, size_t version,
 		     char **cause);
 char		*action_describe_latest(struct core *, size_t app, char **cause);
 
-/* Jobs, newest first (borrowed; valid until the next action call). */
+/*
+ * Jobs, newest first (borrowed; valid until the next action call). The
+ * list includes the jobs of other mirrortop processes sharing the state
+ * dir (job->owned == 0, job->priv == NULL): they can be shown, but not
+ * cancelled, and quitting does not stop them; only jobs with priv != NULL
+ * are this process's queued or running ones (action_busy() counts those).
+ */
 size_t		 action_jobs_count(struct core *);
 const struct job *action_job(struct core *, size_t i);
 /* The newest job for app/version (arch NULL: any arch), or NULL. */

@@ -107,9 +107,13 @@ typedef void (*jobs_change_cb)(const struct job *, void *arg);
 typedef void (*jobs_output_cb)(const struct job *, void *arg);
 
 /*
- * Load the history from dir/jobs.json (jobs left queued or running become
- * interrupted and are marked recovered; the file is rewritten with the
- * next change this process makes, so a dry run writes nothing). NULL with *cause (caller frees)
+ * Load the history from dir/jobs.json (jobs left queued or running by a
+ * process that is gone become interrupted and are marked recovered; those
+ * of a live process stay as they are, with priv NULL; the file is
+ * rewritten with the next change this process makes, so a dry run writes
+ * nothing). With a loop, the file is looked at every second and other
+ * processes' records are taken in when it changed (the change callback is
+ * called for each; job->owned is 0 for them). NULL with *cause (caller frees)
  * only when the directory cannot be used; a corrupt history is set aside
  * as jobs.json.bad and reported through *cause with a non-NULL result.
  */
@@ -156,7 +160,7 @@ void		 jobs_unlock_version(int fd);
 /* Digest of the newest succeeded job for app/version/arch, or NULL. */
 const char	*jobs_last_digest(const struct jobs *, const char *app,
 		     const char *version, const char *arch);
-/* Queued + running. */
+/* Queued + running in this process (priv != NULL). */
 int		 jobs_active(const struct jobs *);
 
 const char	*job_state_name(enum job_state);
