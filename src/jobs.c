@@ -1724,7 +1724,12 @@ jobs_cancel(struct jobs *jobs, unsigned long id, char **cause)
 		*cause = xasprintf("no job %lu", id);
 		return -1;
 	}
-	if (job_state_final(job->state) || job->priv == NULL) {
+	if (!job_state_final(job->state) && job->priv == NULL) {
+		*cause = xasprintf("job %lu is %s in another mirrortop process",
+		    id, job_state_name(job->state));
+		return -1;
+	}
+	if (job_state_final(job->state)) {
 		*cause = xasprintf("job %lu is %s", id,
 		    job_state_name(job->state));
 		return -1;
