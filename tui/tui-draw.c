@@ -981,11 +981,11 @@ tui_col_fit(const struct tui *t, const struct tui_col *col, const void *rows,
 	return w > max ? max : w;
 }
 
-/* A pane title: text on a reversed (focused) or underlined bar. */
+/* A pane title: reversed (focused) or underlined, cut with an ellipsis. */
 void
 tui_draw_title(int y, int width, const char *text, int focused)
 {
-	tui_put(stdscr, y, 0, width, text, focused ? A_REVERSE | A_BOLD :
+	tui_put_cut(stdscr, y, 0, width, text, focused ? A_REVERSE | A_BOLD :
 	    A_UNDERLINE | A_BOLD, 1);
 }
 
