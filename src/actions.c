@@ -1149,12 +1149,16 @@ actions_latest_done(int status, const char *json, const char *digest,
 			buf_append(&g->json, "\n", 1);
 		buf_append(&g->json, json, strlen(json));
 		a = actions_app(act, g->app, NULL);
-		if (a != NULL && a->cfg->manifest && !g->dry_run) {
-			free(a->latest_digest);
-			a->latest_digest = xstrdup(digest);
+		if (a != NULL && !g->dry_run) {
+			/* The plugin scheme's latest-<arch> tags too. */
+			if (a->cfg->manifest) {
+				free(a->latest_digest);
+				a->latest_digest = xstrdup(digest);
+			}
 			free(a->registry_latest);
 			a->registry_latest = xstrdup(g->version);
-			a->latest_drift = 0;
+			a->latest_drift = a->upstream_latest == NULL ||
+			    strcmp(a->upstream_latest, g->version) != 0;
 			core_touch(act->core);
 		}
 	}
@@ -1677,6 +1681,31 @@ actions_sync_version(struct actions *act, struct mt_app *a,
 	}
 }
 
+/*
+ * Whether a job belongs to one of this core's apps: same app name and the
+ * same image (registry, namespace, repository). The history is shared by
+ * every configuration using the same state directory.
+ */
+static int
+actions_job_mine(struct core *core, const struct job *j)
+{
+	const struct mt_model *m = core_model(core);
+	size_t i, n;
+
+	for (i = 0; i < m->napps; i++) {
+		const struct mt_app *a = &m->apps[i];
+
+		if (strcmp(a->cfg->name, j->app) != 0)
+			continue;
+		if (j->staging_ref == NULL)
+			return 1;
+		n = strlen(a->image);
+		return strncmp(j->staging_ref, a->image, n) == 0 &&
+		    j->staging_ref[n] == ':';
+	}
+	return 0;
+}
+
 /* Sync apps. */
 int
 action_sync(struct core *core, const char *const *apps, size_t napps,
@@ -1810,16 +1839,28 @@ size_t
 action_jobs_count(struct core *core)
 {
 	struct actions *act = actions_get(core);
+	size_t i, n = act->jobs ? jobs_count(act->jobs) : 0, k = 0;
 
-	return act->jobs ? jobs_count(act->jobs) : 0;
+	for (i = 0; i < n; i++)
+		if (actions_job_mine(core, jobs_get(act->jobs, i)))
+			k++;
+	return k;
 }
 
+/* The i-th job of this configuration's apps, newest first. */
 const struct job *
 action_job(struct core *core, size_t i)
 {
 	struct actions *act = actions_get(core);
+	size_t k, n = act->jobs ? jobs_count(act->jobs) : 0;
 
-	return act->jobs ? jobs_get(act->jobs, i) : NULL;
+	for (k = 0; k < n; k++) {
+		const struct job *j = jobs_get(act->jobs, k);
+
+		if (actions_job_mine(core, j) && i-- == 0)
+			return j;
+	}
+	return NULL;
 }
 
 /* The newest job for app/version/arch. */
@@ -1834,7 +1875,8 @@ action_job_for(struct core *core, const char *app, const char *version,
 		const struct job *j = jobs_get(act->jobs, i);
 
 		if (strcmp(j->app, app) == 0 && strcmp(j->version, version) == 0
-		    && (arch == NULL || strcmp(j->arch, arch) == 0))
+		    && (arch == NULL || strcmp(j->arch, arch) == 0) &&
+		    actions_job_mine(core, j))
 			return j;
 	}
 	return NULL;

@@ -91,7 +91,7 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 			    a->latest_digest);
 		else
 			fprintf(f, "none");
-		if (a->latest_drift)
+		if (a->latest_drift && !a->registry_unknown)
 			fprintf(f, "  %s(latest drift)%s", colour ? C_YELLOW :
 			    "", colour ? C_RESET : "");
 		fprintf(f, "\n  versions: %zu, not complete: %zu", a->nversions,
