@@ -161,6 +161,7 @@ struct tui {
 	int			 jobs_scrolled;	/* the user moved off the newest */
 	int			 jobs_room;	/* the screen has room for the pane */
 	char			*tail_path;	/* log whose tail the pane shows */
+	int			 tail_other;	/* of another process's active job */
 	long long		 tail_size;
 	long long		 tail_mtime_ns;
 };
@@ -186,7 +187,7 @@ void		 tui_panel_version_jobs(const struct tui *, const struct mt_app *,
 		     const struct mt_version *, char *, size_t, int *);
 void		 tui_panel_key(struct tui *, wint_t, int);
 long		 tui_panel_poll_ms(const struct tui *);
-int		 tui_panel_poll(struct tui *);
+int		 tui_panel_logs_changed(struct tui *);
 int		 tui_panel_quit(struct tui *);
 void		 tui_key_build(struct tui *, int);
 void		 tui_key_arch(struct tui *, int);

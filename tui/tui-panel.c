@@ -38,7 +38,7 @@
 #define TUI_TAIL_BYTES	(8 * 1024)	/* tail read for the jobs pane */
 #define TUI_TAIL_LINES	2
 #define TUI_LINE_MAX	4096		/* bytes of one drawn line */
-#define TUI_POLL_MS	250		/* log polling while something runs */
+#define TUI_POLL_MS	1000		/* log polling: another process's job */
 #define TUI_JOBS_ROWS	5		/* job rows the pane shows at most */
 #define TUI_JSON_MAX	(1024 * 1024)
 #define TUI_READING	"(reading the registry...)"
@@ -319,6 +319,13 @@ tui_job_active(const struct job *j)
 	return j->state == JOB_QUEUED || j->state == JOB_RUNNING;
 }
 
+/* Is the job queued or running in another mirrortop process? */
+static int
+tui_job_other(const struct job *j)
+{
+	return tui_job_active(j) && j->priv == NULL;
+}
+
 /* Jobs in the history (none in read-only mode: the state is not read). */
 size_t
 tui_panel_njobs(const struct tui *t)
@@ -417,12 +424,14 @@ tui_panel_version_jobs(const struct tui *t, const struct mt_app *a,
 	}
 }
 
-/* The text describing what building the targets runs; NULL + message. */
+/*
+ * The text describing what building the targets runs, follow-up included
+ * (the core says what merges or tag moves come after); NULL + message.
+ */
 static char *
 tui_build_text(struct tui *t, const struct tui_mark *targets, size_t n,
     const char *arch, int merge_after, size_t *nbuild)
 {
-	const struct mt_model *m = t->model;
 	struct buf b;
 	char *d, *cause;
 	size_t i, ai, vi;
@@ -430,9 +439,6 @@ tui_build_text(struct tui *t, const struct tui_mark *targets, size_t n,
 	buf_init(&b, 4 * 1024 * 1024);
 	*nbuild = 0;
 	for (i = 0; i < n; i++) {
-		const struct mt_app *a;
-		const struct mt_version *v;
-
 		cause = NULL;
 		if (action_find(t->core, targets[i].app, targets[i].version, &ai,
 		    &vi, &cause) != 0) {
@@ -440,8 +446,8 @@ tui_build_text(struct tui *t, const struct tui_mark *targets, size_t n,
 			free(cause);
 			continue;
 		}
-		if ((d = action_describe_build(t->core, ai, vi, arch,
-		    &cause)) == NULL) {
+		if ((d = action_describe_build_ex(t->core, ai, vi, arch,
+		    merge_after, &cause)) == NULL) {
 			buf_printf(&b, "skip: %s\n", cause != NULL ? cause : "?");
 			free(cause);
 			continue;
@@ -449,17 +455,6 @@ tui_build_text(struct tui *t, const struct tui_mark *targets, size_t n,
 		buf_printf(&b, "%s", d);
 		free(d);
 		(*nbuild)++;
-		a = &m->apps[ai];
-		v = &a->versions[vi];
-		if (!merge_after)
-			continue;
-		if (a->cfg->manifest)
-			buf_printf(&b, "  then merge %s:%s%s from the staged "
-			    "archs\n", a->image, v->image_tag, v->is_latest ?
-			    " and latest" : "");
-		else
-			buf_printf(&b, "  then move latest-{arch} of %s\n",
-			    a->image);
 	}
 	return buf_steal(&b);
 }
@@ -676,7 +671,22 @@ tui_key_build_marked(struct tui *t, int key)
 	free(title);
 }
 
-/* c: cancel the selected job, or the selected version's active jobs. */
+/* A job of another process cannot be cancelled here: say what the core
+ * says about it. */
+static void
+tui_cancel_refused(struct tui *t, unsigned long id)
+{
+	char *cause = NULL;
+
+	if (action_cancel(t->core, id, &cause) != 0)
+		tui_message(t, 1, "", cause != NULL ? cause : "cannot cancel");
+	free(cause);
+}
+
+/*
+ * c: cancel the selected job, or the selected version's active jobs (this
+ * process's only: another process's jobs are its own to stop).
+ */
 void
 tui_key_cancel(struct tui *t, int key)
 {
@@ -685,7 +695,7 @@ tui_key_cancel(struct tui *t, int key)
 	const struct mt_version *v;
 	const struct job *j;
 	struct tui_confirm *c;
-	unsigned long *ids = NULL;
+	unsigned long *ids = NULL, other = 0;
 	size_t i, n = 0, nj = action_jobs_count(t->core);
 	struct buf b;
 	char *title;
@@ -705,6 +715,11 @@ tui_key_cancel(struct tui *t, int key)
 			buf_free(&b);
 			return;
 		}
+		if (tui_job_other(j)) {
+			tui_cancel_refused(t, j->id);
+			buf_free(&b);
+			return;
+		}
 		title = xasprintf("cancel job %lu", j->id);
 	} else {
 		if (tui_panel_selected(t, &a, &v) != 0) {
@@ -721,6 +736,12 @@ tui_key_cancel(struct tui *t, int key)
 		    strcmp(j->app, a->cfg->name) != 0 ||
 		    strcmp(j->version, v->version) != 0)
 			continue;
+		if (tui_job_other(j)) {
+			/* Not this process's to stop. */
+			if (other == 0)
+				other = j->id;
+			continue;
+		}
 		ids = xreallocarray(ids, n + 1, sizeof *ids);
 		ids[n++] = j->id;
 		buf_printf(&b, "cancel job %lu: %s %s %s (%s, attempt %d/%d)\n",
@@ -730,8 +751,11 @@ tui_key_cancel(struct tui *t, int key)
 			buf_printf(&b, "  stops: %s\n", j->command);
 	}
 	if (n == 0) {
-		tui_message(t, 0, "no job is queued or running for this version",
-		    NULL);
+		if (other != 0)
+			tui_cancel_refused(t, other);
+		else
+			tui_message(t, 0, "no job is queued or running for "
+			    "this version", NULL);
 		free(title);
 		buf_free(&b);
 		return;
@@ -1212,7 +1236,8 @@ tui_panel_quit(struct tui *t)
 		return 0;
 	n = action_jobs_count(t->core);
 	for (i = 0; i < n; i++) {
-		if ((j = action_job(t->core, i)) != NULL && tui_job_active(j))
+		if ((j = action_job(t->core, i)) != NULL &&
+		    tui_job_active(j) && j->priv != NULL)
 			active++;
 	}
 	buf_init(&b, 4096);
@@ -1269,21 +1294,33 @@ tui_panel_free(struct tui *t)
 	t->tail_path = NULL;
 }
 
-/* Milliseconds until the logs should be looked at again (-1: no need). */
+/*
+ * Milliseconds until the logs on screen should be looked at again (-1: no
+ * need). The growth of this process's jobs' logs moves the core's
+ * generation, which redraws (tui_panel_logs_changed()); only the output
+ * of another process's job has to be looked for.
+ */
 long
 tui_panel_poll_ms(const struct tui *t)
 {
+	const struct job *j;
+
 	if (t->read_only)
 		return -1;
-	if (t->mode == TUI_MODE_LOG || (t->tail_path != NULL &&
-	    action_busy(t->core) > 0))
+	if (t->mode == TUI_MODE_LOG && (j = tui_job_by_id(t,
+	    t->log.job_id)) != NULL && tui_job_other(j))
+		return TUI_POLL_MS;
+	if (t->tail_path != NULL && t->tail_other)
 		return TUI_POLL_MS;
 	return -1;
 }
 
-/* Did a log on screen grow? Reload the log view. 1 when a redraw is due. */
+/*
+ * Did a log on screen grow (the generation moved, or a poll)? Reload the
+ * log view. 1 when a redraw is due.
+ */
 int
-tui_panel_poll(struct tui *t)
+tui_panel_logs_changed(struct tui *t)
 {
 	const struct job *j;
 	struct stat st;
@@ -1355,7 +1392,8 @@ tui_draw_job_row(struct tui *t, const struct job *j, int y, int width,
 	snprintf(left, sizeof left, "%d/%d", j->attempt, j->attempts);
 	tui_put(stdscr, y, 20, width - 20, left, base, 0);
 	x = 26;
-	what = xasprintf("%s %s %s  %s", j->app, j->version, j->arch,
+	what = xasprintf("%s%s %s %s  %s", tui_job_other(j) ? "(other) " : "",
+	    j->app, j->version, j->arch,
 	    j->message != NULL && strcmp(j->message,
 	    job_state_name(j->state)) != 0 ? j->message : "");
 	{
@@ -1408,9 +1446,11 @@ tui_draw_jobs(struct tui *t, int y, int rows, int width)
 
 	free(t->tail_path);
 	t->tail_path = NULL;
+	t->tail_other = 0;
 	if (tail == 0 || (j = tui_tail_job(t)) == NULL || j->log_path == NULL)
 		return;
 	t->tail_path = xstrdup(j->log_path);
+	t->tail_other = tui_job_other(j);
 	if (tui_read_tail(j->log_path, TUI_TAIL_BYTES, (size_t)tail, &lines,
 	    &nlines, &t->tail_size, &t->tail_mtime_ns, &trunc, &error) != 0) {
 		t->tail_size = t->tail_mtime_ns = -1;

@@ -904,10 +904,12 @@ tui_run(struct core *core)
 			tui_resize(&t);
 		}
 		now = time_mono_ms();
-		if (poll_at != 0 && now >= poll_at) {
-			/* A log on screen may have grown. */
+		if ((poll_at != 0 && now >= poll_at) ||
+		    core_generation(core) != drawn) {
+			/* A log on screen may have grown: a job's output
+			 * moves the generation; another process's is polled. */
 			poll_at = 0;
-			if (tui_panel_poll(&t))
+			if (tui_panel_logs_changed(&t))
 				t.dirty = 1;
 		}
 		if (t.dirty || core_generation(core) != drawn ||
