@@ -143,6 +143,76 @@ class TestLatest(LatestTest):
         self.assertIsNotNone(line_with(t, "! alpha: "), t)
 
 
+PLUG = "test/mirror/plug"
+
+
+class TestPluginLatest(unittest.TestCase):
+    """plug: a plugin-scheme app ("manifest": false), upstream 0.0.2 and
+    0.0.1, both complete; latest-amd64 and latest-arm64 at 0.0.1."""
+
+    def setUp(self):
+        self.reg = world.Registry()
+        self.up = Upstream()
+        self.up.start()
+        self.env = Env()
+        self.screens = []
+        try:
+            self.up.data["github"]["acme/plug"] = {"releases": [
+                gh_release("v0.0.2", published_at="2026-02-01T10:00:00Z",
+                           repo="acme/plug"),
+                gh_release("v0.0.1", published_at="2026-01-01T10:00:00Z",
+                           repo="acme/plug")]}
+            for v in ("0.0.1", "0.0.2"):
+                for arch in ("amd64", "arm64"):
+                    world.push_plugin(self.reg, PLUG, "%s-%s" % (v, arch))
+            for arch in ("amd64", "arm64"):
+                world.tag(self.reg, PLUG, "0.0.1-" + arch, "latest-" + arch)
+            self.env.write_config(self.reg.host, [
+                github_app("plug", self.up, "acme/plug", manifest=False)],
+                refresh_interval=3600)
+        except Exception:
+            self.tearDown()
+            raise
+
+    def tearDown(self):
+        for s in self.screens:
+            s.close()
+        self.env.__exit__(None)
+        self.up.stop()
+        self.reg.stop()
+
+    def test_moving_latest_per_arch_updates_the_dashboard(self):
+        e = dict(self.env.env)
+        e.update(LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        s = Screen([MIRRORTOP, "-c", self.env.config_path], e,
+                   width=120, height=30)
+        self.screens.append(s)
+        t = s.wait_for(lambda t: "0.0.2" in t and "last never" not in t
+                       and idle(t), what="the first refresh")
+        self.assertRegex(line_with(t, "plug", "0.0.2"),
+                         r"plug\s+0\.0\.2\s+0\.0\.1 \u2260")
+        asked = len(self.up.requests)
+        s.keys("L")
+        t = s.wait_for(lambda t: "Proceed? [y/N]" in t and
+                       "reading the registry" not in t,
+                       what="the tags to PUT")
+        self.assertIn("latest-amd64", t)
+        s.keys("y")
+        # no r: the apps row follows the move at once
+        t = s.wait_for(lambda t: "\u2260" not in t and
+                       "Proceed?" not in t, timeout=30,
+                       what="the drift mark gone")
+        self.assertRegex(line_with(t, "plug", "0.0.2"),
+                         r"plug\s+0\.0\.2\s+0\.0\.2(\s|$)")
+        self.assertNotIn("drift", t)
+        self.assertEqual(len(self.up.requests), asked,
+                         "no refresh was needed")
+        for arch in ("amd64", "arm64"):
+            self.assertEqual(
+                world.manifest(self.reg, PLUG, "latest-" + arch)[2],
+                world.manifest(self.reg, PLUG, "0.0.2-" + arch)[2])
+
+
 if __name__ == "__main__":
     import taprun
     taprun.main()
