@@ -458,6 +458,44 @@ class TestJobs(PanelTest):
         s.wait_text(" jobs ")
 
 
+STEP_BUILDER = r'''
+import os, sys, time
+go = sys.argv[1]
+print("step-one", flush=True)
+deadline = time.monotonic() + 60
+while not os.path.exists(go) and time.monotonic() < deadline:
+    time.sleep(0.05)
+print("step-two", flush=True)
+sys.exit(1)
+'''
+
+
+class TestLiveLog(PanelTest):
+    def test_log_view_follows_output(self):
+        path = os.path.join(self.env.dir, "step.py")
+        go = os.path.join(self.env.dir, "go")
+        with open(path, "w") as f:
+            f.write(STEP_BUILDER)
+        self.config([sys.executable, path, go])
+        s = self.start()
+        s.keys("a", "Enter")
+        s.wait_text("Proceed? [y/N]")
+        s.keys("y")
+        s.wait_for(lambda t: "[running]" in (version_line(t, "2.1.0") or ""),
+                   timeout=30, what="the job running")
+        s.keys("l")
+        t = s.wait_for(lambda t: "log of job 1" in t and "step-one" in t,
+                       timeout=30, what="the first line in the log view")
+        self.assertIn("log of job 1: alpha 2.1.0 amd64, running", t)
+        self.assertNotIn("step-two", t)
+        # more output: the open view shows it without a key
+        with open(go, "w"):
+            pass
+        t = s.wait_for(lambda t: "step-two" in t, timeout=30,
+                       what="the new line in the open log view")
+        s.wait_text("log of job 1: alpha 2.1.0 amd64, failed", timeout=30)
+
+
 SCRIPT_BUILDER = r'''
 import sys, time
 version, failing = sys.argv[1], sys.argv[2].split(",")
