@@ -44,8 +44,8 @@ i=0
 while :; do
 	screen=$(tmux -L "$sock" capture-pane -p)
 	case $screen in
-	*"last: never"*|*refreshing*) ;;
-	*"last: "*) break ;;
+	*"last never"*|*"last: never"*|*refreshing*) ;;
+	*"last "*|*"last: "*) break ;;
 	esac
 	i=$((i + 1))
 	if [ $i -gt 300 ]; then

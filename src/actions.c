@@ -743,7 +743,7 @@ actions_build_plan(struct actions *act, struct mt_app *a, struct mt_version *v,
 			bp->what[i] = BUILD_ACTIVE;
 			bp->nactive++;
 		} else if (act->jobs != NULL && jobs_busy_elsewhere(act->jobs,
-		    a->cfg->name, v->version, ar)) {
+		    a->cfg->name, a->repo, v->version, ar)) {
 			bp->what[i] = BUILD_ELSEWHERE;
 			bp->nelsewhere++;
 		} else {
@@ -829,7 +829,7 @@ actions_build(struct actions *act, struct mt_app *a, struct mt_version *v,
 			spec_buf_clear(&sb);
 			/* Taken by another process since the plan was made. */
 			if (jobs_busy_elsewhere(act->jobs, a->cfg->name,
-			    v->version, ar)) {
+			    a->repo, v->version, ar)) {
 				free(why);
 				why = NULL;
 				bp.what[i] = BUILD_ELSEWHERE;
@@ -1761,7 +1761,7 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 			/* Overlapping syncs decide one after the other. */
 			if (!dry_run)
 				vlock = jobs_lock_version(act->jobs,
-				    a->cfg->name, v->version);
+				    a->cfg->name, a->repo, v->version);
 			actions_build_plan(act, a, v, NULL, 1, &bp);
 			busy = bp.nactive + bp.nelsewhere;
 			if (bp.nelsewhere > 0) {

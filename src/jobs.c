@@ -392,13 +392,19 @@ jobs_history_dump(const struct jobs *jobs)
 
 /* Path of the lock of app/version/arch. Caller frees. */
 static char *
-jobs_lock_path(const char *dir, const char *app, const char *version,
-    const char *arch)
+jobs_lock_path(const char *dir, const char *app, const char *repo,
+    const char *version, const char *arch)
 {
 	char *name, *path;
 	size_t i;
 
-	name = xasprintf("%s-%s-%s.lock", app, version, arch);
+	/*
+	 * Named after the repository when known, so that two configurations
+	 * sharing a state directory (another namespace, the same app name)
+	 * do not hold each other's builds.
+	 */
+	name = xasprintf("%s-%s-%s.lock", repo != NULL ? repo : app, version,
+	    arch);
 	for (i = 0; name[i] != '\0'; i++) {
 		if (name[i] == '/')
 			name[i] = '_';
@@ -454,7 +460,8 @@ jobs_job_live(const struct jobs *jobs, const struct job *job)
 	ssize_t len;
 	int fd;
 
-	path = jobs_lock_path(jobs->dir, job->app, job->version, job->arch);
+	path = jobs_lock_path(jobs->dir, job->app, job->repo, job->version,
+	    job->arch);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
 	if (fd == -1)
@@ -1506,7 +1513,8 @@ jobs_lock(struct jobs *jobs, const struct job_spec *spec)
 		return -1;
 	}
 	free(dir);
-	path = jobs_lock_path(jobs->dir, spec->app, spec->version, spec->arch);
+	path = jobs_lock_path(jobs->dir, spec->app, spec->repo, spec->version,
+	    spec->arch);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
 	if (fd == -1)
@@ -1523,7 +1531,8 @@ jobs_lock(struct jobs *jobs, const struct job_spec *spec)
 
 /* Lock app/version while deciding what to build. */
 int
-jobs_lock_version(struct jobs *jobs, const char *app, const char *version)
+jobs_lock_version(struct jobs *jobs, const char *app, const char *repo,
+    const char *version)
 {
 	char *dir, *name, *path;
 	size_t i;
@@ -1535,7 +1544,7 @@ jobs_lock_version(struct jobs *jobs, const char *app, const char *version)
 		return -1;
 	}
 	/* Not a job lock's name: those end in "-ARCH.lock". */
-	name = xasprintf("%s-%s.version", app, version);
+	name = xasprintf("%s-%s.version", repo != NULL ? repo : app, version);
 	for (i = 0; name[i] != '\0'; i++) {
 		if (name[i] == '/')
 			name[i] = '_';
@@ -1567,14 +1576,14 @@ jobs_unlock_version(int fd)
 /* Whether another process holds the job lock of app/version/arch. */
 int
 jobs_busy_elsewhere(const struct jobs *jobs, const char *app,
-    const char *version, const char *arch)
+    const char *repo, const char *version, const char *arch)
 {
 	char *path;
 	int fd, hfd, busy = 0;
 
 	if (jobs_find_active(jobs, app, version, arch) != NULL)
 		return 0;
-	path = jobs_lock_path(jobs->dir, app, version, arch);
+	path = jobs_lock_path(jobs->dir, app, repo, version, arch);
 	hfd = jobs_history_lock(jobs, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);

@@ -146,16 +146,17 @@ const struct job *jobs_find(const struct jobs *, unsigned long id);
 const struct job *jobs_find_active(const struct jobs *, const char *app,
 		     const char *version, const char *arch);
 /* Whether another mirrortop process holds the job lock of
- * app/version/arch (a job of its own is queued or running there). */
+ * app/version/arch (a job of its own is queued or running there). Locks
+ * are named after repo ("namespace/image") when not NULL. */
 int		 jobs_busy_elsewhere(const struct jobs *, const char *app,
-		     const char *version, const char *arch);
+		     const char *repo, const char *version, const char *arch);
 /*
  * An exclusive lock on app/version (blocking; held briefly) so that two
  * processes deciding which archs of a version to build (overlapping
  * syncs) decide one after the other. The fd, or -1 (then no lock).
  */
 int		 jobs_lock_version(struct jobs *, const char *app,
-		     const char *version);
+		     const char *repo, const char *version);
 void		 jobs_unlock_version(int fd);
 /* Digest of the newest succeeded job for app/version/arch, or NULL. */
 const char	*jobs_last_digest(const struct jobs *, const char *app,

@@ -243,8 +243,6 @@ class TestOtherConfig(OthersTest):
         s.keys("q")
         self.assertEqual(s.exited(), 0)
 
-    @unittest.skip("job locks are per app/version/arch: a job of the same "
-                   "app in another namespace holds this one's lock")
     def test_build_while_another_namespace_builds(self):
         self.config(push_argv())
         self.other_running()

@@ -333,9 +333,9 @@ test_history_live(void)
 	is_str(job_state_name(jobs_find(jobs, 7)->state), "interrupted",
 	    "a job without a lock holder is interrupted");
 	is_int(jobs_active(jobs), 0, "other processes' jobs are not ours");
-	ok(jobs_busy_elsewhere(jobs, "a", "1.2.3", "arm64"),
+	ok(jobs_busy_elsewhere(jobs, "a", NULL, "1.2.3", "arm64"),
 	    "arm64 is busy in another process");
-	ok(!jobs_busy_elsewhere(jobs, "a", "1.2.3", "riscv64"),
+	ok(!jobs_busy_elsewhere(jobs, "a", NULL, "1.2.3", "riscv64"),
 	    "riscv64 is not");
 	jobs_free(jobs);
 	close(fd1);
