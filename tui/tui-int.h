@@ -169,6 +169,7 @@ struct tui {
 /* tui.c */
 void		 tui_message(struct tui *, int, const char *, const char *);
 void		 tui_move(struct tui *, long);
+long		 tui_scroll_step(wint_t, int, long, int);
 void		 tui_rows_update(struct tui *);
 void		 tui_list_clamp(struct tui_list *);
 const struct mt_app *tui_current_app(const struct tui *);

@@ -1040,29 +1040,12 @@ tui_confirm_key(struct tui *t, wint_t wc, int is_key)
 {
 	struct tui_confirm *c = &t->confirm;
 	long h = c->height > 1 ? c->height - 1 : 1;
+	long step = tui_scroll_step(wc, is_key, h, 0);
 
-	if (is_key) {
-		switch (wc) {
-		case KEY_RESIZE:
-			return;
-		case KEY_DOWN:
-			tui_confirm_scroll(c, 1);
-			return;
-		case KEY_UP:
-			tui_confirm_scroll(c, -1);
-			return;
-		case KEY_NPAGE:
-			tui_confirm_scroll(c, h);
-			return;
-		case KEY_PPAGE:
-			tui_confirm_scroll(c, -h);
-			return;
-		}
-	} else if (wc == 'j') {
-		tui_confirm_scroll(c, 1);
+	if (is_key && wc == KEY_RESIZE)
 		return;
-	} else if (wc == 'k') {
-		tui_confirm_scroll(c, -1);
+	if (step != 0) {
+		tui_confirm_scroll(c, step);
 		return;
 	}
 	if (!is_key && (wc == 'y' || wc == 'Y')) {
@@ -1127,22 +1110,10 @@ tui_log_key(struct tui *t, wint_t wc, int is_key)
 {
 	struct tui_log *lg = &t->log;
 	long page = lg->height > 1 ? lg->height - 1 : 1;
-	long delta = 0;
+	long delta = tui_scroll_step(wc, is_key, page, 1);
 
-	if (is_key) {
+	if (delta == 0 && is_key) {
 		switch (wc) {
-		case KEY_DOWN:
-			delta = 1;
-			break;
-		case KEY_UP:
-			delta = -1;
-			break;
-		case KEY_NPAGE:
-			delta = page;
-			break;
-		case KEY_PPAGE:
-			delta = -page;
-			break;
 		case KEY_HOME:
 			delta = LONG_MIN / 2;
 			break;
@@ -1160,20 +1131,10 @@ tui_log_key(struct tui *t, wint_t wc, int is_key)
 		default:
 			return;
 		}
-	} else {
+	} else if (delta == 0) {
 		switch (wc) {
-		case 'j':
-			delta = 1;
-			break;
-		case 'k':
-			delta = -1;
-			break;
 		case ' ':
-		case TUI_CTRL('f'):
 			delta = page;
-			break;
-		case TUI_CTRL('b'):
-			delta = -page;
 			break;
 		case 'g':
 			delta = LONG_MIN / 2;

@@ -530,29 +530,48 @@ tui_key_help(struct tui *t, int key)
 	t->help_top = 0;
 }
 
+/*
+ * The scroll step of a key every scrollable view shares: arrows, PgUp/PgDn,
+ * j/k, and with ctrl_pages also ^F/^B. 0 when the key is not one of them.
+ */
+long
+tui_scroll_step(wint_t wc, int is_key, long page, int ctrl_pages)
+{
+	if (is_key) {
+		switch (wc) {
+		case KEY_DOWN:
+			return 1;
+		case KEY_UP:
+			return -1;
+		case KEY_NPAGE:
+			return page;
+		case KEY_PPAGE:
+			return -page;
+		}
+		return 0;
+	}
+	if (wc == 'j')
+		return 1;
+	if (wc == 'k')
+		return -1;
+	if (ctrl_pages && wc == TUI_CTRL('f'))
+		return page;
+	if (ctrl_pages && wc == TUI_CTRL('b'))
+		return -page;
+	return 0;
+}
+
 /* A key in the help: scroll keys scroll it, any other key closes it. */
 static void
 tui_help_key(struct tui *t, wint_t wc, int is_key)
 {
 	long page = t->help_height > 1 ? t->help_height - 1 : 1;
-	long delta = 0;
+	long delta = tui_scroll_step(wc, is_key, page, 1);
 
 	if (is_key) {
 		switch (wc) {
 		case KEY_RESIZE:
 			return;
-		case KEY_DOWN:
-			delta = 1;
-			break;
-		case KEY_UP:
-			delta = -1;
-			break;
-		case KEY_NPAGE:
-			delta = page;
-			break;
-		case KEY_PPAGE:
-			delta = -page;
-			break;
 		case KEY_HOME:
 			t->help_top = 0;
 			return;
@@ -560,25 +579,8 @@ tui_help_key(struct tui *t, wint_t wc, int is_key)
 			t->help_top = SIZE_MAX;		/* the drawing clamps */
 			return;
 		}
-	} else {
-		switch (wc) {
-		case 'j':
-			delta = 1;
-			break;
-		case 'k':
-			delta = -1;
-			break;
-		case TUI_CTRL('f'):
-			delta = page;
-			break;
-		case TUI_CTRL('b'):
-			delta = -page;
-			break;
-		case TUI_CTRL('c'):
-			t->quit = 1;
-			break;
-		}
-	}
+	} else if (wc == TUI_CTRL('c'))
+		t->quit = 1;
 	if (delta == 0) {
 		t->mode = TUI_MODE_NORMAL;
 		return;
