@@ -724,9 +724,10 @@ struct build_plan {
  */
 static void
 actions_build_plan(struct actions *act, struct mt_app *a, struct mt_version *v,
-    const char *arch, int merge_after, struct build_plan *bp)
+    const char *arch, const char *const *only, size_t nonly, int merge_after,
+    struct build_plan *bp)
 {
-	size_t i;
+	size_t i, k;
 	int none_missing = 1;
 
 	memset(bp, 0, sizeof *bp);
@@ -737,6 +738,12 @@ actions_build_plan(struct actions *act, struct mt_app *a, struct mt_version *v,
 			none_missing = 0;
 		if (arch != NULL ? strcmp(arch, ar) != 0 :
 		    v->archs[i] != ARCH_MISSING)
+			continue;
+		/* Narrowed to some archs (sync --arch). */
+		for (k = 0; k < nonly; k++)
+			if (strcmp(only[k], ar) == 0)
+				break;
+		if (nonly > 0 && k == nonly)
 			continue;
 		if (act->jobs != NULL && jobs_find_active(act->jobs,
 		    a->cfg->name, v->version, ar) != NULL) {
@@ -799,7 +806,8 @@ actions_elsewhere_cause(const struct mt_app *a, const struct mt_version *v,
  */
 static int
 actions_build(struct actions *act, struct mt_app *a, struct mt_version *v,
-    const char *arch, int merge_after, int elsewhere_ok, char **cause)
+    const char *arch, const char *const *only, size_t nonly, int merge_after,
+    int elsewhere_ok, char **cause)
 {
 	struct core *core = act->core;
 	struct build_plan bp;
@@ -817,7 +825,7 @@ actions_build(struct actions *act, struct mt_app *a, struct mt_version *v,
 		return -1;
 	}
 	free(work);
-	actions_build_plan(act, a, v, arch, merge_after, &bp);
+	actions_build_plan(act, a, v, arch, only, nonly, merge_after, &bp);
 	for (i = 0; i < a->cfg->narchs; i++) {
 		const char *ar = a->cfg->archs[i];
 
@@ -879,7 +887,7 @@ action_build(struct core *core, size_t app, size_t version, const char *arch,
 		    arch);
 		return -1;
 	}
-	return actions_build(act, a, v, arch, merge_after, 0, cause);
+	return actions_build(act, a, v, arch, NULL, 0, merge_after, 0, cause);
 }
 
 /* Whether an op for app (and version) is in flight. */
@@ -1492,7 +1500,7 @@ action_describe_build_ex(struct core *core, size_t app, size_t version,
 		    arch);
 		return NULL;
 	}
-	actions_build_plan(act, a, v, arch, merge_after, &bp);
+	actions_build_plan(act, a, v, arch, NULL, 0, merge_after, &bp);
 	buf_init(&b, 1024 * 1024);
 	buf_init(&busy, 64 * 1024);
 	for (i = 0; i < a->cfg->narchs; i++) {
@@ -1659,20 +1667,21 @@ actions_plan_line(struct actions *act, struct buf *p, int dry_run, int tell,
 /* Start the work of one version in a sync (builds, else the merge). */
 static void
 actions_sync_version(struct actions *act, struct mt_app *a,
-    struct mt_version *v, const struct build_plan *bp, int busy)
+    struct mt_version *v, const char *const *only, size_t nonly,
+    const struct build_plan *bp, int busy)
 {
 	char *why = NULL;
 	int r;
 
 	if (bp->nstart > 0) {
-		r = actions_build(act, a, v, NULL, 1, 1, &why);
+		r = actions_build(act, a, v, NULL, only, nonly, 1, 1, &why);
 		if (why != NULL) {
 			act->failures++;
 			actions_notify(act, 1, "%s%s", r < 0 ? "" :
 			    "partly queued: ", why);
 			free(why);
 		}
-	} else if (a->cfg->manifest && busy == 0) {
+	} else if (a->cfg->manifest && busy == 0 && bp->merge_runs) {
 		if (actions_merge_begin(act, a, v, 0, NULL, NULL, &why) != 0) {
 			act->failures++;
 			actions_notify(act, 1, "%s", why);
@@ -1709,7 +1718,8 @@ actions_job_mine(struct core *core, const struct job *j)
 /* Sync apps. */
 int
 action_sync(struct core *core, const char *const *apps, size_t napps,
-    int dry_run, char **plan, char **cause)
+    const char *const *archs, size_t narchs, int dry_run, char **plan,
+    char **cause)
 {
 	struct actions *act = actions_get(core);
 	struct mt_model *m = core_model_mut(core);
@@ -1762,7 +1772,8 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 			if (!dry_run)
 				vlock = jobs_lock_version(act->jobs,
 				    a->cfg->name, a->repo, v->version);
-			actions_build_plan(act, a, v, NULL, 1, &bp);
+			actions_build_plan(act, a, v, NULL, archs, narchs, 1,
+			    &bp);
 			busy = bp.nactive + bp.nelsewhere;
 			if (bp.nelsewhere > 0) {
 				/* Its builder merges it; nothing of ours. */
@@ -1799,7 +1810,7 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 				free(line);
 			}
 			/* The process building an arch merges the version. */
-			if (a->cfg->manifest && busy == 0)
+			if (a->cfg->manifest && busy == 0 && bp.merge_runs)
 				actions_plan_line(act, &p, dry_run, 0, "merge %s "
 				    "%s: PUT %s:%s%s%s", a->cfg->name,
 				    v->version, a->image, v->image_tag,
@@ -1809,7 +1820,8 @@ action_sync(struct core *core, const char *const *apps, size_t napps,
 				latest_changes = 1;
 			if (dry_run)
 				continue;
-			actions_sync_version(act, a, v, &bp, busy);
+			actions_sync_version(act, a, v, archs, narchs, &bp,
+			    busy);
 			jobs_unlock_version(vlock);
 		}
 		if (a->cfg->manifest && a->latest_drift && !latest_changes) {

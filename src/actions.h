@@ -79,7 +79,7 @@ int		 action_cancel(struct core *, unsigned long job_id, char **cause);
 
 /*
  * Sync the selected apps (all when napps == 0): build every missing
- * version x arch in the window, merge each version once its archs are
+ * version x arch in the window (only the given archs when narchs > 0), merge each version once its archs are
  * built (versions already staged are merged at once), then move latest.
  * An arch that already has a queued or running job (of this process, or
  * of another mirrortop process using the same state dir, e.g. an
@@ -93,7 +93,8 @@ int		 action_cancel(struct core *, unsigned long job_id, char **cause);
  * action_failures(). 0 ok, -1 with *cause.
  */
 int		 action_sync(struct core *, const char *const *apps, size_t napps,
-		     int dry_run, char **plan, char **cause);
+		     const char *const *archs, size_t narchs, int dry_run,
+		     char **plan, char **cause);
 
 /*
  * What an action would do, for a confirm dialog (one or more lines:

@@ -1,5 +1,4 @@
 /* main.c — command line: the dashboard and the headless subcommands. */
-#include <getopt.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,10 +30,76 @@ struct cli {
 	int		 nargs;
 };
 
+/*
+ * The options of the command line. Each subcommand lists the ones it
+ * takes (cmd_entry.options); any other option is a usage error naming the
+ * option and the subcommand. To add an option: a CLI_OPT_ bit, a row here
+ * (with the function that stores its value) and the bit in the
+ * subcommands that take it.
+ */
+enum {
+	CLI_OPT_CONFIG		= 1u << 0,
+	CLI_OPT_JSON		= 1u << 1,
+	CLI_OPT_READ_ONLY	= 1u << 2,
+	CLI_OPT_WATCH		= 1u << 3,
+	CLI_OPT_INTERVAL	= 1u << 4,
+	CLI_OPT_DRY_RUN		= 1u << 5,
+	CLI_OPT_ARCH		= 1u << 6,
+	CLI_OPT_HELP		= 1u << 7,
+	CLI_OPT_VERSION		= 1u << 8,
+};
+
+struct cli_option {
+	const char	*name;		/* long name, without "--" */
+	int		 short_name;	/* 0: none */
+	const char	*arg;		/* the value's name; NULL: no value */
+	unsigned	 bit;		/* CLI_OPT_* */
+	const char	*help;		/* one line */
+	/* Store the value; -1 after printing a one-line error. */
+	int		 (*set)(struct cli *, const char *);
+};
+
+/* A subcommand (tmux's cmd_entry): its words, options and arguments. */
 struct cmd_entry {
 	const char	*name;
-	const char	*usage;
+	const char	*args;		/* positional arguments, for usage */
+	int		 lower;		/* fewest positional arguments */
+	int		 upper;		/* most; -1: no limit */
+	unsigned	 options;	/* CLI_OPT_* it takes */
+	const char	*help;		/* one line */
 	int		 (*exec)(struct cli *, struct config *);
+};
+
+static int cli_set_config(struct cli *, const char *);
+static int cli_set_json(struct cli *, const char *);
+static int cli_set_read_only(struct cli *, const char *);
+static int cli_set_interval(struct cli *, const char *);
+static int cli_set_dry_run(struct cli *, const char *);
+static int cli_set_arch(struct cli *, const char *);
+
+static const struct cli_option cli_options[] = {
+	{ .name = "config", .short_name = 'c', .arg = "FILE",
+	  .bit = CLI_OPT_CONFIG, .set = cli_set_config,
+	  .help = "read the configuration from FILE" },
+	{ .name = "json", .bit = CLI_OPT_JSON, .set = cli_set_json,
+	  .help = "print JSON" },
+	{ .name = "read-only", .bit = CLI_OPT_READ_ONLY,
+	  .set = cli_set_read_only,
+	  .help = "refuse every write; ask for no write credentials" },
+	{ .name = "watch", .bit = CLI_OPT_WATCH, .set = cli_set_read_only,
+	  .help = "the same as --read-only" },
+	{ .name = "interval", .arg = "SECONDS", .bit = CLI_OPT_INTERVAL,
+	  .set = cli_set_interval,
+	  .help = "seconds between automatic refreshes" },
+	{ .name = "dry-run", .bit = CLI_OPT_DRY_RUN, .set = cli_set_dry_run,
+	  .help = "print the plan; write nothing, run nothing" },
+	{ .name = "arch", .arg = "ARCH", .bit = CLI_OPT_ARCH,
+	  .set = cli_set_arch,
+	  .help = "only this architecture (may be repeated)" },
+	{ .name = "help", .short_name = 'h', .bit = CLI_OPT_HELP,
+	  .help = "print this help and exit" },
+	{ .name = "version", .bit = CLI_OPT_VERSION,
+	  .help = "print the version and exit" },
 };
 
 static int cmd_dashboard(struct cli *, struct config *);
@@ -45,20 +110,104 @@ static int cmd_build(struct cli *, struct config *);
 static int cmd_merge(struct cli *, struct config *);
 static int cmd_sync(struct cli *, struct config *);
 
+/* The dashboard: mirrortop without a subcommand. */
+static const struct cmd_entry cmd_dashboard_entry = {
+	.name = "", .args = "", .lower = 0, .upper = 0,
+	.options = CLI_OPT_CONFIG | CLI_OPT_READ_ONLY | CLI_OPT_WATCH |
+	    CLI_OPT_INTERVAL | CLI_OPT_HELP | CLI_OPT_VERSION,
+	.help = "the interactive dashboard",
+	.exec = cmd_dashboard
+};
+
 static const struct cmd_entry cmd_table[] = {
-	{ .name = "status", .usage = "status [-c FILE] [--json] [APP...]",
+	{ .name = "status", .args = "[APP...]", .lower = 0, .upper = -1,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_JSON | CLI_OPT_HELP,
+	  .help = "refresh once and print the states",
 	  .exec = cmd_status },
-	{ .name = "matrix", .usage = "matrix [-c FILE] [APP...]",
+	{ .name = "matrix", .args = "[APP...]", .lower = 0, .upper = -1,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_HELP,
+	  .help = "print the CI build matrix of what is missing",
 	  .exec = cmd_matrix },
-	{ .name = "build", .usage = "build [-c FILE] APP VERSION [--arch A]...",
+	{ .name = "build", .args = "APP VERSION", .lower = 2, .upper = 2,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_ARCH | CLI_OPT_READ_ONLY |
+	      CLI_OPT_HELP,
+	  .help = "build the missing architectures of a version, then merge",
 	  .exec = cmd_build },
-	{ .name = "merge", .usage = "merge [-c FILE] [--dry-run] APP VERSION",
+	{ .name = "merge", .args = "APP VERSION", .lower = 2, .upper = 2,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_READ_ONLY |
+	      CLI_OPT_HELP,
+	  .help = "merge a version's architectures into one index",
 	  .exec = cmd_merge },
-	{ .name = "sync", .usage = "sync [-c FILE] [--dry-run] [APP...]",
+	{ .name = "sync", .args = "[APP...]", .lower = 0, .upper = -1,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_ARCH |
+	      CLI_OPT_READ_ONLY | CLI_OPT_HELP,
+	  .help = "build, merge and move latest for everything missing",
 	  .exec = cmd_sync },
-	{ .name = "config", .usage = "config check [-c FILE]",
+	{ .name = "config", .args = "check", .lower = 1, .upper = 1,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_HELP,
+	  .help = "validate the configuration and print it in full",
 	  .exec = cmd_config },
 };
+
+/* The option with this long name (n bytes), or NULL. */
+static const struct cli_option *
+cli_option_find(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_LEN(cli_options); i++) {
+		if (strlen(cli_options[i].name) == n &&
+		    strncmp(cli_options[i].name, name, n) == 0)
+			return &cli_options[i];
+	}
+	return NULL;
+}
+
+/* The option with this short name, or NULL. */
+static const struct cli_option *
+cli_option_short(int c)
+{
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_LEN(cli_options); i++)
+		if (cli_options[i].short_name == c)
+			return &cli_options[i];
+	return NULL;
+}
+
+/* The subcommand named name, or NULL. */
+static const struct cmd_entry *
+cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_LEN(cmd_table); i++)
+		if (strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+/* "build" or "the dashboard", for messages. */
+static const char *
+cmd_label(const struct cmd_entry *cmd)
+{
+	return *cmd->name != '\0' ? cmd->name : "the dashboard";
+}
+
+/* One option as usage shows it: "-c, --config FILE". */
+static void
+cli_option_print(FILE *f, const struct cli_option *o)
+{
+	char head[64];
+
+	if (o->short_name != 0)
+		snprintf(head, sizeof head, "-%c, --%s%s%s", o->short_name,
+		    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		snprintf(head, sizeof head, "    --%s%s%s", o->name,
+		    o->arg ? " " : "", o->arg ? o->arg : "");
+	fprintf(f, "  %-24s %s\n", head, o->help);
+}
 
 /* Print usage to f. */
 static void
@@ -69,8 +218,57 @@ usage(FILE *f)
 	fprintf(f, "usage: mirrortop [-c FILE] [--read-only|--watch] "
 	    "[--interval SECONDS]\n");
 	for (i = 0; i < MT_ARRAY_LEN(cmd_table); i++)
-		fprintf(f, "       mirrortop %s\n", cmd_table[i].usage);
-	fprintf(f, "       mirrortop --help | --version\n");
+		fprintf(f, "       mirrortop %s [options] %s\n",
+		    cmd_table[i].name, cmd_table[i].args);
+	fprintf(f, "       mirrortop [SUBCOMMAND] --help | --version\n");
+}
+
+/* `mirrortop SUBCOMMAND --help`: its usage and options, one line each. */
+static void
+cmd_usage(FILE *f, const struct cmd_entry *cmd)
+{
+	size_t i;
+
+	if (*cmd->name == '\0') {
+		usage(f);
+		fprintf(f, "options of the dashboard:\n");
+	} else
+		fprintf(f, "usage: mirrortop %s [options] %s\n%s\noptions:\n",
+		    cmd->name, cmd->args, cmd->help);
+	for (i = 0; i < MT_ARRAY_LEN(cli_options); i++)
+		if (cmd->options & cli_options[i].bit)
+			cli_option_print(f, &cli_options[i]);
+}
+
+/*
+ * The subcommands and their options, one subcommand a line: its name then
+ * each option it takes, "--name" or "--name=ARG" when it takes a value
+ * (and the short forms: "-c=FILE"). The dashboard is the line named
+ * "-". Shell completion is generated from this list (`mirrortop
+ * __commands`).
+ */
+static void
+cmd_list(FILE *f)
+{
+	const struct cmd_entry *cmd;
+	size_t i, j;
+
+	for (i = 0; i <= MT_ARRAY_LEN(cmd_table); i++) {
+		cmd = i == 0 ? &cmd_dashboard_entry : &cmd_table[i - 1];
+		fputs(i == 0 ? "-" : cmd->name, f);
+		for (j = 0; j < MT_ARRAY_LEN(cli_options); j++) {
+			const struct cli_option *o = &cli_options[j];
+
+			if ((cmd->options & o->bit) == 0)
+				continue;
+			if (o->short_name != 0)
+				fprintf(f, " -%c%s%s", o->short_name,
+				    o->arg ? "=" : "", o->arg ? o->arg : "");
+			fprintf(f, " --%s%s%s", o->name, o->arg ? "=" : "",
+			    o->arg ? o->arg : "");
+		}
+		fputc('\n', f);
+	}
 }
 
 /* Print one error line. */
@@ -230,6 +428,32 @@ cmd_matrix(struct cli *cli, struct config *cfg)
 	return refresh_and_print(cli, cfg, print_matrix);
 }
 
+/* Each --arch must be an arch of one of the selected apps. -1 if not. */
+static int
+check_archs(const struct cli *cli, const struct config *sel)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < cli->narchs; i++) {
+		for (j = 0; j < sel->napps; j++) {
+			const struct app_config *ac = &sel->apps[j];
+
+			for (k = 0; k < ac->narchs; k++)
+				if (strcmp(ac->archs[k], cli->archs[i]) == 0)
+					break;
+			if (k < ac->narchs)
+				break;
+		}
+		if (j == sel->napps) {
+			errorx("--arch %s: not an arch of %s", cli->archs[i],
+			    sel->napps == 1 ? sel->apps[0].name :
+			    "any selected app");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Refresh the app named in args[0] and find args[1]; -1 on errors. */
 static struct core *
 refresh_version(struct cli *cli, struct config *cfg, struct config *sel,
@@ -369,13 +593,18 @@ cmd_sync(struct cli *cli, struct config *cfg)
 
 	if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
 		return EXIT_USAGE;
+	if (check_archs(cli, &sel) == -1) {
+		free(keep);
+		return EXIT_USAGE;
+	}
 	if ((core = refresh_once(cli, &sel)) == NULL) {
 		free(keep);
 		return EXIT_RUNTIME;
 	}
 	rc = refresh_status(core);
 	action_set_notify(core, cli_notify, NULL);
-	if (action_sync(core, NULL, 0, cli->dry_run, &plan, &cause) == -1) {
+	if (action_sync(core, NULL, 0, cli->archs, cli->narchs, cli->dry_run,
+	    &plan, &cause) == -1) {
 		errorx("%s", cause);
 		free(cause);
 		rc = EXIT_RUNTIME;
@@ -428,11 +657,6 @@ cmd_dashboard(struct cli *cli, struct config *cfg)
 	char *cause = NULL;
 	int rc;
 
-	if (cli->nargs > 0) {
-		errorx("unknown command \"%s\"", cli->args[0]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 	if ((core = core_new(cfg, &opt, &cause)) == NULL) {
 		errorx("%s", cause);
 		free(cause);
@@ -443,128 +667,245 @@ cmd_dashboard(struct cli *cli, struct config *cfg)
 	return rc;
 }
 
-/* Parse options after the subcommand name. -1 on a usage error. */
+/* --config FILE */
 static int
-parse_options(int argc, char **argv, struct cli *cli)
+cli_set_config(struct cli *cli, const char *v)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "read-only", no_argument, NULL, 'r' },
-		{ "watch", no_argument, NULL, 'w' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	long long v;
-	int ch;
+	cli->config_path = v;
+	return 0;
+}
 
-	optind = 1;
-	opterr = 0;
-	while (optind < argc) {
-		const char *a = argv[optind];
+/* --json */
+static int
+cli_set_json(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->json = 1;
+	return 0;
+}
+
+/* --read-only, --watch */
+static int
+cli_set_read_only(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->read_only = 1;
+	return 0;
+}
+
+/* --interval SECONDS */
+static int
+cli_set_interval(struct cli *cli, const char *v)
+{
+	long long n;
+
+	if (str_to_ll(v, 1, 604800, &n) == -1) {
+		errorx("--interval: expected seconds (1..604800), got \"%s\"",
+		    v);
+		return -1;
+	}
+	cli->interval = (int)n;
+	return 0;
+}
+
+/* --dry-run */
+static int
+cli_set_dry_run(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->dry_run = 1;
+	return 0;
+}
+
+/* --arch ARCH (repeatable; duplicates count once) */
+static int
+cli_set_arch(struct cli *cli, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < cli->narchs; i++)
+		if (strcmp(cli->archs[i], v) == 0)
+			return 0;
+	if (cli->narchs == CONFIG_MAX_ARCHS) {
+		errorx("%s", "too many --arch options");
+		return -1;
+	}
+	cli->archs[cli->narchs++] = v;
+	return 0;
+}
+
+/* Add a positional argument. */
+static void
+cli_add_arg(struct cli *cli, char *a)
+{
+	cli->args = xreallocarray(cli->args, (size_t)cli->nargs + 1,
+	    sizeof *cli->args);
+	cli->args[cli->nargs++] = a;
+}
+
+/*
+ * Apply one option found in argv (spelled as written, for messages) with
+ * its value (NULL when none). -1 on a usage error; exits for --help and
+ * --version.
+ */
+static int
+cli_apply(struct cli *cli, const struct cmd_entry *cmd,
+    const struct cli_option *o, const char *spelled, const char *value)
+{
+	if ((cmd->options & o->bit) == 0) {
+		errorx("%s does not take %s", cmd_label(cmd), spelled);
+		return -1;
+	}
+	if (o->bit == CLI_OPT_HELP) {
+		cmd_usage(stdout, cmd);
+		exit(0);
+	}
+	if (o->bit == CLI_OPT_VERSION) {
+		printf("mirrortop %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
+	return o->set(cli, value);
+}
+
+/*
+ * Parse the arguments after the subcommand name against the options cmd
+ * takes. Options and positional arguments may come in any order; "--" ends
+ * the options. -1 on a usage error (one line printed).
+ */
+static int
+parse_options(int argc, char **argv, const struct cmd_entry *cmd,
+    struct cli *cli)
+{
+	const struct cli_option *o;
+	const char *value, *eq;
+	char spelled[64];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
 
 		if (strcmp(a, "--") == 0) {
-			optind++;
+			while (++i < argc)
+				cli_add_arg(cli, argv[i]);
 			break;
 		}
 		if (a[0] != '-' || a[1] == '\0') {
-			/* Positional arguments may come before options. */
-			cli->args = xreallocarray(cli->args,
-			    (size_t)cli->nargs + 1, sizeof *cli->args);
-			cli->args[cli->nargs++] = argv[optind++];
+			cli_add_arg(cli, a);
 			continue;
 		}
-		if ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) == -1)
-			break;
-		switch (ch) {
-		case 'c':
-			cli->config_path = optarg;
-			break;
-		case 'j':
-			cli->json = 1;
-			break;
-		case 'r':
-		case 'w':
-			cli->read_only = 1;
-			break;
-		case 'i':
-			if (str_to_ll(optarg, 1, 604800, &v) == -1) {
-				errorx("--interval: expected seconds (1..604800),"
-				    " got \"%s\"", optarg);
+		value = NULL;
+		if (a[1] == '-') {
+			eq = strchr(a + 2, '=');
+			o = cli_option_find(a + 2, eq ? (size_t)(eq - a - 2) :
+			    strlen(a + 2));
+			snprintf(spelled, sizeof spelled, "%.*s",
+			    eq ? (int)(eq - a) : (int)strlen(a), a);
+			if (o == NULL) {
+				errorx("unknown option %s", spelled);
 				return -1;
 			}
-			cli->interval = (int)v;
-			break;
-		case 'n':
-			cli->dry_run = 1;
-			break;
-		case 'a':
-			if (cli->narchs == CONFIG_MAX_ARCHS) {
-				errorx("%s", "too many --arch options");
+			if (eq != NULL && o->arg == NULL &&
+			    (cmd->options & o->bit)) {
+				errorx("%s takes no value", spelled);
 				return -1;
 			}
-			cli->archs[cli->narchs++] = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("mirrortop %s\n", PACKAGE_VERSION);
-			exit(0);
-		default:
-			errorx("unknown option or missing argument: %s",
-			    argv[optind - 1]);
-			return -1;
+			if (eq != NULL)
+				value = eq + 1;
+		} else {
+			o = cli_option_short((unsigned char)a[1]);
+			snprintf(spelled, sizeof spelled, "-%c", a[1]);
+			if (o == NULL || (o->arg == NULL && a[2] != '\0')) {
+				errorx("unknown option %s", a);
+				return -1;
+			}
+			if (a[2] != '\0')
+				value = a + 2;
 		}
+		if (o->arg != NULL && value == NULL &&
+		    (cmd->options & o->bit)) {
+			if (i + 1 >= argc) {
+				errorx("%s needs a value (%s)", spelled,
+				    o->arg);
+				return -1;
+			}
+			value = argv[++i];
+		}
+		if (cli_apply(cli, cmd, o, spelled, value) == -1)
+			return -1;
 	}
-	while (optind < argc) {
-		cli->args = xreallocarray(cli->args, (size_t)cli->nargs + 1,
-		    sizeof *cli->args);
-		cli->args[cli->nargs++] = argv[optind++];
+	if (cli->nargs < cmd->lower ||
+	    (cmd->upper >= 0 && cli->nargs > cmd->upper)) {
+		if (*cmd->name == '\0')
+			errorx("unknown command \"%s\"", cli->args[0]);
+		else
+			errorx("%s: expected %s", cmd->name, cmd->args);
+		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The index of the subcommand word in argv, or argc when there is none:
+ * the first argument that is neither an option nor an option's value.
+ */
+static int
+cmd_word(int argc, char **argv)
+{
+	const struct cli_option *o;
+	const char *a;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? i + 1 : argc;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (a[1] == '-') {
+			if (strchr(a, '=') != NULL)
+				continue;
+			o = cli_option_find(a + 2, strlen(a + 2));
+		} else
+			o = a[2] == '\0' ? cli_option_short(a[1]) : NULL;
+		if (o != NULL && o->arg != NULL)
+			i++;
+	}
+	return argc;
 }
 
 int
 main(int argc, char **argv)
 {
-	const struct cmd_entry *cmd = NULL;
+	const struct cmd_entry *cmd = &cmd_dashboard_entry;
 	struct cli cli;
 	struct config *cfg = NULL;
 	char *cause = NULL;
-	size_t i;
 	int rc, first;
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
 	memset(&cli, 0, sizeof cli);
 
-	/* The subcommand is the first argument that is not an option. */
-	for (first = 1; first < argc; first++) {
-		if (argv[first][0] != '-')
-			break;
-		if (strcmp(argv[first], "-c") == 0 ||
-		    strcmp(argv[first], "--config") == 0 ||
-		    strcmp(argv[first], "--interval") == 0)
-			first++;
+	first = cmd_word(argc, argv);
+	if (first < argc && strcmp(argv[first], "__commands") == 0) {
+		/* For completion scripts: what cmd_list() says. */
+		cmd_list(stdout);
+		return 0;
 	}
-	if (first < argc) {
-		for (i = 0; i < MT_ARRAY_LEN(cmd_table); i++)
-			if (strcmp(argv[first], cmd_table[i].name) == 0)
-				cmd = &cmd_table[i];
-	}
-	if (cmd != NULL) {
+	if (first < argc && (cmd = cmd_find(argv[first])) != NULL) {
 		/* Drop the subcommand word and parse the rest. */
 		memmove(&argv[first], &argv[first + 1],
 		    (size_t)(argc - first - 1) * sizeof *argv);
 		argc--;
-	}
-	if (parse_options(argc, argv, &cli) == -1) {
-		usage(stderr);
+	} else
+		cmd = &cmd_dashboard_entry;
+	if (parse_options(argc, argv, cmd, &cli) == -1) {
+		if (*cmd->name == '\0')
+			usage(stderr);
+		else
+			fprintf(stderr, "usage: mirrortop %s [options] %s "
+			    "(mirrortop %s --help lists the options)\n",
+			    cmd->name, cmd->args, cmd->name);
 		free(cli.args);
 		return EXIT_USAGE;
 	}
@@ -575,7 +916,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmd != NULL ? cmd->exec(&cli, cfg) : cmd_dashboard(&cli, cfg);
+	rc = cmd->exec(&cli, cfg);
 	config_free(cfg);
 	curl_global_cleanup();
 	free(cli.args);

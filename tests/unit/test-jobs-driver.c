@@ -136,7 +136,7 @@ main(int argc, char **argv)
 
 	if (strcmp(cmd, "sync") == 0) {
 		if (action_sync(drv_core, (const char *const *)pos + 1,
-		    (size_t)npos - 1, dry, &out, &cause) != 0)
+		    (size_t)npos - 1, NULL, 0, dry, &out, &cause) != 0)
 			goto fail;
 		if (out != NULL)
 			fputs(out, stdout);
