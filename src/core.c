@@ -11,6 +11,7 @@
 #include "config.h"
 #include "core.h"
 #include "http.h"
+#include "last-status.h"
 #include "loop.h"
 #include "registry.h"
 #include "source.h"
@@ -50,9 +51,16 @@ core_app_done(struct mt_app *a, void *arg)
 {
 	struct core *c = arg;
 
+	char *cause = NULL;
+
 	if (c->hook != NULL)
 		c->hook(a, c->hook_arg);
-	if (status_pending(c->status) == 0 && c->auto_refresh)
+	if (status_pending(c->status) != 0)
+		return;
+	/* The version lists for offline readers (shell completion). */
+	if (last_status_save(&c->model, &cause) == -1)
+		free(cause);	/* a hint only: the next refresh tries again */
+	if (c->auto_refresh)
 		core_schedule(c);
 }
 

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "actions.h"
+#include "complete.h"
 #include "config.h"
 #include "core.h"
 #include "output.h"
@@ -282,6 +283,68 @@ errorx(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+#define COMPLETE_MAX_OPTIONS (2 * MT_ARRAY_LEN(cli_options))
+
+/* One command of the table as complete.c sees it; opts has room for
+ * COMPLETE_MAX_OPTIONS ("-c" and "--config" are two words). */
+static void
+cmd_complete_entry(const struct cmd_entry *cmd, struct complete_command *out,
+    struct complete_option *opts, char (*names)[32])
+{
+	size_t i, n = 0;
+
+	memset(out, 0, sizeof *out);
+	out->name = cmd->name;
+	out->help = cmd->help;
+	out->args = cmd->args;
+	for (i = 0; i < MT_ARRAY_LEN(cli_options); i++) {
+		const struct cli_option *o = &cli_options[i];
+
+		if ((cmd->options & o->bit) == 0)
+			continue;
+		if (o->short_name != 0) {
+			snprintf(names[n], sizeof names[n], "-%c",
+			    o->short_name);
+			opts[n] = (struct complete_option){ names[n], o->arg,
+			    o->help };
+			n++;
+		}
+		snprintf(names[n], sizeof names[n], "--%s", o->name);
+		opts[n] = (struct complete_option){ names[n], o->arg,
+		    o->help };
+		n++;
+	}
+	out->options = opts;
+	out->noptions = n;
+}
+
+/*
+ * `mirrortop __complete WORD... CURRENT`: the candidates for shell
+ * completion, from this file's command table (complete.h).
+ */
+static int
+cmd_complete(int argc, char **argv)
+{
+	static struct complete_option opts[MT_ARRAY_LEN(cmd_table) + 1]
+	    [COMPLETE_MAX_OPTIONS];
+	static char names[MT_ARRAY_LEN(cmd_table) + 1][COMPLETE_MAX_OPTIONS]
+	    [32];
+	struct complete_command cmds[MT_ARRAY_LEN(cmd_table)], dashboard;
+	size_t i;
+
+	if (argc < 1) {
+		errorx("%s", "usage: mirrortop __complete WORD... CURRENT");
+		return EXIT_USAGE;
+	}
+	cmd_complete_entry(&cmd_dashboard_entry, &dashboard, opts[0],
+	    names[0]);
+	for (i = 0; i < MT_ARRAY_LEN(cmd_table); i++)
+		cmd_complete_entry(&cmd_table[i], &cmds[i], opts[i + 1],
+		    names[i + 1]);
+	return complete_run(stdout, cmds, MT_ARRAY_LEN(cmds), &dashboard,
+	    argv, argc);
 }
 
 /*
@@ -885,6 +948,8 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
 	memset(&cli, 0, sizeof cli);
+	if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
+		return cmd_complete(argc - 2, argv + 2);
 
 	first = cmd_word(argc, argv);
 	if (first < argc && strcmp(argv[first], "__commands") == 0) {
