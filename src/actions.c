@@ -17,7 +17,7 @@
 #include "model.h"
 #include "refname.h"
 #include "registry.h"
-#include "semver.h"
+#include "version.h"
 #include "status.h"
 #include "util.h"
 
@@ -421,7 +421,6 @@ actions_check(struct core *core, size_t app, size_t version,
     struct mt_app **ap, struct mt_version **vp, char **cause)
 {
 	struct mt_model *m = core_model_mut(core);
-	struct semver sv;
 	struct mt_app *a;
 	struct mt_version *v;
 
@@ -435,11 +434,10 @@ actions_check(struct core *core, size_t app, size_t version,
 		return -1;
 	}
 	v = &a->versions[version];
-	if (semver_parse(v->version, &sv) != 0) {
-		*cause = xasprintf("%s: version is not SemVer", a->cfg->name);
+	if (!version_spelling_valid(v->version)) {
+		*cause = xasprintf("%s: version is not a version", a->cfg->name);
 		return -1;
 	}
-	semver_free(&sv);
 	if (v->tag != NULL && !refname_valid(v->tag)) {
 		*cause = xasprintf("%s %s: upstream tag is not a valid ref name",
 		    a->cfg->name, v->version);

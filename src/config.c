@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "filter.h"
+#include "version.h"
 #include "util.h"
 
 #define CONFIG_MAX_SIZE		(1024 * 1024)
@@ -77,7 +78,8 @@ static const char *const config_top_keys[] = {
 };
 static const char *const config_app_keys[] = {
 	"name", "source", "include", "exclude", "archs", "max_versions",
-	"builder", "manifest", "image", "image_tag", "staging_tag", NULL
+	"builder", "manifest", "image", "image_tag", "staging_tag",
+	"versioning", NULL
 };
 /* Every source key, for "not used by this type" messages. */
 static const char *const config_source_keys[] = {
@@ -1524,6 +1526,37 @@ config_get_regex(struct config_ctx *c, json_t *obj, const char *key,
 	return 1;
 }
 
+/*
+ * The app's version scheme (default semver); regex-order also needs the
+ * named groups in include, checked here so the error names the key.
+ */
+static int
+config_get_versioning(struct config_ctx *c, json_t *obj, struct app_config *a)
+{
+	const char *s;
+	char q[128], *why = NULL;
+	int rc, scheme;
+
+	a->versioning = VERSIONING_SEMVER;
+	if ((rc = config_get_str(c, obj, "versioning", &s)) != 1)
+		return rc;
+	config_push_key(c, "versioning");
+	if ((scheme = version_scheme_from_name(s)) < 0)
+		return config_error(c, AT_VALUE, "unknown versioning %s "
+		    "(known: %s)", config_quote(s, q, sizeof q),
+		    version_scheme_names());
+	config_pop(c);
+	a->versioning = scheme;
+	if (filter_check_scheme(a->include, scheme, &why) == -1) {
+		config_push_key(c, a->include != NULL ? "include" :
+		    "versioning");
+		rc = config_error(c, AT_VALUE, "%s", why);
+		free(why);
+		return rc;
+	}
+	return 1;
+}
+
 /* Parse one app; apps before it are already parsed (for duplicates). */
 static int
 config_parse_app(struct config_ctx *c, struct config *cfg, json_t *v,
@@ -1555,7 +1588,8 @@ config_parse_app(struct config_ctx *c, struct config *cfg, json_t *v,
 
 	if (config_parse_source(c, v, &a->source) == -1 ||
 	    config_get_regex(c, v, "include", &a->include) == -1 ||
-	    config_get_regex(c, v, "exclude", &a->exclude) == -1)
+	    config_get_regex(c, v, "exclude", &a->exclude) == -1 ||
+	    config_get_versioning(c, v, a) == -1)
 		return -1;
 
 	for (i = 0; i < cfg->narchs; i++)
@@ -2047,6 +2081,8 @@ config_dump(const struct config *cfg)
 		if (a->exclude != NULL)
 			json_object_set_new(o, "exclude",
 			    json_string(a->exclude));
+		json_object_set_new(o, "versioning",
+		    json_string(version_scheme_name(a->versioning)));
 		json_object_set_new(o, "archs",
 		    config_dump_strings(a->archs, a->narchs));
 		json_object_set_new(o, "max_versions",

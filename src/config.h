@@ -63,6 +63,7 @@ struct app_config {
 	struct source_config	 source;
 	char			*include;	/* PCRE2 or NULL */
 	char			*exclude;	/* PCRE2 or NULL */
+	int			 versioning;	/* enum versioning (version.h) */
 	char			*archs[CONFIG_MAX_ARCHS];
 	size_t			 narchs;
 	int			 max_versions;

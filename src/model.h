@@ -26,7 +26,7 @@ enum version_state {
 };
 
 struct mt_version {
-	char		*version;	/* SemVer string */
+	char		*version;	/* upstream spelling (app's scheme) */
 	char		*tag;		/* upstream tag (valid ref name) */
 	char		*image_tag;	/* registry tag */
 	char		*name;		/* release name, raw, or NULL */
@@ -45,8 +45,13 @@ struct mt_app {
 	char			*image;		/* "registry/namespace/image" */
 	char			*repo;		/* "namespace/image" */
 	char			*error;		/* one line, or NULL */
-	int			 skipped_tags;
-	struct mt_version	*versions;	/* SemVer order, highest first */
+	int			 skipped_tags;	/* the total of skipped */
+	struct {
+		int	drafts, prereleases, not_matching, not_a_version;
+		int	version_like;	/* of those: tags that look like a
+					 * version (a wrong include or scheme) */
+	}			 skipped;
+	struct mt_version	*versions;	/* scheme order, highest first */
 	size_t			 nversions;
 	char			*upstream_latest;	/* or NULL */
 	char			*registry_latest;	/* version `latest` points at (in

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "output.h"
+#include "version.h"
 #include "status.h"
 #include "util.h"
 
@@ -97,8 +98,20 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 		fprintf(f, "\n  versions: %zu, not complete: %zu", a->nversions,
 		    missing);
 		if (a->skipped_tags > 0)
-			fprintf(f, ", skipped tags: %d", a->skipped_tags);
+			fprintf(f, ", skipped tags: %d (drafts %d, pre-releases "
+			    "%d, not matching %d, not a version %d)",
+			    a->skipped_tags, a->skipped.drafts,
+			    a->skipped.prereleases, a->skipped.not_matching,
+			    a->skipped.not_a_version);
 		fputc('\n', f);
+		if (a->skipped.version_like > 0)
+			fprintf(f, "  %snote:%s %d skipped tag%s look%s like "
+			    "versions: check include and versioning (%s)\n",
+			    colour ? C_YELLOW : "", colour ? C_RESET : "",
+			    a->skipped.version_like,
+			    a->skipped.version_like == 1 ? "" : "s",
+			    a->skipped.version_like == 1 ? "s" : "",
+			    version_scheme_name(ac->versioning));
 		if (a->error != NULL) {
 			fprintf(f, "  %serror:%s ", colour ? C_RED : "",
 			    colour ? C_RESET : "");
@@ -222,11 +235,17 @@ output_status_json(FILE *f, const struct mt_model *m)
 			json_array_append_new(vs,
 			    status_version_json(a, &a->versions[j]));
 		json_array_append_new(apps, json_pack(
-		    "{s:s, s:s, s:o, s:i, s:o, s:o, s:b, s:o}",
+		    "{s:s, s:s, s:o, s:i, s:{s:i, s:i, s:i, s:i}, s:o, s:o, "
+		    "s:b, s:o}",
 		    "name", a->cfg->name,
 		    "image", a->image,
 		    "error", json_untrusted(a->error),
 		    "skipped_tags", a->skipped_tags,
+		    "skipped",
+		    "drafts", a->skipped.drafts,
+		    "prereleases", a->skipped.prereleases,
+		    "not_matching", a->skipped.not_matching,
+		    "not_a_version", a->skipped.not_a_version,
 		    "upstream_latest", json_str_or_null(a->upstream_latest),
 		    "registry_latest", json_str_or_null(a->registry_latest),
 		    "latest_drift", a->latest_drift,

@@ -183,8 +183,8 @@ semver_cmp_ident(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /* Compare two prerelease strings identifier by identifier. */
-static int
-semver_cmp_pre(const char *a, const char *b)
+int
+semver_compare_pre(const char *a, const char *b)
 {
 	size_t alen, blen;
 	int c;
@@ -218,7 +218,7 @@ semver_compare(const struct semver *a, const struct semver *b)
 		return c;
 	if (a->pre == NULL || b->pre == NULL)
 		return (a->pre == NULL) - (b->pre == NULL);
-	return semver_cmp_pre(a->pre, b->pre);
+	return semver_compare_pre(a->pre, b->pre);
 }
 
 /* Compare two version strings; invalid ones sort below valid ones. */

@@ -24,5 +24,10 @@ int	semver_compare(const struct semver *, const struct semver *);
 /* Convenience on strings; invalid strings sort below valid ones. */
 int	semver_compare_str(const char *, const char *);
 int	semver_is_prerelease(const struct semver *);
+/*
+ * Precedence of two prerelease strings (dot-separated identifiers, without
+ * the '-'), identifier by identifier as in SemVer §11: <0, 0, >0.
+ */
+int	semver_compare_pre(const char *, const char *);
 
 #endif

@@ -368,9 +368,9 @@ source_parse_github_release(json_t *o, struct upstream_tag *t,
 		return (-1);
 	t->prerelease = json_is_true(pre);
 	t->draft = json_is_true(draft);
-	if (t->prerelease && !fs->prereleases)
-		return (0);
-	if ((t->tag = source_tag_name(o, "tag_name")) == NULL)
+	/* Drafts and pre-releases are kept, flagged: the filter counts them. */
+	t->tag = source_tag_name(o, "tag_name");
+	if (t->tag == NULL && !t->draft)
 		return (-1);
 	t->name = source_string(o, "name", SOURCE_MAX_STRING);
 	t->published_at = source_date(o, "published_at");
@@ -420,8 +420,6 @@ source_parse_gitlab_release(json_t *o, struct upstream_tag *t,
 	json_t	*up = json_object_get(o, "upcoming_release");
 
 	t->prerelease = json_is_true(up);
-	if (t->prerelease && !fs->prereleases)
-		return (0);
 	if ((t->tag = source_tag_name(o, "tag_name")) == NULL)
 		return (-1);
 	t->name = source_string(o, "name", SOURCE_MAX_STRING);

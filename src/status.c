@@ -15,7 +15,7 @@
 #include "filter.h"
 #include "http.h"
 #include "registry.h"
-#include "semver.h"
+#include "version.h"
 #include "source.h"
 #include "status.h"
 #include "util.h"
@@ -31,7 +31,7 @@ struct probe {
 	int		 arch;		/* plugin scheme: arch index; -1 otherwise */
 	int		 is_latest_tag;	/* the `latest` (or latest-<arch>) tag */
 	char		*search;	/* searching latest: this tag's version */
-	struct semver	 sv;		/* ... and its precedence */
+	struct version_key key;		/* ... and its order */
 };
 
 /* Tags looked at to find where `latest` points outside the window. */
@@ -49,7 +49,7 @@ struct refresh {
 	char			*tags_error;
 	struct mt_version	*versions;
 	size_t			 nversions;
-	int			 skipped;
+	struct filter_skipped	 skipped;
 	char			*error;
 	char			*latest_digest;
 	struct probe		*probes;
@@ -58,7 +58,7 @@ struct refresh {
 	size_t			 nsearch;
 	int			 searched;
 	char			*latest_found;	/* version latest points at */
-	struct semver		 latest_found_sv;
+	struct version_key	 latest_found_key;
 };
 
 struct status {
@@ -383,11 +383,11 @@ refresh_free(struct refresh *r)
 	free(r->probes);
 	for (i = 0; i < r->nsearch; i++) {
 		free(r->search[i].search);
-		semver_free(&r->search[i].sv);
+		version_key_free(&r->search[i].key);
 	}
 	free(r->search);
 	free(r->latest_found);
-	semver_free(&r->latest_found_sv);
+	version_key_free(&r->latest_found_key);
 	free(r);
 }
 
@@ -457,11 +457,12 @@ on_manifest(int status, const struct registry_manifest *m,
 		if (r->latest_digest != NULL && m->digest != NULL &&
 		    strcmp(m->digest, r->latest_digest) == 0 &&
 		    (r->latest_found == NULL ||
-		    semver_compare(&p->sv, &r->latest_found_sv) > 0)) {
+		    version_compare(&p->key, &r->latest_found_key) > 0)) {
 			free(r->latest_found);
-			semver_free(&r->latest_found_sv);
+			version_key_free(&r->latest_found_key);
 			r->latest_found = xstrdup(p->search);
-			semver_parse(p->search, &r->latest_found_sv);
+			r->latest_found_key = p->key;
+			r->latest_found_key.pre = xstrdup(p->key.pre);
 		}
 	} else if (status == 0 && m != NULL) {
 		if (p->is_latest_tag) {
@@ -539,7 +540,7 @@ refresh_plan(struct refresh *r)
 		refresh_error(r, "registry", r->tags_error);
 	if (st->filters[r->app] == NULL) {
 		st->filters[r->app] = filter_new(ac->include, ac->exclude,
-		    &cause);
+		    ac->versioning, ac->source.prereleases, &cause);
 		if (st->filters[r->app] == NULL) {
 			refresh_error(r, "filter", cause);
 			free(cause);
@@ -548,7 +549,8 @@ refresh_plan(struct refresh *r)
 	}
 	n = filter_apply(st->filters[r->app], r->source->tags,
 	    r->source->ntags, (size_t)ac->max_versions, &fv, &r->skipped);
-	r->skipped += r->source->skipped;
+	/* Entries without a usable tag name are not versions either. */
+	r->skipped.not_a_version += r->source->skipped;
 	r->versions = xcalloc(n ? n : 1, sizeof *r->versions);
 	for (i = 0; i < n; i++) {
 		struct mt_version *v = &r->versions[r->nversions];
@@ -559,11 +561,11 @@ refresh_plan(struct refresh *r)
 		v->name = t->name ? xstrndup(t->name, 1024) : NULL;
 		v->published_at = t->published_at ?
 		    xstrndup(t->published_at, 64) : NULL;
-		v->prerelease = semver_is_prerelease(&fv[i].sv);
+		v->prerelease = version_is_prerelease(&fv[i].key);
 		v->image_tag = model_expand(cfg, a, v, NULL, ac->image_tag);
 		if (v->image_tag == NULL || model_tag_fixup(v->image_tag) == -1) {
 			version_clear(v);
-			r->skipped++;
+			r->skipped.not_a_version++;
 			continue;
 		}
 		r->nversions++;
@@ -654,21 +656,22 @@ search_cmp(const void *a, const void *b)
 {
 	const struct probe *x = a, *y = b;
 
-	return semver_compare(&y->sv, &x->sv);
+	return version_compare(&y->key, &x->key);
 }
 
 /* Whether the window already has this version. */
 static int
-window_has(const struct refresh *r, const struct semver *sv)
+window_has(const struct refresh *r, const struct version_key *key)
 {
+	const struct filter *f = r->st->filters[r->app];
+	struct version_key w;
 	size_t i;
-	struct semver w;
 	int found = 0;
 
 	for (i = 0; i < r->nversions && !found; i++) {
-		if (semver_parse(r->versions[i].version, &w) == 0) {
-			found = semver_compare(&w, sv) == 0;
-			semver_free(&w);
+		if (filter_key(f, r->versions[i].version, &w) == 0) {
+			found = version_compare(&w, key) == 0;
+			version_key_free(&w);
 		}
 	}
 	return found;
@@ -721,12 +724,12 @@ refresh_search_latest(struct refresh *r)
 			len--;
 		}
 		ver = xstrndup(t, len);
-		if (semver_parse(ver, &p->sv) == -1) {
+		if (filter_key(r->st->filters[r->app], ver, &p->key) == -1) {
 			free(ver);
 			continue;
 		}
-		if (window_has(r, &p->sv)) {
-			semver_free(&p->sv);
+		if (window_has(r, &p->key)) {
+			version_key_free(&p->key);
 			free(ver);
 			continue;
 		}
@@ -739,7 +742,7 @@ refresh_search_latest(struct refresh *r)
 	qsort(r->search, n, sizeof *r->search, search_cmp);
 	for (i = STATUS_LATEST_SEARCH; i < n; i++) {
 		free(r->search[i].search);
-		semver_free(&r->search[i].sv);
+		version_key_free(&r->search[i].key);
 	}
 	r->nsearch = n < STATUS_LATEST_SEARCH ? n : STATUS_LATEST_SEARCH;
 	for (i = 0; i < r->nsearch; i++) {
@@ -799,7 +802,12 @@ refresh_finish(struct refresh *r)
 		a->nversions = r->nversions;
 		r->versions = NULL;
 		r->nversions = 0;
-		a->skipped_tags = r->skipped;
+		a->skipped_tags = filter_skipped_total(&r->skipped);
+		a->skipped.drafts = r->skipped.drafts;
+		a->skipped.prereleases = r->skipped.prereleases;
+		a->skipped.not_matching = r->skipped.not_matching;
+		a->skipped.not_a_version = r->skipped.not_a_version;
+		a->skipped.version_like = r->skipped.version_like;
 		model_app_set_error(a, r->error);
 		free(a->upstream_latest);
 		a->upstream_latest = NULL;
@@ -832,8 +840,10 @@ refresh_finish(struct refresh *r)
 			}
 		}
 		/* Without a registry answer there is nothing to compare. */
+		/* Nor without a `latest` in the registry: nothing drifted. */
 		a->latest_drift = r->tags_status != -1 &&
-		    a->upstream_latest != NULL && (a->registry_latest == NULL ||
+		    a->upstream_latest != NULL && a->latest_digest != NULL &&
+		    (a->registry_latest == NULL ||
 		    strcmp(a->registry_latest, a->upstream_latest) != 0);
 	}
 	a->registry_unknown = r->tags_status == -1;

@@ -18,7 +18,7 @@
 
 #include "core.h"
 #include "model.h"
-#include "semver.h"
+#include "version.h"
 #include "util.h"
 #include "tui-int.h"
 
@@ -593,10 +593,11 @@ tui_latest_where(const struct mt_app *a)
 		if (strcmp(a->versions[i].version, a->registry_latest) == 0)
 			return "";
 	}
-	if (semver_compare_str(a->registry_latest,
+	if (version_compare_str(a->cfg->versioning, a->registry_latest,
 	    a->versions[a->nversions - 1].version) < 0)
 		return " (older than the window)";
-	if (semver_compare_str(a->registry_latest, a->versions[0].version) > 0)
+	if (version_compare_str(a->cfg->versioning, a->registry_latest,
+	    a->versions[0].version) > 0)
 		return " (newer than the window)";
 	return " (not in the window)";
 }
@@ -1191,11 +1192,16 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	}
 }
 
-/* The message line: a status message, else the selected app's error. */
+/*
+ * The message line: a status message, else the selected app's error, else
+ * a note that tags looking like versions were skipped (the sign of a
+ * wrong include or versioning).
+ */
 static const char *
 tui_message_text(const struct tui *t, int *error)
 {
 	const struct mt_app *app = tui_current_app(t);
+	static char note[160];
 
 	*error = 1;
 	if (t->message != NULL) {
@@ -1204,6 +1210,16 @@ tui_message_text(const struct tui *t, int *error)
 	}
 	if (app != NULL && app->error != NULL)
 		return app->error;
+	if (app != NULL && app->skipped.version_like > 0) {
+		*error = 0;
+		snprintf(note, sizeof note, "%d tag%s that look%s like "
+		    "versions skipped: check include and versioning (%s)",
+		    app->skipped.version_like,
+		    app->skipped.version_like == 1 ? "" : "s",
+		    app->skipped.version_like == 1 ? "s" : "",
+		    version_scheme_name(app->cfg->versioning));
+		return note;
+	}
 	return NULL;
 }
 

@@ -124,7 +124,11 @@ class GitHubTest(SourceTest):
         res = self.fetch(self.gh("o/small"), env={"GITHUB_TOKEN": "t0k"})
         self.assertIsNone(res["error"])
         by = {t["tag"]: t for t in res["tags"]}
-        self.assertEqual(sorted(by), ["v1.0.0", "v1.1.0", "v1.2.0-draft"])
+        # Drafts and pre-releases come back flagged: the filter counts them.
+        self.assertEqual(sorted(by), ["v1.0.0", "v1.1.0", "v1.2.0-draft",
+                                      "v2.0.0-rc.1"])
+        self.assertTrue(by["v2.0.0-rc.1"]["prerelease"])
+        self.assertFalse(by["v2.0.0-rc.1"]["draft"])
         self.assertEqual(by["v1.0.0"]["name"], "First")
         self.assertEqual(by["v1.0.0"]["published_at"], "2026-01-02T03:04:05Z")
         self.assertIsNone(by["v1.1.0"]["name"])
@@ -353,9 +357,10 @@ class FaultTest(SourceTest):
     def test_503_once_then_ok(self):
         res = self.fault("503")
         self.assertIsNone(res["error"])
-        # Without a token the draft is invisible; the prerelease is dropped.
-        self.assertEqual([t["tag"] for t in res["tags"]],
-                         ["v1.1.0", "v1.0.0"])
+        # Without a token the draft is invisible; the prerelease is flagged.
+        self.assertEqual([(t["tag"], t["prerelease"]) for t in res["tags"]],
+                         [("v2.0.0-rc.1", True), ("v1.1.0", False),
+                          ("v1.0.0", False)])
         self.assertEqual([r.status for r in self.u.requests], [503, 200])
 
     def test_malformed_json(self):
