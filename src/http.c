@@ -7,6 +7,7 @@
  * loop, unless the request is cancelled.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,7 +45,11 @@
  * would cost tens of megabytes for no speed (hosts cap connections anyway).
  */
 #define HTTP_MAX_ACTIVE		96
-#define HTTP_CACHE_MAGIC	"mirrortop-http-cache 1"
+/*
+ * Version 2 records the body's sha256: entries are written without fsync
+ * (see http_cache_store), so a torn file must be recognised on load.
+ */
+#define HTTP_CACHE_MAGIC	"mirrortop-http-cache 2"
 
 struct http_req {
 	struct http		*http;
@@ -824,7 +829,9 @@ static int
 http_cache_load(struct http_req *r)
 {
 	char *data, *p, *eol, *end, *sep;
+	char want[80], sum[80];
 	size_t len;
+	int have_sum = 0;
 
 	if (file_read(r->cache_path, r->max_body + 65536, &data, &len) != 0)
 		return -1;
@@ -845,6 +852,11 @@ http_cache_load(struct http_req *r)
 		if (str_has_prefix(p, "etag ")) {
 			free(r->cache_etag);
 			r->cache_etag = xstrndup(p + 5, (size_t)(eol - p - 5));
+		} else if (str_has_prefix(p, "body ") &&
+		    (size_t)(eol - p - 5) < sizeof want) {
+			memcpy(want, p + 5, (size_t)(eol - p - 5));
+			want[eol - p - 5] = '\0';
+			have_sum = 1;
 		} else if (str_has_prefix(p, "header ")) {
 			sep = memchr(p + 7, ':', (size_t)(eol - p - 7));
 			if (sep != NULL && sep + 1 < eol)
@@ -855,7 +867,11 @@ http_cache_load(struct http_req *r)
 		}
 		p = eol + 1;
 	}
-	if (r->cache_etag == NULL || *r->cache_etag == '\0')
+	if (r->cache_etag == NULL || *r->cache_etag == '\0' || !have_sum)
+		goto bad;
+	/* A torn or stale write: treat as absent (a full fetch follows). */
+	sha256_digest(p, (size_t)(end - p), sum, sizeof sum);
+	if (strcmp(sum, want) != 0)
 		goto bad;
 	r->cache_len = (size_t)(end - p);
 	r->cache_body = xstrndup(p, r->cache_len);
@@ -878,6 +894,45 @@ bad:
 	return -1;
 }
 
+/*
+ * Write a cache entry: a temporary file renamed over the entry, without
+ * fsync. This runs on the event loop, and on a busy disk one fsync can wait
+ * for the journal to flush other processes' data (0.1-1 s): every transfer
+ * would stall meanwhile. A write lost or torn by a crash is caught by the
+ * body checksum on load and costs one full fetch. Failures are ignored:
+ * the cache is an optimisation.
+ */
+static void
+http_cache_write(const char *path, const char *data, size_t len)
+{
+	char *tmp;
+	size_t off = 0;
+	ssize_t n;
+	int fd, ok = 1;
+
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		free(tmp);
+		return;
+	}
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ok = 0;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) == -1)
+		ok = 0;
+	if (!ok || rename(tmp, path) == -1)
+		unlink(tmp);
+	free(tmp);
+}
+
 /* Store a 200 response with an ETag; drop the entry when it has none. */
 static void
 http_cache_store(struct http_req *r)
@@ -885,7 +940,7 @@ http_cache_store(struct http_req *r)
 	struct http *h = r->http;
 	const char *etag, *v;
 	struct buf b;
-	char *cause = NULL;
+	char sum[80];
 	size_t i;
 
 	etag = http_headers_get(r->hdr, r->nhdr, "etag");
@@ -896,8 +951,10 @@ http_cache_store(struct http_req *r)
 	}
 	if (mkdir_p(h->cache_dir, 0700) != 0)
 		return;
+	sha256_digest(r->resp.data != NULL ? r->resp.data : "", r->resp.len,
+	    sum, sizeof sum);
 	buf_init(&b, 0);
-	buf_printf(&b, "%s\netag %s\n", HTTP_CACHE_MAGIC, etag);
+	buf_printf(&b, "%s\netag %s\nbody %s\n", HTTP_CACHE_MAGIC, etag, sum);
 	for (i = 0; i < MT_ARRAY_LEN(http_cache_keep); i++) {
 		v = http_headers_get(r->hdr, r->nhdr, http_cache_keep[i]);
 		if (v != NULL && strcmp(http_cache_keep[i], "etag") != 0)
@@ -905,8 +962,7 @@ http_cache_store(struct http_req *r)
 	}
 	buf_append(&b, "\n", 1);
 	buf_append(&b, r->resp.data != NULL ? r->resp.data : "", r->resp.len);
-	if (file_write_atomic(r->cache_path, b.data, b.len, &cause) != 0)
-		free(cause);	/* the cache is an optimisation */
+	http_cache_write(r->cache_path, b.data, b.len);
 	buf_free(&b);
 }
 
