@@ -1388,11 +1388,11 @@ http_skip_ws(const char *p)
 	return p;
 }
 
-/* Whether a rel value (space-separated relation types) contains "next". */
+/* Whether a rel value (space-separated relation types) contains rel. */
 static int
-http_rel_has_next(const char *v, size_t len)
+http_rel_has(const char *v, size_t len, const char *rel)
 {
-	size_t i = 0, s;
+	size_t i = 0, s, n = strlen(rel);
 
 	while (i < len) {
 		while (i < len && (v[i] == ' ' || v[i] == '\t'))
@@ -1400,7 +1400,7 @@ http_rel_has_next(const char *v, size_t len)
 		s = i;
 		while (i < len && v[i] != ' ' && v[i] != '\t')
 			i++;
-		if (i - s == 4 && strncasecmp(v + s, "next", 4) == 0)
+		if (i - s == n && strncasecmp(v + s, rel, n) == 0)
 			return 1;
 	}
 	return 0;
@@ -1409,6 +1409,13 @@ http_rel_has_next(const char *v, size_t len)
 /* The rel="next" target of a Link header (RFC 8288), resolved. Caller frees. */
 char *
 http_link_next(const char *link, const char *base)
+{
+	return http_link_rel(link, "next", base);
+}
+
+/* The target of the first link of a relation type, resolved. Caller frees. */
+char *
+http_link_rel(const char *link, const char *rel, const char *base)
 {
 	const char *p = link, *target, *name, *val;
 	size_t target_len, name_len, val_len;
@@ -1469,8 +1476,8 @@ http_link_next(const char *link, const char *base)
 			if (!seen_rel && name_len == 3 &&
 			    strncasecmp(name, "rel", 3) == 0) {
 				seen_rel = 1;
-				if (val != NULL && http_rel_has_next(val,
-				    val_len))
+				if (val != NULL && http_rel_has(val, val_len,
+				    rel))
 					next = 1;
 			}
 			buf_free(&unq);

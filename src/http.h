@@ -110,6 +110,9 @@ char		*http_url_resolve(const char *base, const char *ref);
  * base; NULL if none. Caller frees.
  */
 char		*http_link_next(const char *link, const char *base);
+/* The same for any relation type ("last", "prev", ...). Caller frees. */
+char		*http_link_rel(const char *link, const char *rel,
+		     const char *base);
 /* Percent-encode every byte outside unreserved. Caller frees. */
 char		*http_escape(const char *);
 /* A one-line description of a failed response: "HTTP 503 from host" or the

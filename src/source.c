@@ -1,10 +1,12 @@
 /*
  * source.c — upstream release/tag lists from GitHub and GitLab.
  *
- * One fetch walks the pages of one list, asynchronously, one request at a
- * time: each page's URL comes from the previous response (GitHub's Link
- * rel="next", which may point at /repositories/<id>/...; GitLab's Link or
- * X-Next-Page). Every response is hostile input: sizes, page counts, entry
+ * One fetch walks the pages of one list, asynchronously. When the first
+ * page names the last one (paging.c: GitHub's Link rel="last", which may
+ * point at /repositories/<id>/...; GitLab's X-Total-Pages), the other pages
+ * are asked for at once, a few at a time, and put back in order; otherwise
+ * each page's URL comes from the previous response (Link rel="next",
+ * GitLab's X-Next-Page). Every response is hostile input: sizes, page counts, entry
  * counts and string lengths are bounded, malformed entries are skipped and
  * counted, and an unusable page ends the fetch with a one-line error.
  */
@@ -19,6 +21,7 @@
 #include "config.h"
 #include "http.h"
 #include "loop.h"
+#include "paging.h"
 #include "source.h"
 #include "util.h"
 
@@ -31,6 +34,7 @@
 #define SOURCE_MAX_RETRY_AFTER	10	/* longer waits are reported */
 #define SOURCE_MESSAGE_MAX	160	/* bytes of a server message kept */
 #define SOURCE_MAX_REDIRECTS	5
+#define SOURCE_PAGES_AT_ONCE	8	/* page requests in flight per list */
 
 enum source_service {
 	SOURCE_GITHUB,
@@ -38,6 +42,19 @@ enum source_service {
 };
 
 struct source_fetch;
+
+/* One of the pages fetched at once, and what it held. */
+struct source_page {
+	struct source_fetch	*fs;
+	long			 page;
+	char			*url;
+	int			 redirects;
+	int			 inflight;
+	struct upstream_tag	*tags;
+	size_t			 ntags;
+	size_t			 cap;
+	size_t			 count;		/* list elements received */
+};
 
 /* Parse one list element; 1 keep, 0 drop (filtered), -1 malformed. */
 typedef int (*source_parse_fn)(json_t *, struct upstream_tag *,
@@ -69,6 +86,7 @@ struct source_fetch {
 	int			 redirects;	/* followed for the current page */
 	size_t			 seen;		/* list elements received */
 	uint64_t		 timer;
+	struct paging		*paging;	/* pages 2..last at once */
 	time_t			 blocked_until;
 	source_cb		 cb;
 	void			*arg;
@@ -84,6 +102,7 @@ static int	source_parse_gitlab_tag(json_t *, struct upstream_tag *,
 static int	source_parse_gitlab_release(json_t *, struct upstream_tag *,
 		    const struct source_fetch *);
 static void	source_page_done(const struct http_response *, void *);
+static void	source_pages_free(struct source_fetch *);
 
 static const struct source_type_entry source_types[] = {
 	[SOURCE_GITHUB_RELEASES] = {
@@ -180,18 +199,25 @@ source_result_free(struct source_result *res)
 	free(res);
 }
 
+/* Free an array of entries. */
+static void
+source_tags_free(struct upstream_tag *tags, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(tags[i].tag);
+		free(tags[i].name);
+		free(tags[i].published_at);
+	}
+	free(tags);
+}
+
 /* Free the entries collected so far. */
 static void
 source_tags_clear(struct source_fetch *fs)
 {
-	size_t	i;
-
-	for (i = 0; i < fs->ntags; i++) {
-		free(fs->tags[i].tag);
-		free(fs->tags[i].name);
-		free(fs->tags[i].published_at);
-	}
-	free(fs->tags);
+	source_tags_free(fs->tags, fs->ntags);
 	fs->tags = NULL;
 	fs->ntags = fs->cap = 0;
 }
@@ -210,6 +236,7 @@ source_fetch_free(struct source_fetch *fs)
 	}
 	if (fs->timer != 0)
 		loop_timer_del(http_loop(fs->http), fs->timer);
+	source_pages_free(fs);
 	if (fs->auth != NULL) {
 		explicit_bzero(fs->auth, strlen(fs->auth));
 		free(fs->auth);
@@ -272,40 +299,6 @@ source_same_origin(const struct source_fetch *fs, const char *url)
 
 	return (n != 0 && n == strlen(fs->origin) &&
 	    str_casecmp_n(url, fs->origin, n) == 0);
-}
-
-/* url with its page parameter set to page. Caller frees. */
-static char *
-source_url_with_page(const char *url, long page)
-{
-	struct buf	 b;
-	const char	*q, *p, *amp;
-	int		 first = 1;
-
-	buf_init(&b, 64 * 1024);
-	q = strchr(url, '?');
-	if (q == NULL) {
-		buf_append(&b, url, strlen(url));
-		buf_printf(&b, "?page=%ld", page);
-		return (buf_steal(&b));
-	}
-	buf_append(&b, url, (size_t)(q - url) + 1);
-	for (p = q + 1; *p != '\0'; p = *amp != '\0' ? amp + 1 : amp) {
-		amp = p + strcspn(p, "&#");
-		if ((size_t)(amp - p) >= 5 && strncmp(p, "page=", 5) == 0)
-			goto next;
-		if (amp == p)
-			goto next;
-		if (!first)
-			buf_append(&b, "&", 1);
-		buf_append(&b, p, (size_t)(amp - p));
-		first = 0;
-	next:
-		if (*amp == '#')
-			break;
-	}
-	buf_printf(&b, "%spage=%ld", first ? "" : "&", page);
-	return (buf_steal(&b));
 }
 
 /* A bounded, one-line copy of a JSON string member, or NULL. */
@@ -620,9 +613,10 @@ source_describe(struct source_fetch *fs, const struct http_response *resp,
 	return (err);
 }
 
-/* Start the request for fs->url. */
+/* Start the request for url; cb gets arg. */
 static int
-source_request(struct source_fetch *fs)
+source_request_url(struct source_fetch *fs, const char *url, http_cb cb,
+    void *arg)
 {
 	struct http_request	 req;
 	const char		*headers[5];
@@ -638,19 +632,30 @@ source_request(struct source_fetch *fs)
 	headers[n] = NULL;
 
 	memset(&req, 0, sizeof req);
-	req.url = fs->url;
+	req.url = url;
 	req.headers = headers;
 	req.max_body = SOURCE_MAX_BODY;
 	req.cache = 1;
 	req.cache_salt = fs->salt[0] != '\0' ? fs->salt : NULL;
 	req.max_retry_after = SOURCE_MAX_RETRY_AFTER;
-	return (http_request(fs->http, &req, source_page_done, fs));
+	return (http_request(fs->http, &req, cb, arg));
 }
 
-/* Append the entries of one page; -1 with *cause when it is unusable. */
+/* Start the request for fs->url, the page walked in order. */
+static int
+source_request(struct source_fetch *fs)
+{
+	return (source_request_url(fs, fs->url, source_page_done, fs));
+}
+
+/*
+ * Append the entries of one page to tags/ntags/cap; -1 with *cause when it
+ * is unusable.
+ */
 static int
 source_add_page(struct source_fetch *fs, const struct http_response *resp,
-    size_t *count, char **cause)
+    struct upstream_tag **tags, size_t *ntags, size_t *cap, size_t *count,
+    char **cause)
 {
 	json_t		*root, *el, *m;
 	json_error_t	 jerr;
@@ -691,7 +696,7 @@ source_add_page(struct source_fetch *fs, const struct http_response *resp,
 	*count = json_array_size(root);
 	fs->seen += *count;
 	json_array_foreach(root, i, el) {
-		if (fs->ntags >= SOURCE_MAX_ENTRIES)
+		if (*ntags >= SOURCE_MAX_ENTRIES)
 			break;
 		if (!json_is_object(el)) {
 			fs->skipped++;
@@ -707,12 +712,11 @@ source_add_page(struct source_fetch *fs, const struct http_response *resp,
 			free(t.published_at);
 			continue;
 		}
-		if (fs->ntags == fs->cap) {
-			fs->cap = fs->cap == 0 ? 128 : fs->cap * 2;
-			fs->tags = xreallocarray(fs->tags, fs->cap,
-			    sizeof *fs->tags);
+		if (*ntags == *cap) {
+			*cap = *cap == 0 ? 128 : *cap * 2;
+			*tags = xreallocarray(*tags, *cap, sizeof **tags);
 		}
-		fs->tags[fs->ntags++] = t;
+		(*tags)[(*ntags)++] = t;
 	}
 	json_decref(root);
 	return (0);
@@ -767,7 +771,7 @@ source_next_url(struct source_fetch *fs, const struct http_response *resp,
 		next = source_link_next(resp, base);
 		if (next == NULL && xn != NULL &&
 		    str_to_ll(xn, 2, 1000000, &page) == 0)
-			next = source_url_with_page(base, (long)page);
+			next = paging_url(base, (long)page);
 	} else
 		next = source_link_next(resp, base);
 	return (next);
@@ -816,6 +820,190 @@ source_redirect(struct source_fetch *fs, const struct http_response *resp)
 	return (1);
 }
 
+/* Cancel and free the pages fetched at once. */
+static void
+source_pages_free(struct source_fetch *fs)
+{
+	struct source_page	*pg;
+	long			 i;
+
+	if (fs->paging == NULL)
+		return;
+	for (i = paging_first(fs->paging); i <= paging_last(fs->paging);
+	    i++) {
+		if ((pg = paging_get(fs->paging, i)) == NULL)
+			continue;
+		if (pg->inflight)
+			http_cancel_arg(fs->http, pg);
+		source_tags_free(pg->tags, pg->ntags);
+		free(pg->url);
+		free(pg);
+	}
+	paging_free(fs->paging);
+	fs->paging = NULL;
+}
+
+static void	source_slot_done(const struct http_response *, void *);
+
+/* Start page requests while the schedule allows; -1 if one cannot start. */
+static int
+source_pages_pump(struct source_fetch *fs)
+{
+	struct source_page	*pg;
+	char			*url;
+	long			 page;
+
+	while ((page = paging_next(fs->paging, &url)) != 0) {
+		pg = xcalloc(1, sizeof *pg);
+		pg->fs = fs;
+		pg->page = page;
+		pg->url = url;
+		paging_set(fs->paging, page, pg);
+		if (source_request_url(fs, pg->url, source_slot_done, pg) != 0)
+			return (-1);
+		pg->inflight = 1;
+	}
+	return (0);
+}
+
+/*
+ * After the first page: when it names the last page, ask for the others
+ * at once. 1 when they have been started (or the fetch has finished), 0
+ * to walk the list page after page.
+ */
+static int
+source_pages_start(struct source_fetch *fs, const struct http_response *resp,
+    size_t count)
+{
+	char	*tmpl;
+	long	 last;
+
+	if ((last = paging_plan(resp, fs->url, count, &tmpl)) < 2)
+		return (0);
+	if (last > SOURCE_MAX_PAGES)
+		last = SOURCE_MAX_PAGES;
+	/* The token is for the API host only: those walk in order. */
+	if (!source_same_origin(fs, tmpl)) {
+		free(tmpl);
+		return (0);
+	}
+	fs->paging = paging_new(tmpl, 2, last, SOURCE_PAGES_AT_ONCE);
+	free(tmpl);
+	if (source_pages_pump(fs) != 0)
+		source_finish(fs, xstrdup("cannot start request"), 0);
+	return (1);
+}
+
+/* Every page is in: append them in page order, then finish. */
+static void
+source_pages_finish(struct source_fetch *fs)
+{
+	struct source_page	*pg;
+	long			 i;
+	size_t			 j;
+
+	for (i = paging_first(fs->paging); i <= paging_last(fs->paging);
+	    i++) {
+		pg = paging_get(fs->paging, i);
+		/* An empty page ends the list, as it ends a walk. */
+		if (pg == NULL || pg->count == 0)
+			break;
+		for (j = 0; j < pg->ntags; j++) {
+			if (fs->ntags >= SOURCE_MAX_ENTRIES)
+				break;
+			if (fs->ntags == fs->cap) {
+				fs->cap = fs->cap == 0 ? 128 : fs->cap * 2;
+				fs->tags = xreallocarray(fs->tags, fs->cap,
+				    sizeof *fs->tags);
+			}
+			fs->tags[fs->ntags++] = pg->tags[j];
+			memset(&pg->tags[j], 0, sizeof pg->tags[j]);
+		}
+	}
+	source_finish(fs, NULL, 0);
+}
+
+/*
+ * A page fetched at once was redirected: follow it on the API's origin,
+ * as source_redirect does for the walk. 1 when handled.
+ */
+static int
+source_slot_redirect(struct source_page *pg, const struct http_response *resp)
+{
+	struct source_fetch	*fs = pg->fs;
+	const char		*loc;
+	char			*next, *host;
+
+	if (resp->status != 301 && resp->status != 302 &&
+	    resp->status != 303 && resp->status != 307 &&
+	    resp->status != 308)
+		return (0);
+	loc = http_header(resp, "location");
+	if (loc == NULL || *loc == '\0')
+		return (0);
+	next = http_url_resolve(resp->url != NULL ? resp->url : pg->url, loc);
+	if (next == NULL)
+		return (0);
+	if (!source_same_origin(fs, next)) {
+		host = str_oneline(next, source_origin_len(next) != 0 ?
+		    source_origin_len(next) : 64);
+		source_finish(fs, xasprintf("HTTP %ld redirect to another host "
+		    "refused (%s)", resp->status, host), 0);
+		free(host);
+		free(next);
+		return (1);
+	}
+	if (++pg->redirects > SOURCE_MAX_REDIRECTS) {
+		free(next);
+		source_finish(fs, xstrdup("too many redirects"), 0);
+		return (1);
+	}
+	free(pg->url);
+	pg->url = next;
+	if (source_request_url(fs, pg->url, source_slot_done, pg) != 0) {
+		pg->inflight = 0;
+		source_finish(fs, xstrdup("cannot start request"), 0);
+	}
+	return (1);
+}
+
+/* A page fetched at once arrived: keep it in its slot. */
+static void
+source_slot_done(const struct http_response *resp, void *arg)
+{
+	struct source_page	*pg = arg;
+	struct source_fetch	*fs = pg->fs;
+	time_t			 until = 0;
+	char			*cause = NULL;
+	long			 status = resp->status;
+
+	pg->inflight = 0;
+	if (source_slot_redirect(pg, resp))
+		return;
+	fs->pages++;
+	if (status == 304 && resp->len > 0)
+		status = 200;
+	if (status < 200 || status > 299) {
+		cause = source_describe(fs, resp, &until);
+		source_finish(fs, cause, until);
+		return;
+	}
+	if (source_add_page(fs, resp, &pg->tags, &pg->ntags, &pg->cap,
+	    &pg->count, &cause) != 0) {
+		source_finish(fs, xasprintf("%s (page %ld)", cause, pg->page),
+		    0);
+		free(cause);
+		return;
+	}
+	paging_done(fs->paging, pg->page);
+	if (paging_complete(fs->paging)) {
+		source_pages_finish(fs);
+		return;
+	}
+	if (source_pages_pump(fs) != 0)
+		source_finish(fs, xstrdup("cannot start request"), 0);
+}
+
 /* One page arrived: collect it, then fetch the next or finish. */
 static void
 source_page_done(const struct http_response *resp, void *arg)
@@ -838,7 +1026,8 @@ source_page_done(const struct http_response *resp, void *arg)
 		source_finish(fs, cause, until);
 		return;
 	}
-	if (source_add_page(fs, resp, &count, &cause) != 0) {
+	if (source_add_page(fs, resp, &fs->tags, &fs->ntags, &fs->cap, &count,
+	    &cause) != 0) {
 		if (fs->pages > 1)
 			source_finish(fs, xasprintf("%s (page %d)", cause,
 			    fs->pages), 0);
@@ -861,6 +1050,10 @@ source_page_done(const struct http_response *resp, void *arg)
 		source_finish(fs, xasprintf("pagination link to another host "
 		    "refused (%s)", cause), 0);
 		free(cause);
+		free(next);
+		return;
+	}
+	if (fs->pages == 1 && source_pages_start(fs, resp, count)) {
 		free(next);
 		return;
 	}

@@ -88,6 +88,21 @@ class SourceTest(unittest.TestCase):
     def fetch(self, cfg, *args, **kw):
         return self.run_driver(cfg, *args, **kw)[1][-1]
 
+    def page_requests(self, bare_path):
+        """{page number: request} of the requests for one list."""
+        return {int(r.query.get("page", "1")): r for r in self.u.requests
+                if r.bare_path == bare_path}
+
+    def assert_at_once(self, reqs, held):
+        """Every page after the first arrived while page `held` (answered
+        slowly by the fixture) was still unanswered."""
+        for n, r in reqs.items():
+            if n > 1 and n != held:
+                self.assertLess(r.started, reqs[held].answered,
+                                "page %d waited for page %d" % (n, held))
+        self.assertGreater(min(r.started for n, r in reqs.items() if n > 1),
+                           reqs[1].answered)
+
     def assert_error(self, res, pattern):
         self.assertIsNotNone(res["error"], res)
         self.assertRegex(res["error"], pattern)
@@ -110,8 +125,9 @@ class GitHubTest(SourceTest):
         self.assertEqual(len(reqs), 3)
         self.assertEqual(reqs[0].path,
                          "/github/repos/o/r/releases?per_page=100")
-        self.assertEqual([r.query.get("page") for r in reqs],
-                         [None, "2", "3"])
+        # pages 2 and 3 are asked for at once, in either order
+        self.assertEqual(sorted(r.query.get("page") for r in reqs[1:]),
+                         ["2", "3"])
         for r in reqs:
             self.assertEqual(r.headers.get("Accept"),
                              "application/vnd.github+json")
@@ -119,6 +135,49 @@ class GitHubTest(SourceTest):
                              "2022-11-28")
             self.assertTrue(r.headers.get("User-Agent"))
             self.assertIsNone(r.headers.get("Authorization"))
+
+    def test_pages_named_by_rel_last_fetched_at_once(self):
+        """Page 1's Link names the last page: pages 2..4 are asked for
+        together (page 2 is answered slowly, the others arrive meanwhile)
+        and the releases keep the list's order."""
+        self.u.data["github"]["o/four"] = {
+            "releases": gh_releases(350, repo="o/four")}
+        self.u.faults["/github/repos/o/four/releases?per_page=100&page=2"] = [
+            "slow:3"]
+        res = self.fetch(self.gh("o/four"))
+        self.assertIsNone(res["error"])
+        want = [r["tag_name"] for r in
+                self.u.data["github"]["o/four"]["releases"]]
+        self.assertEqual([t["tag"] for t in res["tags"]], want)
+        self.assertEqual(res["pages"], 4)
+        reqs = self.page_requests("/github/repos/o/four/releases")
+        self.assertEqual(sorted(reqs), [1, 2, 3, 4])
+        self.assert_at_once(reqs, 2)
+
+    def test_pages_at_once_keep_their_etags(self):
+        """Each page keeps its own ETag: the next fetch asks each page
+        conditionally, with that page's validator, and gets 304s."""
+        env = {"GITHUB_TOKEN": "tok-e"}
+        self.u.opts["etag"] = "strong"
+        p, (a, b) = self.run_driver(self.gh(), "-n", "2", env=env)
+        self.assertEqual(a["tags"], b["tags"])
+        first = {int(r.query.get("page", "1")): r for r in
+                 self.u.requests[:3]}
+        second = {int(r.query.get("page", "1")): r for r in
+                  self.u.requests[3:]}
+        self.assertEqual([second[n].status for n in (1, 2, 3)],
+                         [304, 304, 304])
+        tags = [second[n].headers.get("If-None-Match") for n in (1, 2, 3)]
+        self.assertEqual(len(set(tags)), 3, tags)
+        self.assertEqual(sorted(first), [1, 2, 3])
+
+    def test_page_failing_among_pages_at_once(self):
+        """One page of those fetched together failing fails the list with
+        that page named, and no entry of the other pages is reported."""
+        self.u.faults["/github/repos/o/r/releases?per_page=100&page=3"] = [
+            "truncated"]
+        res = self.fetch(self.gh("o/r"))
+        self.assert_error(res, r"truncated JSON .*\(page 3\)$")
 
     def test_release_fields(self):
         res = self.fetch(self.gh("o/small"), env={"GITHUB_TOKEN": "t0k"})
@@ -305,6 +364,38 @@ class GitLabTest(SourceTest):
         self.assertEqual([r.query.get("page") for r in self.u.requests],
                          [None, "2"])
         self.assertEqual(self.u.requests[1].query.get("per_page"), "100")
+
+    def test_x_total_pages_fetched_at_once(self):
+        """Without a Link header, X-Total-Pages (bounded by X-Total) names
+        the last page: pages 2 and 3 are asked for together."""
+        self.u.opts["gitlab_link"] = False
+        self.u.data["gitlab"]["g/three"] = {"tags": gl_tags(300)}
+        prefix = "/gitlab/api/v4/projects/g%2Fthree/repository/tags"
+        self.u.faults[prefix + "?per_page=100&page=2"] = ["slow:3"]
+        res = self.fetch(self.gl("g/three"))
+        self.assertIsNone(res["error"])
+        want = [t["name"] for t in self.u.data["gitlab"]["g/three"]["tags"]]
+        self.assertEqual([t["tag"] for t in res["tags"]], want)
+        reqs = self.page_requests(prefix)
+        # the first page's X-Total-Pages says 4 (the tags quirk); X-Total
+        # says 300 at 100 a page
+        self.assertEqual(sorted(reqs), [1, 2, 3])
+        self.assert_at_once(reqs, 2)
+
+    def test_no_last_page_walks_in_order(self):
+        """A list whose first page names no last page (GitLab omits the
+        totals above its count limit, as keyset pages do) is walked one
+        page after another: page 3 is asked for once page 2 is in."""
+        self.u.opts["gitlab_count_limit"] = 50
+        self.u.data["gitlab"]["g/three"] = {"tags": gl_tags(300)}
+        prefix = "/gitlab/api/v4/projects/g%2Fthree/repository/tags"
+        res = self.fetch(self.gl("g/three"))
+        self.assertIsNone(res["error"])
+        self.assertEqual(len(res["tags"]), 300)
+        reqs = self.page_requests(prefix)
+        self.assertEqual(sorted(reqs), [1, 2, 3])
+        for n in (2, 3):
+            self.assertGreaterEqual(reqs[n].started, reqs[n - 1].answered)
 
     def test_lightweight_tag_uses_commit_date(self):
         self.u.data["gitlab"]["g/light"] = {"tags": [
@@ -509,6 +600,11 @@ class BoundsTest(SourceTest):
         self.assertIsNone(res["error"])
         self.assertEqual(len(res["tags"]), 10000)
         self.assertEqual(len(self.u.requests), 100)
+        # pages after the first: at once, but a bounded number at a time
+        spans = [(r.started, r.answered) for r in self.u.requests[1:]]
+        most = max(sum(1 for s2, e2 in spans if s2 <= s < e2)
+                   for s, _ in spans)
+        self.assertLessEqual(most, 8)
 
 
 class UpstreamFixtureTest(SourceTest):

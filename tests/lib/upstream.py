@@ -291,13 +291,17 @@ def gl_tags(n, fmt="v{major}.{minor}.{patch}", start=(1, 0, 0), every=5,
 
 
 class Request(tuple):
-    """(method, path, headers, body); also .status, .query, .bare_path."""
+    """(method, path, headers, body); also .status, .query, .bare_path, and
+    .started / .answered (time.monotonic() of its arrival and of its answer,
+    None until answered) to tell concurrent requests from sequential ones."""
 
     def __new__(cls, method, path, headers, body):
         return tuple.__new__(cls, (method, path, headers, body))
 
     def __init__(self, method, path, headers, body):
         super().__init__()
+        self.started = time.monotonic()
+        self.answered = None
         self.status = None
         self.bare_path = path.split("?", 1)[0]
         self.query = dict(urllib.parse.parse_qsl(
@@ -569,6 +573,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self._req.method != "HEAD" and status != 304:
             self.wfile.write(body)
         self.wfile.flush()
+        self._req.answered = time.monotonic()
 
     # -- faults -------------------------------------------------------------
 
