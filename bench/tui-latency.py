@@ -22,6 +22,7 @@ min / median / p95 / p99 / max and the load average.
 import argparse
 import os
 import queue
+import re
 import statistics
 import subprocess
 import sys
@@ -124,11 +125,14 @@ def main():
             up.faults["/github/"] = ["slow:30"] * 100
             env.write_config(reg.host, [github_app(a, up, "acme/" + a)
                                         for a in APPS], refresh_interval=3600)
-        first = names[0] + " "
+        word = re.compile(r"(^|\s)%s(\s|$)" % re.escape(names[0]))
+
+        def on_first(line):
+            return line is not None and word.search(line) is not None
         e = dict(env.env, LANG="C.UTF-8", LC_ALL="C.UTF-8")
         screen = Screen([MIRRORTOP, "-c", env.config_path, "--watch"], e)
         screen.wait_for(lambda t: "refreshing" in t and
-                        first in (cursor_line(t) or ""))
+                        on_first(cursor_line(t)))
         ctl = Control(screen)
         samples = []
         for i in range(n):
@@ -136,7 +140,7 @@ def main():
             if args.apps and "refreshing" not in text:
                 break
             before = cursor_line(text)
-            key = "j" if first in before else "k"
+            key = "j" if on_first(before) else "k"
             t0 = time.perf_counter()
             ctl.cmd("send-keys -t mt " + key)
             while True:
