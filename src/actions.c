@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "config.h"
 #include "core.h"
+#include "job-log.h"
 #include "jobs.h"
 #include "loop.h"
 #include "merge.h"
@@ -73,15 +74,25 @@ struct actions {
 	int			 recovered_told;
 	uint64_t		 touch_timer;	/* a throttled touch is due */
 	uint64_t		 touched_at;	/* ms, last throttled touch */
+	int			 follow;	/* refresh an app when its job ends */
+	uint64_t		 later_timer;	/* the second refresh is due */
+	unsigned char		*later;		/* apps it refreshes, by index */
+	size_t			 nlater;
 	struct actions		*next;
 };
 
 /* Log growth bumps the generation at most this often. */
 #define ACTIONS_TOUCH_MS	250
+/* Another process's job ended: its app is refreshed at once and again
+ * this much later, after the merge that process runs next. */
+#define ACTIONS_LATER_MS	5000
+/* Lines of a failed builder's output quoted in its error. */
+#define ACTIONS_FAIL_LINES	3
 
 static struct actions *actions_all;
 
 static void	actions_advance(struct actions *);
+static int	actions_op_pending(struct actions *, const char *, const char *);
 
 /* Tell the front end (sanitized, one line). */
 static void
@@ -175,6 +186,78 @@ actions_seen(struct actions *act, const struct job *job)
 	return 0;
 }
 
+/* Whether this process still has work for an app: a queued or running
+ * job, a merge or tag move in flight or waiting. */
+static int
+actions_app_busy(struct actions *act, const char *app)
+{
+	size_t i, n = act->jobs != NULL ? jobs_count(act->jobs) : 0;
+	const struct job *j;
+
+	for (i = 0; i < n; i++) {
+		j = jobs_get(act->jobs, i);
+		if (j->priv != NULL && !job_state_final(j->state) &&
+		    strcmp(j->app, app) == 0)
+			return 1;
+	}
+	for (i = 0; i < act->nafter; i++) {
+		if (strcmp(act->after[i].app, app) == 0)
+			return 1;
+	}
+	return actions_op_pending(act, app, NULL);
+}
+
+/* The second refresh after other processes' jobs ended is due. */
+static void
+actions_later_cb(void *arg)
+{
+	struct actions *act = arg;
+	size_t i;
+
+	act->later_timer = 0;
+	for (i = 0; i < act->nlater; i++) {
+		if (act->later[i]) {
+			act->later[i] = 0;
+			core_refresh_app(act->core, i);
+		}
+	}
+}
+
+/*
+ * A job ended: refresh its app, so that its cells and `latest` say what
+ * the registry holds now rather than at the last interval. This
+ * process's job: once the process has no more work for the app (its own
+ * merge updates the model, and a refresh racing it could show the state
+ * from before). Another process's: at once, and again a little later,
+ * when that process has had time to merge.
+ */
+static void
+actions_job_ended(struct actions *act, const struct job *job)
+{
+	const struct mt_model *m = core_model(act->core);
+	size_t idx;
+
+	if (!act->follow || actions_app(act, job->app, &idx) == NULL)
+		return;
+	if (job->owned) {
+		if (!actions_app_busy(act, job->app))
+			core_refresh_app(act->core, idx);
+		return;
+	}
+	if (actions_app_busy(act, job->app))
+		return;
+	core_refresh_app(act->core, idx);
+	if (act->nlater < m->napps) {
+		act->later = xreallocarray(act->later, m->napps, 1);
+		memset(act->later + act->nlater, 0, m->napps - act->nlater);
+		act->nlater = m->napps;
+	}
+	act->later[idx] = 1;
+	if (act->later_timer == 0)
+		act->later_timer = loop_timer_add(core_loop(act->core),
+		    ACTIONS_LATER_MS, actions_later_cb, act);
+}
+
 /* A job changed: reflect it in the model and tell the front end. */
 static void
 actions_job_changed(const struct job *job, void *arg)
@@ -202,8 +285,11 @@ actions_job_changed(const struct job *job, void *arg)
 	core_touch(act->core);
 	/* Another process's job: shown, but its messages and failures are
 	 * that process's to tell. */
-	if (!job->owned)
+	if (!job->owned) {
+		if (job_state_final(job->state))
+			actions_job_ended(act, job);
 		return;
+	}
 	if (!actions_seen(act, job)) {
 		if (job->state == JOB_FAILED)
 			act->failures++;
@@ -212,12 +298,30 @@ actions_job_changed(const struct job *job, void *arg)
 		    strcmp(job->message, job_state_name(job->state)) != 0 ?
 		    job->message : NULL;
 
+		/* A failure says what the builder said last, and where
+		 * the whole log is. */
+		char *out = NULL, *where = NULL;
+
+		if (job->state == JOB_FAILED && job->log_path != NULL) {
+			char *last = joblog_last_output(job->log_path,
+			    ACTIONS_FAIL_LINES);
+
+			if (last != NULL)
+				out = xasprintf("; last output: %s", last);
+			where = xasprintf("; log: %s", job->log_path);
+			free(last);
+		}
 		actions_notify(act, job->state == JOB_FAILED, "job %lu %s %s %s "
-		    "%s%s%s", job->id, job->app, job->version, job->arch,
-		    job_state_name(job->state), msg ? ": " : "", msg ? msg : "");
+		    "%s%s%s%s%s", job->id, job->app, job->version, job->arch,
+		    job_state_name(job->state), msg ? ": " : "", msg ? msg : "",
+		    out != NULL ? out : "", where != NULL ? where : "");
+		free(out);
+		free(where);
 	}
-	if (job_state_final(job->state))
+	if (job_state_final(job->state)) {
 		actions_advance(act);
+		actions_job_ended(act, job);
+	}
 }
 
 /* The throttled touch is due. */
@@ -305,6 +409,13 @@ actions_tell_recovered(struct actions *act)
 	}
 }
 
+/* Refresh an app whenever one of its jobs ends (the dashboard). */
+void
+action_follow_jobs(struct core *core, int on)
+{
+	actions_get(core)->follow = on;
+}
+
 /* Set the notify callback. */
 void
 action_set_notify(struct core *core, action_notify_cb cb, void *arg)
@@ -351,6 +462,8 @@ action_shutdown(struct core *core)
 		actions_op_free(op);
 	}
 	loop_timer_del(core_loop(core), act->touch_timer);
+	loop_timer_del(core_loop(core), act->later_timer);
+	free(act->later);
 	if (act->jobs != NULL) {
 		jobs_set_change_cb(act->jobs, NULL, NULL);
 		jobs_set_output_cb(act->jobs, NULL, NULL);

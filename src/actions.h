@@ -40,6 +40,13 @@ typedef void (*action_done_cb)(int status, const char *json,
     const char *errmsg, void *arg);
 
 void		 action_set_notify(struct core *, action_notify_cb, void *);
+/*
+ * on: whenever a job of this process or of another mirrortop process
+ * sharing the state dir ends, refresh its app (this process's: once it
+ * has no more work for the app; another's: at once and again a few
+ * seconds later, after that process's merge). For the dashboard.
+ */
+void		 action_follow_jobs(struct core *, int on);
 /* Stop jobs (they become interrupted), cancel merges, free the state. */
 void		 action_shutdown(struct core *);
 

@@ -47,6 +47,8 @@ enum tui_colour {
 /* Glyphs: UTF-8 and plain ASCII variants. */
 struct tui_glyphs {
 	const char	*state[3];	/* by enum arch_state */
+	const char	*queued;	/* an arch with a queued job */
+	const char	*building;	/* an arch with a running job */
 	const char	*spin[10];
 	size_t		 nspin;
 	const char	*sep;
@@ -57,6 +59,8 @@ struct tui_glyphs {
 
 static const struct tui_glyphs tui_glyphs_utf8 = {
 	.state = { "✗", "◐", "✓" },
+	.queued = "◌",
+	.building = "↻",
 	.spin = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏" },
 	.nspin = 10,
 	.sep = " · ",
@@ -67,6 +71,8 @@ static const struct tui_glyphs tui_glyphs_utf8 = {
 
 static const struct tui_glyphs tui_glyphs_ascii = {
 	.state = { "-", "~", "+" },
+	.queued = ".",
+	.building = "@",
 	.spin = { "|", "/", "-", "\\" },
 	.nspin = 4,
 	.sep = " | ",
@@ -327,18 +333,18 @@ tui_draw_next_tick(const struct tui *t)
 {
 	const struct mt_model *m = t->model;
 	struct timespec ts;
-	long r, mins, ms;
+	long r, mins, ms, jobs_ms = tui_panel_tick_ms(t);
 	long long target_ms, now_ms;
 
 	if (tui_any_refreshing(t))
 		return TUI_SPIN_MS - (long)(time_mono_ms() % TUI_SPIN_MS);
 	if (m->next_refresh == 0)
-		return -1;
+		return jobs_ms;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	r = (long)(m->next_refresh - ts.tv_sec);
 	if (r <= 0)
-		return -1;	/* "now": the refresh itself will wake us */
+		return jobs_ms;	/* "now": the refresh itself will wake us */
 	if (r < 60)
 		target_ms = (long long)m->next_refresh * 1000;
 	else {
@@ -350,7 +356,9 @@ tui_draw_next_tick(const struct tui *t)
 			target_ms = ((long long)m->next_refresh - 59) * 1000;
 	}
 	ms = (long)(target_ms - now_ms) + 5;
-	return ms < 1 ? 1 : ms;
+	if (ms < 1)
+		ms = 1;
+	return jobs_ms >= 0 && jobs_ms < ms ? jobs_ms : ms;
 }
 
 /* What a header segment is; it decides the separator in front of it. */
@@ -752,7 +760,11 @@ tui_ver_cell_date(const struct tui *t, const void *row, size_t arg,
 		c->text[10] = '\0';	/* YYYY-MM-DD */
 }
 
-/* Versions: one arch, as glyph and name, coloured by state. */
+/*
+ * Versions: one arch, as glyph and name, coloured by state. An arch with
+ * a queued or running job shows that instead of its registry state: a
+ * distinct glyph, so it reads without colour.
+ */
 static void
 tui_ver_cell_arch(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -765,14 +777,22 @@ tui_ver_cell_arch(const struct tui *t, const void *row, size_t arg,
 	const struct mt_version *v = row;
 	const struct mt_app *app = tui_current_app(t);
 	enum arch_state s = v->archs[arg];
+	const char *glyph;
 	char *name;
+	int job;
 
 	if ((unsigned)s > ARCH_PRESENT)
 		s = ARCH_MISSING;
-	name = str_oneline(app->cfg->archs[arg], 64);
-	snprintf(c->text, sizeof c->text, "%s %s", tui_g->state[s], name);
-	free(name);
+	glyph = tui_g->state[s];
 	c->colour = colour[s];
+	job = tui_panel_arch_job(t, app, v, app->cfg->archs[arg]);
+	if (job == 1 || job == 2) {
+		glyph = job == 1 ? tui_g->queued : tui_g->building;
+		c->colour = TUI_C_BUSY;
+	}
+	name = str_oneline(app->cfg->archs[arg], 64);
+	snprintf(c->text, sizeof c->text, "%s %s", glyph, name);
+	free(name);
 }
 
 /* Versions: the short index digest (arg: shorter, without "sha256:"). */
@@ -818,7 +838,7 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 	    strcmp(app->registry_latest, v->version) == 0;
 	buf_init(&b, sizeof c->text - 1);
 	/* The job state first: it changes, and says what is going on. */
-	if (!t->read_only) {
+	{
 		char jobs[128];
 		int bad;
 
@@ -827,8 +847,7 @@ tui_ver_cell_info(const struct tui *t, const void *row, size_t arg,
 			buf_printf(&b, "[%s]", jobs);
 			c->colour = bad ? TUI_C_ERROR : TUI_C_BUSY;
 		}
-	} else if (v->job_active)
-		buf_printf(&b, "job");
+	}
 	if (v->is_latest && drift) {
 		/* `latest` points elsewhere: say where. */
 		char *rl;
@@ -1437,6 +1456,40 @@ tui_draw_help(struct tui *t)
 	delwin(win);
 }
 
+/*
+ * Rows of the jobs pane in a body of that many rows: its title, a row per
+ * job and the lines of output. It takes the room the apps and versions
+ * panes do not need (at least five jobs' worth, when there are that
+ * many), plus what `+` and `-` added; the panes above keep ten rows, or
+ * the jobs pane is left out (0).
+ */
+static int
+tui_jobs_rows(struct tui *t, int body)
+{
+	const struct tui_list *al = &t->lists[TUI_PANE_APPS];
+	const struct tui_list *vl = &t->lists[TUI_PANE_VERSIONS];
+	size_t nj = tui_panel_njobs(t);
+	int jobs = nj > 0 ? (nj > 1000 ? 1000 : (int)nj) : 1;
+	int want = 1 + jobs + TUI_JOBS_TAIL;
+	int least = 1 + (jobs < 5 ? jobs : 5) + TUI_JOBS_TAIL;
+	int need = 1 + (al->nrows > 0 ? (int)al->nrows : 1) + 2 +
+	    (vl->nrows > 0 ? (int)vl->nrows : 1);
+	int rows = body - need;
+
+	if (rows < least)
+		rows = least;
+	if (rows > want)
+		rows = want;
+	rows += t->jobs_delta;
+	if (rows < 2 + TUI_JOBS_TAIL)
+		rows = 2 + TUI_JOBS_TAIL;
+	if (body - rows < 10)
+		rows = body - 10;
+	if (rows < 2 + TUI_JOBS_TAIL)
+		rows = 0;
+	return rows;
+}
+
 /* Draw the whole screen; only what changed reaches the terminal. */
 void
 tui_draw(struct tui *t)
@@ -1470,14 +1523,13 @@ tui_draw(struct tui *t)
 		goto out;
 	}
 	jrows = 0;
-	t->jobs_room = body >= 14;	/* see below: 4 rows next to 10 */
-	if (tui_panel_jobs_shown(t)) {
-		size_t nj = tui_panel_njobs(t);
-
-		/* Title, up to five jobs, two lines of output. */
-		jrows = 1 + (nj < 5 ? (nj > 0 ? (int)nj : 1) : 5) + 2;
-		if (body - jrows < 10)
-			jrows = body >= 14 ? 4 : 0;
+	t->jobs_room = body >= 15;	/* see below: 5 rows next to 10 */
+	if (tui_panel_jobs_shown(t))
+		jrows = tui_jobs_rows(t, body);
+	if (tui_panel_jobs_shown(t) && t->jobs_zoom && t->focus ==
+	    TUI_PANE_JOBS) {
+		tui_draw_jobs(t, top, body, width);
+		goto out;
 	}
 	if (jrows == 0 && t->focus == TUI_PANE_JOBS &&
 	    tui_panel_jobs_shown(t)) {

@@ -21,7 +21,7 @@ struct tui;
 enum tui_pane {
 	TUI_PANE_APPS = 0,
 	TUI_PANE_VERSIONS,
-	TUI_PANE_JOBS,		/* read-write mode only */
+	TUI_PANE_JOBS,
 	TUI_NPANES
 };
 
@@ -53,6 +53,7 @@ enum tui_confirm_kind {
 #define TUI_B_ALL	(TUI_B_PANES | TUI_B_JOBS)
 
 #define TUI_MAXKEYS 4
+#define TUI_JOBS_TAIL	3	/* lines of a job's output under the jobs */
 
 /* One key binding: keys, how it is shown, where it applies, what it does. */
 struct tui_binding {
@@ -156,6 +157,8 @@ struct tui {
 	size_t			 help_top;	/* first help row drawn */
 	int			 help_height;	/* help rows drawn last time */
 	int			 jobs_hidden;	/* J: hide the jobs pane */
+	int			 jobs_delta;	/* +/-: rows added to the jobs pane */
+	int			 jobs_zoom;	/* z: the jobs pane takes the screen */
 	unsigned long		 jobs_sel_id;	/* selected job, kept across changes */
 	unsigned long		 jobs_newest_id;	/* newest job seen */
 	int			 jobs_scrolled;	/* the user moved off the newest */
@@ -182,12 +185,15 @@ void		 tui_panel_init(struct tui *);
 void		 tui_panel_free(struct tui *);
 int		 tui_panel_jobs_shown(const struct tui *);
 size_t		 tui_panel_njobs(const struct tui *);
+int		 tui_panel_arch_job(const struct tui *, const struct mt_app *,
+		     const struct mt_version *, const char *);
 void		 tui_panel_jobs_update(struct tui *);
 int		 tui_panel_marked(const struct tui *, const char *, const char *);
 void		 tui_panel_version_jobs(const struct tui *, const struct mt_app *,
 		     const struct mt_version *, char *, size_t, int *);
 void		 tui_panel_key(struct tui *, wint_t, int);
 long		 tui_panel_poll_ms(const struct tui *);
+long		 tui_panel_tick_ms(const struct tui *);
 int		 tui_panel_logs_changed(struct tui *);
 int		 tui_panel_quit(struct tui *);
 void		 tui_key_build(struct tui *, int);
@@ -198,7 +204,10 @@ void		 tui_key_mark(struct tui *, int);
 void		 tui_key_build_marked(struct tui *, int);
 void		 tui_key_cancel(struct tui *, int);
 void		 tui_key_log(struct tui *, int);
+void		 tui_key_retry(struct tui *, int);
 void		 tui_key_jobs(struct tui *, int);
+void		 tui_key_jobs_size(struct tui *, int);
+void		 tui_key_jobs_zoom(struct tui *, int);
 void		 tui_draw_jobs(struct tui *, int, int, int);
 void		 tui_draw_panel_overlay(struct tui *);
 void		 tui_draw_log(struct tui *, int, int, int);

@@ -11,21 +11,19 @@
  * Log files are written by the core; they are read here with bounded
  * reads, and every line is sanitized before it is drawn.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 #include <wchar.h>
 
 #include <curses.h>
 
 #include "actions.h"
 #include "core.h"
+#include "job-log.h"
 #include "jobs.h"
 #include "model.h"
 #include "util.h"
@@ -36,10 +34,8 @@
 #define TUI_LOG_BYTES	(256 * 1024)	/* tail of a log read for the view */
 #define TUI_LOG_LINES	4000
 #define TUI_TAIL_BYTES	(8 * 1024)	/* tail read for the jobs pane */
-#define TUI_TAIL_LINES	2
 #define TUI_LINE_MAX	4096		/* bytes of one drawn line */
 #define TUI_POLL_MS	1000		/* log polling: another process's job */
-#define TUI_JOBS_ROWS	5		/* job rows the pane shows at most */
 #define TUI_JSON_MAX	(1024 * 1024)
 #define TUI_READING	"(reading the registry...)"
 #define TUI_HSTEP	20		/* columns per sideways scroll */
@@ -326,18 +322,39 @@ tui_job_other(const struct job *j)
 	return tui_job_active(j) && j->priv == NULL;
 }
 
-/* Jobs in the history (none in read-only mode: the state is not read). */
+/*
+ * Jobs in the history. Read-only dashboards show them too (a watch screen
+ * wants to see what the others run); they only read the history.
+ */
 size_t
 tui_panel_njobs(const struct tui *t)
 {
-	return t->read_only ? 0 : action_jobs_count(t->core);
+	return action_jobs_count(t->core);
+}
+
+/*
+ * The newest job of app/version/arch, as a cell sees it: 1 queued, 2
+ * running, 0 none of them.
+ */
+int
+tui_panel_arch_job(const struct tui *t, const struct mt_app *a,
+    const struct mt_version *v, const char *arch)
+{
+	const struct job *j;
+
+	if (!v->job_active && action_jobs_count(t->core) == 0)
+		return 0;
+	j = action_job_for(t->core, a->cfg->name, v->version, arch);
+	if (j == NULL)
+		return 0;
+	return j->state == JOB_QUEUED ? 1 : j->state == JOB_RUNNING ? 2 : 0;
 }
 
 /* Is the jobs pane on screen? */
 int
 tui_panel_jobs_shown(const struct tui *t)
 {
-	if (t->read_only || t->jobs_hidden == 1)
+	if (t->jobs_hidden == 1)
 		return 0;
 	return t->jobs_hidden == 2 || tui_panel_njobs(t) > 0;
 }
@@ -393,7 +410,7 @@ tui_panel_version_jobs(const struct tui *t, const struct mt_app *a,
 
 	*out = '\0';
 	*colour_error = 0;
-	if (t->read_only || action_jobs_count(t->core) == 0)
+	if (action_jobs_count(t->core) == 0)
 		return;
 	memset(count, 0, sizeof count);
 	for (i = 0; i < a->cfg->narchs; i++) {
@@ -549,6 +566,90 @@ tui_arch_pick(struct tui *t)
 	    a->cfg->archs[t->arch_sel]);
 	tui_build_confirm(t, targets, n, a->cfg->archs[t->arch_sel],
 	    merge_after, title);
+	free(title);
+}
+
+/* Did this job end without its image: failed or interrupted? */
+static int
+tui_job_retryable(const struct job *j)
+{
+	return j->state == JOB_FAILED || j->state == JOB_INTERRUPTED;
+}
+
+/*
+ * x: build again what a failed or interrupted job was to build, through
+ * the same plan and y/N as b. In the jobs pane the selected job; in the
+ * versions pane the version's archs whose newest job failed.
+ */
+void
+tui_key_retry(struct tui *t, int key)
+{
+	const struct tui_list *jl = &t->lists[TUI_PANE_JOBS];
+	const struct mt_app *a = NULL;
+	const struct mt_version *v = NULL;
+	const struct job *j = NULL, *aj;
+	struct tui_mark *targets = NULL;
+	size_t i, n = 0, nfailed = 0, ai, vi;
+	const char *arch = NULL;
+	char *title, *cause = NULL;
+	int merge_after = 1;
+
+	if (t->focus == TUI_PANE_JOBS) {
+		if (jl->sel >= action_jobs_count(t->core) ||
+		    (j = action_job(t->core, jl->sel)) == NULL)
+			return;
+		if (!tui_job_retryable(j)) {
+			char *msg = xasprintf("job %lu is %s: only a failed or "
+			    "interrupted job is retried", j->id,
+			    job_state_name(j->state));
+
+			tui_message(t, 0, msg, NULL);
+			free(msg);
+			return;
+		}
+		if (action_find(t->core, j->app, j->version, &ai, &vi,
+		    &cause) != 0) {
+			tui_message(t, 1, "", cause);
+			free(cause);
+			return;
+		}
+		a = &t->model->apps[ai];
+		v = &a->versions[vi];
+		arch = j->arch;
+	} else {
+		if (tui_panel_selected(t, &a, &v) != 0)
+			return;
+		for (i = 0; i < a->cfg->narchs; i++) {
+			aj = action_job_for(t->core, a->cfg->name, v->version,
+			    a->cfg->archs[i]);
+			if (aj != NULL && tui_job_retryable(aj)) {
+				nfailed++;
+				arch = a->cfg->archs[i];
+				j = aj;
+			}
+		}
+		if (nfailed == 0) {
+			tui_message(t, 0, "no failed or interrupted job to retry "
+			    "for this version", NULL);
+			return;
+		}
+		if (nfailed > 1)
+			arch = NULL;	/* every missing arch */
+	}
+	/* With one arch, merge afterwards only when no other is missing. */
+	for (i = 0; arch != NULL && i < a->cfg->narchs; i++) {
+		if (strcmp(a->cfg->archs[i], arch) != 0 &&
+		    v->archs[i] == ARCH_MISSING)
+			merge_after = 0;
+	}
+	tui_marks_add(&targets, &n, a->cfg->name, v->version);
+	if (arch != NULL)
+		title = xasprintf("retry job %lu: build %s %s %s", j->id,
+		    a->cfg->name, v->version, arch);
+	else
+		title = xasprintf("retry: build %s %s", a->cfg->name,
+		    v->version);
+	tui_build_confirm(t, targets, n, arch, merge_after, title);
 	free(title);
 }
 
@@ -767,83 +868,13 @@ tui_key_cancel(struct tui *t, int key)
 	buf_free(&b);
 }
 
-/*
- * Read the last max_bytes of a file as sanitized lines (at most max_lines,
- * the last ones). 0 ok, -1 with *error (caller frees).
- */
-static int
-tui_read_tail(const char *path, size_t max_bytes, size_t max_lines,
-    char ***lines, size_t *nlines, long long *size, long long *mtime_ns,
-    int *truncated, char **error)
-{
-	struct stat st;
-	char *data, *p, *nl, *start;
-	size_t want, got = 0, skip, first;
-	off_t off;
-	ssize_t r;
-	int fd;
-
-	*lines = NULL;
-	*nlines = 0;
-	*truncated = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		*error = xasprintf("%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*error = xstrdup("not a regular file");
-		close(fd);
-		return -1;
-	}
-	*size = (long long)st.st_size;
-	*mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
-	    st.st_mtim.tv_nsec;
-	want = (size_t)st.st_size > max_bytes ? max_bytes : (size_t)st.st_size;
-	off = st.st_size - (off_t)want;
-	data = xmalloc(want + 1);
-	while (got < want) {
-		r = pread(fd, data + got, want - got, off + (off_t)got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	data[got] = '\0';
-	start = data;
-	if (off > 0) {
-		*truncated = 1;
-		if ((nl = memchr(data, '\n', got)) != NULL)
-			start = nl + 1;	/* a partial first line */
-	}
-	/* Embedded NULs would end lines early: make them visible. */
-	for (p = start; p < data + got; p++) {
-		if (*p == '\0')
-			*p = '?';
-	}
-	if (got > 0 && data[got - 1] == '\n')
-		data[got - 1] = '\0';
-	if (*start != '\0' || got > 0)
-		tui_lines_add(lines, nlines, start);
-	if (*nlines > max_lines) {
-		skip = *nlines - max_lines;
-		for (first = 0; first < skip; first++)
-			free((*lines)[first]);
-		memmove(*lines, *lines + skip, max_lines * sizeof **lines);
-		*nlines = max_lines;
-		*truncated = 1;
-	}
-	free(data);
-	return 0;
-}
-
 /* (Re)read the viewed job's log; keep the end in view when following. */
 static void
 tui_log_load(struct tui *t)
 {
 	struct tui_log *lg = &t->log;
 	const struct job *j = tui_job_by_id(t, lg->job_id);
+	struct joblog_tail tail;
 	char *error = NULL;
 
 	tui_lines_free(lg->lines, lg->nlines);
@@ -855,12 +886,17 @@ tui_log_load(struct tui *t)
 		lg->error = xstrdup("the job has no log");
 		return;
 	}
-	if (tui_read_tail(j->log_path, TUI_LOG_BYTES, TUI_LOG_LINES, &lg->lines,
-	    &lg->nlines, &lg->size, &lg->mtime_ns, &lg->truncated,
+	if (joblog_tail(j->log_path, TUI_LOG_BYTES, TUI_LOG_LINES, &tail,
 	    &error) != 0) {
 		lg->error = xasprintf("cannot read the log: %s", error);
 		free(error);
 		lg->size = lg->mtime_ns = -1;
+	} else {
+		lg->lines = tail.lines;
+		lg->nlines = tail.nlines;
+		lg->size = tail.size;
+		lg->mtime_ns = tail.mtime_ns;
+		lg->truncated = tail.truncated;
 	}
 	if (lg->follow)
 		lg->top = SIZE_MAX;
@@ -915,6 +951,24 @@ tui_key_jobs(struct tui *t, int key)
 			    "takes the screen (Esc or J goes back)", NULL);
 	}
 	tui_panel_jobs_update(t);
+}
+
+/* + and -: a row more or less for the jobs pane. */
+void
+tui_key_jobs_size(struct tui *t, int key)
+{
+	if (key == '+' && t->jobs_delta < 1000)
+		t->jobs_delta++;
+	else if (key == '-' && t->jobs_delta > -1000)
+		t->jobs_delta--;
+	t->jobs_zoom = 0;
+}
+
+/* z: the jobs pane takes the whole screen, or gives it back. */
+void
+tui_key_jobs_zoom(struct tui *t, int key)
+{
+	t->jobs_zoom = !t->jobs_zoom;
 }
 
 /* y in the dialog: do what it showed. */
@@ -1231,9 +1285,9 @@ void
 tui_panel_init(struct tui *t)
 {
 	tui_panel_live = t;
-	if (t->read_only)
-		return;
-	action_set_notify(t->core, tui_panel_notify, t);
+	if (!t->read_only)
+		action_set_notify(t->core, tui_panel_notify, t);
+	action_follow_jobs(t->core, 1);
 	tui_panel_jobs_update(t);
 }
 
@@ -1266,8 +1320,6 @@ tui_panel_poll_ms(const struct tui *t)
 {
 	const struct job *j;
 
-	if (t->read_only)
-		return -1;
 	if (t->mode == TUI_MODE_LOG && (j = tui_job_by_id(t,
 	    t->log.job_id)) != NULL && tui_job_other(j))
 		return TUI_POLL_MS;
@@ -1284,30 +1336,21 @@ int
 tui_panel_logs_changed(struct tui *t)
 {
 	const struct job *j;
-	struct stat st;
-	long long ns;
+	long long size, ns;
 	int changed = 0;
 
-	if (t->read_only)
-		return 0;
 	if (t->mode == TUI_MODE_LOG) {
 		j = tui_job_by_id(t, t->log.job_id);
 		if (j != NULL && j->log_path != NULL &&
-		    stat(j->log_path, &st) == 0) {
-			ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
-			    st.st_mtim.tv_nsec;
-			if (st.st_size != t->log.size || ns != t->log.mtime_ns) {
-				tui_log_load(t);
-				changed = 1;
-			}
+		    joblog_stat(j->log_path, &size, &ns) == 0 &&
+		    (size != t->log.size || ns != t->log.mtime_ns)) {
+			tui_log_load(t);
+			changed = 1;
 		}
 	}
-	if (t->tail_path != NULL && stat(t->tail_path, &st) == 0) {
-		ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
-		    st.st_mtim.tv_nsec;
-		if (st.st_size != t->tail_size || ns != t->tail_mtime_ns)
-			changed = 1;
-	}
+	if (t->tail_path != NULL && joblog_stat(t->tail_path, &size,
+	    &ns) == 0 && (size != t->tail_size || ns != t->tail_mtime_ns))
+		changed = 1;
 	return changed;
 }
 
@@ -1329,7 +1372,58 @@ tui_tail_job(const struct tui *t)
 	return n > 0 ? action_job(t->core, 0) : NULL;
 }
 
-/* One row of the jobs pane. */
+/* A duration, short: "42s", "12m05s", "1h02m". */
+static void
+tui_duration(long secs, char *out, size_t len)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(out, len, "%lds", secs);
+	else if (secs < 3600)
+		snprintf(out, len, "%ldm%02lds", secs / 60, secs % 60);
+	else
+		snprintf(out, len, "%ldh%02ldm", secs / 3600, (secs / 60) % 60);
+}
+
+/* How long a job has run (running) or ran (finished); "" when never. */
+static void
+tui_job_elapsed(const struct job *j, char *out, size_t len)
+{
+	*out = '\0';
+	if (j->started == 0)
+		return;
+	if (j->state == JOB_RUNNING)
+		tui_duration((long)(time(NULL) - j->started), out, len);
+	else if (j->finished >= j->started)
+		tui_duration((long)(j->finished - j->started), out, len);
+}
+
+/*
+ * Milliseconds until a running job's elapsed time on screen changes
+ * (-1: none is shown).
+ */
+long
+tui_panel_tick_ms(const struct tui *t)
+{
+	const struct job *j;
+	size_t i, n;
+	struct timespec ts;
+
+	if (!tui_panel_jobs_shown(t) || t->mode == TUI_MODE_LOG)
+		return -1;
+	n = action_jobs_count(t->core);
+	for (i = 0; i < n; i++) {
+		if ((j = action_job(t->core, i)) != NULL &&
+		    j->state == JOB_RUNNING && j->started != 0) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			return 1000 - ts.tv_nsec / 1000000 + 5;
+		}
+	}
+	return -1;
+}
+
+/* One row of the jobs pane: id, state, attempt, elapsed, what, message. */
 static void
 tui_draw_job_row(struct tui *t, const struct job *j, int y, int width,
     int selected, int focused)
@@ -1352,7 +1446,9 @@ tui_draw_job_row(struct tui *t, const struct job *j, int y, int width,
 	tui_put(stdscr, y, 8, width - 8, job_state_name(j->state), sattr, 0);
 	snprintf(left, sizeof left, "%d/%d", j->attempt, j->attempts);
 	tui_put(stdscr, y, 20, width - 20, left, base, 0);
-	x = 26;
+	tui_job_elapsed(j, left, sizeof left);
+	tui_put(stdscr, y, 25, width - 25, left, base, 0);
+	x = 32;
 	what = xasprintf("%s%s %s %s  %s", tui_job_other(j) ? "(other) " : "",
 	    j->app, j->version, j->arch,
 	    j->message != NULL && strcmp(j->message,
@@ -1374,9 +1470,9 @@ tui_draw_jobs(struct tui *t, int y, int rows, int width)
 	struct tui_list *l = &t->lists[TUI_PANE_JOBS];
 	size_t i, n = action_jobs_count(t->core), nrun = 0, nqueued = 0;
 	const struct job *j;
-	char title[256], **lines = NULL, *error = NULL;
-	size_t nlines = 0;
-	int focused = t->focus == TUI_PANE_JOBS, tail, list, trunc;
+	struct joblog_tail lt;
+	char title[256], *error = NULL;
+	int focused = t->focus == TUI_PANE_JOBS, tail, list, failed;
 
 	for (i = 0; i < n; i++) {
 		if ((j = action_job(t->core, i)) == NULL)
@@ -1391,7 +1487,7 @@ tui_draw_jobs(struct tui *t, int y, int rows, int width)
 	tui_draw_title(y, width, title, focused);
 	y++;
 	rows--;
-	tail = rows >= 1 + TUI_TAIL_LINES ? TUI_TAIL_LINES : 0;
+	tail = rows >= 1 + TUI_JOBS_TAIL ? TUI_JOBS_TAIL : 0;
 	list = rows - tail;
 	l->height = list;
 	tui_list_clamp(l);
@@ -1412,20 +1508,38 @@ tui_draw_jobs(struct tui *t, int y, int rows, int width)
 		return;
 	t->tail_path = xstrdup(j->log_path);
 	t->tail_other = tui_job_other(j);
-	if (tui_read_tail(j->log_path, TUI_TAIL_BYTES, (size_t)tail, &lines,
-	    &nlines, &t->tail_size, &t->tail_mtime_ns, &trunc, &error) != 0) {
+	/* A failed job: its last output, then where the whole log is. */
+	failed = (j->state == JOB_FAILED || j->state == JOB_INTERRUPTED) &&
+	    tail >= 2;
+	if ((failed ? joblog_output(j->log_path, (size_t)(tail - failed),
+	    &lt, &error) : joblog_tail(j->log_path, TUI_TAIL_BYTES,
+	    (size_t)tail, &lt, &error)) != 0) {
 		t->tail_size = t->tail_mtime_ns = -1;
 		free(error);
-		return;
+		lt.nlines = 0;
+		lt.lines = NULL;
+	} else {
+		t->tail_size = lt.size;
+		t->tail_mtime_ns = lt.mtime_ns;
 	}
-	for (i = 0; i < nlines; i++) {
-		char *line = xasprintf("#%lu| %s", j->id, lines[i]);
+	for (i = 0; i < lt.nlines; i++) {
+		char *line = xasprintf("#%lu| %s", j->id, lt.lines[i]);
 
-		tui_put(stdscr, y + tail - (int)nlines + (int)i, 0, width, line,
-		    A_DIM, 1);
+		tui_put(stdscr, y + tail - failed - (int)lt.nlines + (int)i, 0,
+		    width, line, A_DIM, 1);
 		free(line);
 	}
-	tui_lines_free(lines, nlines);
+	joblog_tail_free(&lt);
+	if (failed) {
+		char *path = str_oneline(j->log_path, TUI_LINE_MAX);
+		char *line = xasprintf("#%lu %s, log: %s", j->id,
+		    job_state_name(j->state), path);
+
+		tui_put_cut(stdscr, y + tail - 1, 0, width, line,
+		    tui_attr_error(), 1);
+		free(line);
+		free(path);
+	}
 }
 
 /* How many bytes of s fit in width columns (at least one character). */

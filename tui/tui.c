@@ -136,13 +136,23 @@ static const struct tui_binding tui_bindings[] = {
 	{ .keys = { 'c' }, .label = "c", .hint = "cancel",
 	  .help = "cancel the job", .flags = TUI_B_JOBS | TUI_B_WRITE |
 	  TUI_B_HINT, .fn = tui_key_cancel },
+	{ .keys = { 'x' }, .label = "x", .hint = "retry",
+	  .help = "retry a failed or interrupted job (versions: its archs)",
+	  .flags = TUI_B_VERSIONS | TUI_B_JOBS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_retry },
 	{ .keys = { 'l' }, .label = "l", .hint = "log",
 	  .help = "show the job's log (versions: its newest job)",
-	  .flags = TUI_B_VERSIONS | TUI_B_JOBS | TUI_B_WRITE | TUI_B_HINT,
+	  .flags = TUI_B_VERSIONS | TUI_B_JOBS | TUI_B_HINT,
 	  .fn = tui_key_log },
 	{ .keys = { 'J' }, .label = "J", .hint = NULL,
 	  .help = "show or hide the jobs pane",
-	  .flags = TUI_B_ALL | TUI_B_WRITE, .fn = tui_key_jobs },
+	  .flags = TUI_B_ALL, .fn = tui_key_jobs },
+	{ .keys = { '+', '-' }, .label = "+/-", .hint = NULL,
+	  .help = "a row more or less for the jobs pane",
+	  .flags = TUI_B_JOBS, .fn = tui_key_jobs_size },
+	{ .keys = { 'z' }, .label = "z", .hint = "zoom",
+	  .help = "the jobs pane takes the screen, or gives it back",
+	  .flags = TUI_B_JOBS | TUI_B_HINT, .fn = tui_key_jobs_zoom },
 };
 
 /* Signals: note them and wake the loop; the loop does the work. */

@@ -124,10 +124,10 @@ class Screen:
 
 
 # cursor, [space mark (read-write)], latest mark, version, [date], first
-# arch cell ("✓ amd64")
+# arch cell ("✓ amd64"; "↻ amd64" building, "◌ amd64" queued)
 _VERSION_ROW = re.compile(r"^[> ] (?:[\u25cf# ] )?[* ] (\S+)\s+"
                           r"(?:(?:\d{4}-\d\d-\d\d|-)\s+)?"
-                          r"[\u2713\u2717\u25d0+~-] \S")
+                          r"[\u2713\u2717\u25d0\u21bb\u25cc+~.@-] \S")
 
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"

@@ -113,11 +113,13 @@ class PanelTest(unittest.TestCase):
                               [github_app("alpha", self.up, "acme/alpha")],
                               refresh_interval=3600, builder=builder)
 
-    def start(self, *args, width=WIDTH, height=HEIGHT):
+    def start(self, *args, width=WIDTH, height=HEIGHT, env=None):
         if not os.path.exists(self.env.config_path):
             self.config()
         e = dict(self.env.env)
         e.update(LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        if env:
+            e.update(env)
         s = Screen([MIRRORTOP, "-c", self.env.config_path] + list(args), e,
                    width=width, height=height)
         self.screens.append(s)
@@ -534,8 +536,8 @@ class TestJobsPane(PanelTest):
         self.script_config(["1.8.0"])
         self.old_jobs("1.8.0", 3)                 # #1 to #6, failed
         s = self.start()
-        t = s.wait_for(lambda t: len(job_rows(t)) == 5)
-        self.assertEqual([i for i, _ in job_rows(t)], [6, 5, 4, 3, 2])
+        t = s.wait_for(lambda t: len(job_rows(t)) >= 5)
+        self.assertEqual([i for i, _ in job_rows(t)][:5], [6, 5, 4, 3, 2])
         # the user looks at an old job, then goes back to the versions
         s.keys("Tab", "G")
         s.wait_for(lambda t: any(l.startswith("> #1 ")
@@ -593,7 +595,9 @@ class TestJobsPane(PanelTest):
 
 
 class TestReadOnlyPanel(PanelTest):
-    def test_read_only_has_no_panel(self):
+    def test_read_only_has_no_actions(self):
+        """Read-only: no action at all; the jobs (none here) and their logs
+        can still be looked at."""
         self.config()
         before = self.tags()
         s = self.start("--read-only")
@@ -605,21 +609,21 @@ class TestReadOnlyPanel(PanelTest):
         t = s.wait_for(idle)
         self.assertNotIn("Proceed?", t)
         self.assertNotIn("build one arch", t)
-        self.assertNotIn(" jobs ", t)
+        self.assertEqual(job_rows(t), [])
         self.assertNotIn("\u25cf", t)
         self.assertEqual(self.tags(), before)
         self.assertEqual(self.jobs(), [])
         self.assertFalse(os.path.exists(os.path.join(
             self.env.state, "mirrortop", "jobs.json")))
         status = s.lines()[-1] or s.lines()[-2]
-        for hint in ("build", "merge", "latest", "cancel", "log"):
+        for hint in ("build", "merge", "latest", "cancel"):
             self.assertNotIn(hint, status)
         for pane in ("one", "the other"):
             s.keys("?")
             t = dialog(s.wait_stable(lambda t: "Keys (read-only)" in t))
             self.assertIn("quit", t)
-            for word in ("build", "merge", "latest", "mark", "cancel",
-                         "log", "jobs pane"):
+            for word in ("build", "merge", "point latest", "mark",
+                         "cancel"):
                 self.assertNotIn(word, t, pane)
             s.keys("Escape")
             s.wait_gone("Keys (read-only)")

@@ -36,7 +36,7 @@ def man_keys():
         if m is None:
             continue
         words = re.findall(r'"([^"]*)"|(\S+)', m.group(1))
-        label = "".join(a or b for a, b in words)
+        label = "".join(a or b for a, b in words).replace("\\-", "-")
         keys.update(k.strip() for k in label.split(",") if k.strip())
     return keys
 
@@ -287,14 +287,16 @@ class TestHelpManPage(DashboardTest):
     def test_help_agrees_with_man_page(self):
         s = self.start(width=100, height=50)
         shown = set()
-        for pane in ("apps", "versions"):
+        for pane, after in (("apps", "Enter"), ("versions", "J"),
+                            ("jobs", None)):
             s.keys("?")
             t = s.wait_stable(lambda t: " Keys " in t, what="the help")
             self.assertIn("any key closes this help", t, "all on screen")
             shown |= help_keys(t)
             s.keys("Escape")
             s.wait_gone(" Keys ")
-            s.keys("Enter")
+            if after:
+                s.keys(after)
         documented = man_keys()
         for key in ("Shift-Tab", "^F", "^B", "Space", "J", "^L"):
             self.assertIn(key, documented)
