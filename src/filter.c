@@ -46,7 +46,7 @@ struct rx {
 
 /* Compile re; NULL with *cause = "<message> at offset N" (caller frees). */
 static pcre2_code *
-filter_compile(const char *re, char **cause)
+filter_compile_opts(const char *re, uint32_t extra, char **cause)
 {
 	pcre2_compile_context *cctx;
 	pcre2_code *code;
@@ -65,7 +65,7 @@ filter_compile(const char *re, char **cause)
 	}
 	pcre2_set_max_pattern_length(cctx, FILTER_MAX_PATTERN);
 	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-	    FILTER_COMPILE_OPTIONS, &error, &off, cctx);
+	    FILTER_COMPILE_OPTIONS | extra, &error, &off, cctx);
 	pcre2_compile_context_free(cctx);
 	if (code == NULL) {
 		if (pcre2_get_error_message(error, msg, sizeof msg) < 0)
@@ -74,6 +74,13 @@ filter_compile(const char *re, char **cause)
 		    (size_t)off);
 	}
 	return code;
+}
+
+/* Compile a pattern with the filters' options. */
+static pcre2_code *
+filter_compile(const char *re, char **cause)
+{
+	return filter_compile_opts(re, 0, cause);
 }
 
 /* Allocation failure inside PCRE2 is fatal, as it is for xmalloc. */
@@ -551,6 +558,44 @@ rx_new(const char *pattern, char **cause)
 	pcre2_code *code;
 
 	if ((code = filter_compile(pattern, cause)) == NULL)
+		return NULL;
+	rx = xcalloc(1, sizeof *rx);
+	rx->code = code;
+	rx->mctx = filter_match_context();
+	return rx;
+}
+
+/*
+ * Whether a pattern asks for case: an upper-case letter that is not the
+ * letter of an escape (\S, \D, \W, \B, \Q...).
+ */
+static int
+rx_has_upper(const char *p)
+{
+	for (; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				break;
+			p++;
+			continue;
+		}
+		if (*p >= 'A' && *p <= 'Z')
+			return 1;
+	}
+	return 0;
+}
+
+/* A UI filter with smart case: caseless unless it has an upper-case letter. */
+struct rx *
+rx_new_smart(const char *pattern, char **cause)
+{
+	struct rx *rx;
+	pcre2_code *code;
+
+	if (pattern == NULL)
+		return rx_new(pattern, cause);
+	if ((code = filter_compile_opts(pattern, rx_has_upper(pattern) ? 0 :
+	    PCRE2_CASELESS, cause)) == NULL)
 		return NULL;
 	rx = xcalloc(1, sizeof *rx);
 	rx->code = code;

@@ -79,6 +79,9 @@ void		 filter_result_free(struct filtered_version *, size_t n);
 /* Regex match for UI filters: 1 match, 0 no match, -1 bad regex (*cause). */
 struct rx;
 struct rx	*rx_new(const char *pattern, char **cause);
+/* Smart case: a pattern without an upper-case letter (escapes aside)
+ * matches any case; one with an upper-case letter matches case. */
+struct rx	*rx_new_smart(const char *pattern, char **cause);
 int		 rx_match(const struct rx *, const char *subject);
 void		 rx_free(struct rx *);
 

@@ -134,6 +134,19 @@ tui_colour(int c)
 	return COLOR_PAIR(c);
 }
 
+/*
+ * Does a pane show the focus (reverse title, row cursor)? Not under a
+ * dialog or the help: nothing of the panes shows through at their edges.
+ */
+int
+tui_pane_focused(const struct tui *t, int pane)
+{
+	if (t->mode == TUI_MODE_HELP || t->mode == TUI_MODE_CONFIRM ||
+	    t->mode == TUI_MODE_ARCH)
+		return 0;
+	return (int)t->focus == pane;
+}
+
 /* Attributes of things in progress. */
 attr_t
 tui_attr_busy(void)
@@ -1045,7 +1058,7 @@ tui_draw_apps(struct tui *t, int y, int rows, int width)
 	};
 	char title[512], ftext[256];
 	size_t i, n = MT_ARRAY_LEN(cols);
-	int focused = t->focus == TUI_PANE_APPS;
+	int focused = tui_pane_focused(t, TUI_PANE_APPS);
 
 	cols[2].width = tui_col_fit(t, &cols[2], m->apps, sizeof *m->apps,
 	    l->rows, l->nrows, 8, 24);
@@ -1056,6 +1069,16 @@ tui_draw_apps(struct tui *t, int y, int rows, int width)
 	tui_cols_place(cols, n, width);
 
 	tui_filter_text(l, ftext, sizeof ftext);
+	if (l->nrows != m->napps || t->sort != TUI_SORT_CONFIG) {
+		char more[256];
+
+		snprintf(more, sizeof more, "%s  %zu of %zu apps%s%s%s",
+		    ftext, l->nrows, m->napps, t->incomplete ?
+		    " not complete" : "", t->sort != TUI_SORT_CONFIG ?
+		    ", sorted " : "", t->sort != TUI_SORT_CONFIG ?
+		    tui_sort_name(t->sort) : "");
+		snprintf(ftext, sizeof ftext, "%s", more);
+	}
 	tui_draw_title(y, width, "", focused);
 	tui_draw_headings(cols, n, y, width, focused ? A_REVERSE | A_BOLD :
 	    A_UNDERLINE | A_BOLD);
@@ -1095,7 +1118,7 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	struct tui_col cols[TUI_MAXCOLS];
 	char title[1024], ftext[256], *name, *image, *note = NULL;
 	size_t i, n = 0, vcol;
-	int focused = t->focus == TUI_PANE_VERSIONS, info_want;
+	int focused = tui_pane_focused(t, TUI_PANE_VERSIONS), info_want;
 
 	if (app == NULL) {
 		tui_draw_title(y, width, " (no app selected)", focused);
@@ -1124,9 +1147,19 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	}
 	tui_filter_text(l, ftext, sizeof ftext);
 	/* The notes before the image name: they matter more. */
-	snprintf(title, sizeof title, " %s  %zu version%s%s%s  %s", name,
-	    app->nversions, app->nversions == 1 ? "" : "s",
-	    note != NULL ? note : "", ftext, image);
+	{
+		char count[96];
+
+		if (l->nrows != app->nversions)
+			snprintf(count, sizeof count, "%zu of %zu version%s%s",
+			    l->nrows, app->nversions, app->nversions == 1 ?
+			    "" : "s", t->incomplete ? " not complete" : "");
+		else
+			snprintf(count, sizeof count, "%zu version%s",
+			    app->nversions, app->nversions == 1 ? "" : "s");
+		snprintf(title, sizeof title, " %s  %s%s%s  %s", name, count,
+		    note != NULL ? note : "", ftext, image);
+	}
 	free(note);
 	free(name);
 	free(image);
@@ -1298,7 +1331,12 @@ tui_draw_status(struct tui *t, int y, int width)
 	    t->mode == TUI_MODE_LOG) {
 		const char *keys;
 
-		if (t->mode == TUI_MODE_CONFIRM)
+		if (t->mode == TUI_MODE_CONFIRM && !t->confirm.ready &&
+		    t->confirm.request != 0)
+			keys = "reading the registry...  any key but y cancels";
+		else if (t->mode == TUI_MODE_CONFIRM && !t->confirm.ready)
+			keys = "any key closes";
+		else if (t->mode == TUI_MODE_CONFIRM)
 			keys = "y yes  n/Esc/Enter no  Up/Down scroll";
 		else if (t->mode == TUI_MODE_ARCH)
 			keys = "j/k move  Enter/1-9 pick  Esc cancel";
@@ -1319,33 +1357,45 @@ tui_hint_kept(const struct tui_binding *b)
 }
 
 /*
- * The keys that apply now, as "label hint" items. `? help` and quit are
- * always there; the others follow in table order while whole items fit,
- * then "(read-only)". Quit is "q/^C quit", or "q quit" when space is short.
+ * The keys that act on what is selected now, as "label hint" items, in
+ * priority order (the focused pane's actions first). `? help` and quit
+ * are always there; the others come while whole items fit, then
+ * "(read-only)". Quit is "q/^C quit", or "q quit" when space is short.
  */
 static void
 tui_draw_hints(struct tui *t, int y, int width)
 {
-	const struct tui_binding *b[64];
+	const struct tui_binding *b[64], *tmp;
 	char item[64][48];
 	int keep[64], w[64];
 	struct buf line;
-	size_t n, i;
+	size_t n, m = 0, i, j;
 	int avail = width - 1, used = 0, quit_short = 0, ro_w = 0;
 
 	n = tui_active_bindings(t, b, MT_ARRAY_LEN(b));
+	/* Only hints that act here, then by priority (stable). */
+	for (i = 0; i < n; i++) {
+		if (!(b[i]->flags & TUI_B_HINT) || (b[i]->can != NULL &&
+		    !b[i]->can(t)))
+			continue;
+		b[m++] = b[i];
+	}
+	n = m;
+	for (i = 1; i < n; i++) {
+		tmp = b[i];
+		for (j = i; j > 0 && b[j - 1]->prio > tmp->prio; j--)
+			b[j] = b[j - 1];
+		b[j] = tmp;
+	}
 	for (i = 0; i < n; i++) {
 		keep[i] = 0;
-		w[i] = 0;
-		if (!(b[i]->flags & TUI_B_HINT))
-			continue;
 		snprintf(item[i], sizeof item[i], "%s %s", b[i]->label,
 		    b[i]->hint);
 		w[i] = tui_width(item[i]);
 	}
 	/* The kept ones first: quit made short when both do not fit. */
 	for (i = 0; i < n; i++) {
-		if ((b[i]->flags & TUI_B_HINT) && tui_hint_kept(b[i]))
+		if (tui_hint_kept(b[i]))
 			used += (used > 0 ? 2 : 0) + w[i];
 	}
 	if (used > avail) {
@@ -1353,7 +1403,7 @@ tui_draw_hints(struct tui *t, int y, int width)
 		used = 0;
 	}
 	for (i = 0; i < n; i++) {
-		if (!(b[i]->flags & TUI_B_HINT) || !tui_hint_kept(b[i]))
+		if (!tui_hint_kept(b[i]))
 			continue;
 		if (quit_short && b[i]->keys[0] == 'q') {
 			snprintf(item[i], sizeof item[i], "q %s", b[i]->hint);
@@ -1363,18 +1413,20 @@ tui_draw_hints(struct tui *t, int y, int width)
 			used += (used > 0 ? 2 : 0) + w[i];
 		keep[i] = 1;
 	}
+	/* Read-only says so before the other hints get the room. */
+	if (t->read_only) {
+		ro_w = tui_width("  (read-only)");
+		if (used + ro_w > avail)
+			ro_w = 0;
+		used += ro_w;
+	}
 	for (i = 0; i < n; i++) {
-		if (!(b[i]->flags & TUI_B_HINT) || keep[i])
+		if (keep[i])
 			continue;
 		if (used + 2 + w[i] > avail)
 			break;	/* whole hints only, in order: the help has all */
 		keep[i] = 1;
 		used += 2 + w[i];
-	}
-	if (t->read_only) {
-		ro_w = tui_width("  (read-only)");
-		if (used + ro_w > avail)
-			ro_w = 0;
 	}
 	buf_init(&line, 2048);
 	for (i = 0; i < n; i++) {
@@ -1389,50 +1441,144 @@ tui_draw_hints(struct tui *t, int y, int width)
 	buf_free(&line);
 }
 
+/* A row of the help: a heading, a key and what it does, or glyphs. */
+struct tui_help_row {
+	const char	*label;		/* NULL: a heading or a legend line */
+	const char	*text;
+	int		 heading;
+};
+
+/* The glyph legend, one line each (UTF-8 and plain variants). */
+static void
+tui_help_legend(struct tui_help_row *rows, size_t *n, size_t max, int utf8)
+{
+	static const char *const u[] = {
+		"\u2713 present  \u25d0 staged (built, not merged)  \u2717 missing",
+		"\u21bb being built  \u25cc queued  \u25cf marked (Space)",
+		"* the semantic latest  \u2260 latest points elsewhere",
+		"! the app could not be checked  ? registry not reachable",
+		"\u280b refreshing  \u2026 cut to fit  (other) another process's job",
+	};
+	static const char *const a[] = {
+		"+ present  ~ staged (built, not merged)  - missing",
+		"@ being built  . queued  # marked (Space)",
+		"* the semantic latest  != latest points elsewhere",
+		"! the app could not be checked  ? registry not reachable",
+		"| / - \\ refreshing  ~ cut to fit  (other) another process's job",
+	};
+	const char *const *l = utf8 ? u : a;
+	size_t i;
+
+	if (*n < max)
+		rows[(*n)++] = (struct tui_help_row){ .text = "\u2500\u2500 glyphs",
+		    .heading = 1 };
+	for (i = 0; i < 5 && *n < max; i++)
+		rows[(*n)++] = (struct tui_help_row){ .text = l[i] };
+}
+
+/* Help order of a pane's own keys: actions by priority, then the rest. */
+static int
+tui_help_order(const struct tui_binding *b)
+{
+	if ((b->flags & TUI_B_ALL) == TUI_B_ALL)
+		return 0;	/* every pane: as in the table */
+	return b->prio > 0 ? b->prio : 60;
+}
+
 /*
- * The help overlay: every binding active in this mode, and only those. A
- * help taller than the screen scrolls; the last line says so.
+ * The help overlay: the bindings active here, grouped (the focused pane's
+ * own, then those of every pane), then a legend of every glyph. A help
+ * taller than the screen scrolls; the last line says so.
  */
 static void
 tui_draw_help(struct tui *t)
 {
+	static const char *const pane_names[] = {
+		[TUI_PANE_APPS] = "\u2500\u2500 apps pane",
+		[TUI_PANE_VERSIONS] = "\u2500\u2500 versions pane",
+		[TUI_PANE_JOBS] = "\u2500\u2500 jobs pane",
+	};
 	const struct tui_binding *b[64];
-	const char *label, *dir;
+	struct tui_help_row rows[96];
+	const char *dir;
 	WINDOW *win;
-	size_t n, i, maxtop;
-	int h, w, y, lw = 0, body;
+	size_t n, i, nrows = 0, maxtop;
+	int h, w, y, lw = 0, body, pass, every;
 	char foot[128], pos[64];
 
 	n = tui_active_bindings(t, b, MT_ARRAY_LEN(b));
+	for (i = 1; i < n; i++) {
+		const struct tui_binding *tmp = b[i];
+		size_t j;
+
+		for (j = i; j > 0 && tui_help_order(b[j - 1]) >
+		    tui_help_order(tmp); j--)
+			b[j] = b[j - 1];
+		b[j] = tmp;
+	}
 	for (i = 0; i < n; i++) {
-		label = b[i]->help_label != NULL ? b[i]->help_label : b[i]->label;
+		const char *label = b[i]->help_label != NULL ?
+		    b[i]->help_label : b[i]->label;
+
 		if (tui_width(label) > lw)
 			lw = tui_width(label);
 	}
-	w = lw + 56;
-	h = (int)n + 4;
-	if (h > LINES)
-		h = LINES;
+	for (pass = 0; pass < 2; pass++) {
+		rows[nrows++] = (struct tui_help_row){ .heading = 1,
+		    .text = pass == 0 ? pane_names[t->focus] :
+		    "\u2500\u2500 every pane" };
+		for (i = 0; i < n && nrows < MT_ARRAY_LEN(rows) - 8; i++) {
+			every = (b[i]->flags & TUI_B_ALL) == TUI_B_ALL;
+			if (every != pass)
+				continue;
+			/* A pane's own keys: its actions first. */
+			rows[nrows++] = (struct tui_help_row){
+			    .label = b[i]->help_label != NULL ?
+			    b[i]->help_label : b[i]->label,
+			    .text = b[i]->help };
+		}
+		if (rows[nrows - 1].heading)
+			nrows--;	/* nothing under it */
+	}
+	tui_help_legend(rows, &nrows, MT_ARRAY_LEN(rows), t->utf8);
+	if (!t->utf8) {
+		for (i = 0; i < nrows; i++) {
+			if (rows[i].heading)
+				rows[i].text += strlen("\u2500\u2500 ");
+		}
+	}
+
+	w = lw + 60;
+	h = (int)nrows + 4;
+	/* The status line stays in view when the screen has room. */
+	if (h > LINES - (LINES > 12 ? 1 : 0))
+		h = LINES - (LINES > 12 ? 1 : 0);
 	if (w > COLS)
 		w = COLS;
 	if (h < 4 || w < 10)
 		return;
-	/* Rows for bindings: all but the borders, the footer (and a gap). */
-	body = (size_t)h == n + 4 ? (int)n : h - 3;
+	/* Rows of the body: all but the borders, the footer (and a gap). */
+	body = (size_t)h == nrows + 4 ? (int)nrows : h - 3;
 	t->help_height = body;
-	maxtop = n > (size_t)body ? n - (size_t)body : 0;
+	maxtop = nrows > (size_t)body ? nrows - (size_t)body : 0;
 	if (t->help_top > maxtop)
 		t->help_top = maxtop;
-	if ((win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2)) == NULL)
+	if ((win = newwin(h, w, h < LINES ? (LINES - 1 - h) / 2 : 0,
+	    (COLS - w) / 2)) == NULL)
 		return;
 	werase(win);
 	box(win, 0, 0);
 	tui_put(win, 0, 2, w - 4, t->read_only ? " Keys (read-only) " :
 	    " Keys ", A_BOLD, 0);
-	for (i = t->help_top, y = 1; i < n && y <= body; i++, y++) {
-		label = b[i]->help_label != NULL ? b[i]->help_label : b[i]->label;
-		tui_put(win, y, 2, lw, label, A_BOLD, 1);
-		tui_put_cut(win, y, 3 + lw, w - 5 - lw, b[i]->help, A_NORMAL, 0);
+	for (i = t->help_top, y = 1; i < nrows && y <= body; i++, y++) {
+		if (rows[i].label == NULL) {
+			tui_put_cut(win, y, 2, w - 4, rows[i].text,
+			    rows[i].heading ? A_BOLD | A_DIM : A_NORMAL, 0);
+			continue;
+		}
+		tui_put(win, y, 2, lw, rows[i].label, A_BOLD, 1);
+		tui_put_cut(win, y, 3 + lw, w - 5 - lw, rows[i].text, A_NORMAL,
+		    0);
 	}
 	if (maxtop == 0)
 		snprintf(foot, sizeof foot, "any key closes this help");
@@ -1446,7 +1592,7 @@ tui_draw_help(struct tui *t)
 		snprintf(foot, sizeof foot, "more %s (j/k)  other keys close",
 		    dir);
 		snprintf(pos, sizeof pos, " %zu-%zu of %zu ", t->help_top + 1,
-		    t->help_top + (size_t)body, n);
+		    t->help_top + (size_t)body, nrows);
 		if (tui_width(pos) < w - 4)
 			tui_put(win, h - 1, w - 2 - tui_width(pos),
 			    tui_width(pos), pos, A_NORMAL, 0);

@@ -34,6 +34,15 @@ enum tui_mode {
 	TUI_MODE_LOG,		/* a job's log */
 };
 
+/* How the apps are sorted (s cycles). */
+enum tui_sort {
+	TUI_SORT_CONFIG = 0,	/* as configured */
+	TUI_SORT_NAME,		/* by name */
+	TUI_SORT_MISSING,	/* most versions not complete first */
+	TUI_SORT_NEWEST,	/* newest upstream release first */
+	TUI_NSORTS
+};
+
 /* What a confirm dialog does when the answer is yes. */
 enum tui_confirm_kind {
 	TUI_CONFIRM_BUILD = 0,
@@ -64,6 +73,10 @@ struct tui_binding {
 	const char	*help;			/* one line for the help overlay */
 	int		 flags;
 	void		(*fn)(struct tui *, int key);
+	/* Whether it acts on what is selected now (NULL: always); the
+	 * status line offers only those. */
+	int		(*can)(const struct tui *);
+	int		 prio;		/* status line order, lowest first */
 };
 
 /* A pane's rows after the filter, its selection and scroll offset. */
@@ -159,6 +172,8 @@ struct tui {
 	int			 jobs_hidden;	/* J: hide the jobs pane */
 	int			 jobs_delta;	/* +/-: rows added to the jobs pane */
 	int			 jobs_zoom;	/* z: the jobs pane takes the screen */
+	int			 incomplete;	/* i: only what is not complete */
+	int			 sort;		/* s: enum tui_sort */
 	unsigned long		 jobs_sel_id;	/* selected job, kept across changes */
 	unsigned long		 jobs_newest_id;	/* newest job seen */
 	int			 jobs_scrolled;	/* the user moved off the newest */
@@ -179,6 +194,7 @@ const struct mt_app *tui_current_app(const struct tui *);
 size_t		 tui_active_bindings(const struct tui *, const struct tui_binding **,
 		     size_t);
 void		 tui_prompt_text(const struct tui *, char *, size_t);
+const char	*tui_sort_name(int);
 
 /* tui-panel.c */
 void		 tui_panel_init(struct tui *);
@@ -205,6 +221,15 @@ void		 tui_key_build_marked(struct tui *, int);
 void		 tui_key_cancel(struct tui *, int);
 void		 tui_key_log(struct tui *, int);
 void		 tui_key_retry(struct tui *, int);
+int		 tui_can_build(const struct tui *);
+int		 tui_can_arch(const struct tui *);
+int		 tui_can_merge(const struct tui *);
+int		 tui_can_latest(const struct tui *);
+int		 tui_can_version(const struct tui *);
+int		 tui_can_build_marked(const struct tui *);
+int		 tui_can_cancel(const struct tui *);
+int		 tui_can_retry(const struct tui *);
+int		 tui_can_log(const struct tui *);
 void		 tui_key_jobs(struct tui *, int);
 void		 tui_key_jobs_size(struct tui *, int);
 void		 tui_key_jobs_zoom(struct tui *, int);
@@ -218,6 +243,7 @@ int		 tui_put_cut(WINDOW *, int, int, int, const char *, attr_t, int);
 int		 tui_width(const char *);
 void		 tui_draw_title(int, int, const char *, int);
 attr_t		 tui_attr_busy(void);
+int		 tui_pane_focused(const struct tui *, int);
 attr_t		 tui_attr_error(void);
 const char	*tui_glyph_state(int);
 const char	*tui_glyph_mark(void);

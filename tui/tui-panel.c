@@ -653,6 +653,185 @@ tui_key_retry(struct tui *t, int key)
 	free(title);
 }
 
+/* The selected app and version, quietly; 0 when there is none. */
+static int
+tui_can_selected(const struct tui *t, const struct mt_app **ap,
+    const struct mt_version **vp)
+{
+	const struct tui_list *vl = &t->lists[TUI_PANE_VERSIONS];
+	const struct mt_app *a = tui_current_app(t);
+
+	if (a == NULL || vl->sel >= vl->nrows ||
+	    vl->rows[vl->sel] >= a->nversions)
+		return 0;
+	*ap = a;
+	*vp = &a->versions[vl->rows[vl->sel]];
+	return 1;
+}
+
+/* The selected job of the jobs pane, or NULL. */
+static const struct job *
+tui_can_job(const struct tui *t)
+{
+	const struct tui_list *jl = &t->lists[TUI_PANE_JOBS];
+
+	if (jl->sel >= action_jobs_count(t->core))
+		return NULL;
+	return action_job(t->core, jl->sel);
+}
+
+/* Archs of a version: missing, and missing without a job on them. */
+static void
+tui_can_missing(const struct tui *t, const struct mt_app *a,
+    const struct mt_version *v, size_t *missing, size_t *idle)
+{
+	size_t i;
+
+	*missing = *idle = 0;
+	for (i = 0; i < a->cfg->narchs; i++) {
+		if (v->archs[i] != ARCH_MISSING)
+			continue;
+		(*missing)++;
+		if (tui_panel_arch_job(t, a, v, a->cfg->archs[i]) == 0)
+			(*idle)++;
+	}
+}
+
+/* b acts: an arch of the selected version is missing and not building. */
+int
+tui_can_build(const struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	size_t missing, idle;
+
+	if (!tui_can_selected(t, &a, &v))
+		return 0;
+	tui_can_missing(t, a, v, &missing, &idle);
+	return idle > 0 || (missing == 0 && v->state == VERSION_STAGED);
+}
+
+/* a acts: the selected version has a missing arch. */
+int
+tui_can_arch(const struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	size_t missing, idle;
+
+	if (!tui_can_selected(t, &a, &v))
+		return 0;
+	tui_can_missing(t, a, v, &missing, &idle);
+	return idle > 0;
+}
+
+/* m acts: the selected version is staged (nothing missing, not merged). */
+int
+tui_can_merge(const struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+
+	return tui_can_selected(t, &a, &v) && v->state == VERSION_STAGED;
+}
+
+/* L acts: the app's `latest` is not its semantic latest. */
+int
+tui_can_latest(const struct tui *t)
+{
+	const struct mt_app *a = tui_current_app(t);
+
+	return a != NULL && a->loaded && a->latest_drift &&
+	    !a->registry_unknown && a->upstream_latest != NULL;
+}
+
+/* Space acts: a version is selected. */
+int
+tui_can_version(const struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+
+	return tui_can_selected(t, &a, &v);
+}
+
+/* B acts: versions are marked, or the app has one with a missing arch. */
+int
+tui_can_build_marked(const struct tui *t)
+{
+	const struct mt_app *a = tui_current_app(t);
+	size_t i, j;
+
+	if (t->nmarks > 0)
+		return 1;
+	for (i = 0; a != NULL && i < a->nversions; i++) {
+		for (j = 0; j < a->cfg->narchs; j++) {
+			if (a->versions[i].archs[j] == ARCH_MISSING)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* c acts: the selected job, or a job of the version, is this process's
+ * and queued or running. */
+int
+tui_can_cancel(const struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	const struct job *j;
+	size_t i;
+
+	if (t->focus == TUI_PANE_JOBS)
+		return (j = tui_can_job(t)) != NULL && tui_job_active(j) &&
+		    !tui_job_other(j);
+	if (!tui_can_selected(t, &a, &v))
+		return 0;
+	for (i = 0; i < a->cfg->narchs; i++) {
+		j = action_job_for(t->core, a->cfg->name, v->version,
+		    a->cfg->archs[i]);
+		if (j != NULL && tui_job_active(j) && !tui_job_other(j))
+			return 1;
+	}
+	return 0;
+}
+
+/* x acts: the selected job, or an arch's newest job, failed. */
+int
+tui_can_retry(const struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+	const struct job *j;
+	size_t i;
+
+	if (t->focus == TUI_PANE_JOBS)
+		return (j = tui_can_job(t)) != NULL && tui_job_retryable(j);
+	if (!tui_can_selected(t, &a, &v))
+		return 0;
+	for (i = 0; i < a->cfg->narchs; i++) {
+		j = action_job_for(t->core, a->cfg->name, v->version,
+		    a->cfg->archs[i]);
+		if (j != NULL && tui_job_retryable(j))
+			return 1;
+	}
+	return 0;
+}
+
+/* l acts: there is a job to show. */
+int
+tui_can_log(const struct tui *t)
+{
+	const struct mt_app *a;
+	const struct mt_version *v;
+
+	if (t->focus == TUI_PANE_JOBS)
+		return tui_can_job(t) != NULL;
+	return tui_can_selected(t, &a, &v) && action_job_for(t->core,
+	    a->cfg->name, v->version, NULL) != NULL;
+}
+
 /* m: merge the selected version's staged archs into its index. */
 void
 tui_key_merge(struct tui *t, int key)
@@ -1472,7 +1651,7 @@ tui_draw_jobs(struct tui *t, int y, int rows, int width)
 	const struct job *j;
 	struct joblog_tail lt;
 	char title[256], *error = NULL;
-	int focused = t->focus == TUI_PANE_JOBS, tail, list, failed;
+	int focused = tui_pane_focused(t, TUI_PANE_JOBS), tail, list, failed;
 
 	for (i = 0; i < n; i++) {
 		if ((j = action_job(t->core, i)) == NULL)

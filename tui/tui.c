@@ -53,6 +53,10 @@ static void	tui_key_refresh_all(struct tui *, int);
 static void	tui_key_help(struct tui *, int);
 static void	tui_key_redraw(struct tui *, int);
 static void	tui_key_quit(struct tui *, int);
+static void	tui_key_incomplete(struct tui *, int);
+static void	tui_key_sort(struct tui *, int);
+static void	tui_key_suspend(struct tui *, int);
+static int	tui_can_enter(const struct tui *);
 
 /*
  * Every binding of the dashboard. Bindings flagged TUI_B_WRITE change the
@@ -78,72 +82,91 @@ static const struct tui_binding tui_bindings[] = {
 	{ .keys = { '\t', KEY_BTAB }, .label = "Tab", .hint = "pane",
 	  .help_label = "Tab/Shift-Tab",
 	  .help = "focus the next pane (Shift-Tab: the previous one)",
-	  .flags = TUI_B_ALL | TUI_B_HINT, .fn = tui_key_tab },
+	  .flags = TUI_B_ALL | TUI_B_HINT, .fn = tui_key_tab, .prio = 50 },
 	{ .keys = { '\r', '\n', KEY_ENTER }, .label = "Enter", .hint = "open",
 	  .help = "open the selected app's versions",
-	  .flags = TUI_B_APPS | TUI_B_HINT, .fn = tui_key_enter },
+	  .flags = TUI_B_APPS | TUI_B_HINT, .fn = tui_key_enter,
+	  .can = tui_can_enter, .prio = 5 },
 	{ .keys = { TUI_ESC }, .label = "Esc", .hint = "back",
 	  .help = "clear the filter, or back to the apps",
-	  .flags = TUI_B_VERSIONS | TUI_B_HINT, .fn = tui_key_back },
+	  .flags = TUI_B_VERSIONS | TUI_B_HINT, .fn = tui_key_back,
+	  .prio = 40 },
 	{ .keys = { TUI_ESC }, .label = "Esc", .hint = NULL,
 	  .help = "clear the filter", .flags = TUI_B_APPS,
 	  .fn = tui_key_back },
 	{ .keys = { TUI_ESC }, .label = "Esc", .hint = "back",
 	  .help = "back to the versions", .flags = TUI_B_JOBS | TUI_B_HINT,
-	  .fn = tui_key_back },
+	  .fn = tui_key_back, .prio = 40 },
 	{ .keys = { '/' }, .label = "/", .hint = "filter",
-	  .help = "filter rows by regex (/!re: rows not matching)",
-	  .flags = TUI_B_PANES | TUI_B_HINT, .fn = tui_key_filter },
+	  .help = "filter rows by regex, lower case: any case (/!re: not)",
+	  .flags = TUI_B_PANES | TUI_B_HINT, .fn = tui_key_filter,
+	  .prio = 42 },
+	{ .keys = { 'i' }, .label = "i", .hint = "incomplete",
+	  .help = "only the apps and versions not complete, or all again",
+	  .flags = TUI_B_PANES | TUI_B_HINT, .fn = tui_key_incomplete,
+	  .prio = 44 },
+	{ .keys = { 's' }, .label = "s", .hint = "sort",
+	  .help = "sort the apps: as configured, name, missing, newest",
+	  .flags = TUI_B_APPS | TUI_B_HINT, .fn = tui_key_sort, .prio = 46 },
 	{ .keys = { 'r' }, .label = "r", .hint = "refresh",
 	  .help = "refresh the selected app", .flags = TUI_B_ALL | TUI_B_HINT,
-	  .fn = tui_key_refresh },
+	  .fn = tui_key_refresh, .prio = 52 },
 	{ .keys = { 'R' }, .label = "R", .hint = "all",
 	  .help = "refresh every app", .flags = TUI_B_ALL | TUI_B_HINT,
-	  .fn = tui_key_refresh_all },
+	  .fn = tui_key_refresh_all, .prio = 54 },
 	{ .keys = { TUI_CTRL('l') }, .label = "^L", .hint = NULL,
 	  .help = "redraw the screen", .flags = TUI_B_ALL,
 	  .fn = tui_key_redraw },
+	{ .keys = { TUI_CTRL('z') }, .label = "^Z", .hint = NULL,
+	  .help = "suspend (fg comes back)", .flags = TUI_B_ALL,
+	  .fn = tui_key_suspend },
 	{ .keys = { '?' }, .label = "?", .hint = "help",
-	  .help = "this help", .flags = TUI_B_ALL | TUI_B_HINT,
-	  .fn = tui_key_help },
+	  .help = "this help: the keys here, the glyphs",
+	  .flags = TUI_B_ALL | TUI_B_HINT, .fn = tui_key_help, .prio = 90 },
 	{ .keys = { 'q', TUI_CTRL('c') }, .label = "q/^C", .hint = "quit",
 	  .help = "quit", .flags = TUI_B_ALL | TUI_B_HINT,
-	  .fn = tui_key_quit },
+	  .fn = tui_key_quit, .prio = 91 },
 	{ .keys = { 'b' }, .label = "b", .hint = "build",
 	  .help = "build the version's missing archs, then merge",
 	  .flags = TUI_B_VERSIONS | TUI_B_WRITE | TUI_B_HINT,
-	  .fn = tui_key_build },
-	{ .keys = { 'a' }, .label = "a", .hint = NULL,
+	  .fn = tui_key_build, .can = tui_can_build, .prio = 10 },
+	{ .keys = { 'a' }, .label = "a", .hint = "arch",
 	  .help = "build one arch (pick it)",
-	  .flags = TUI_B_VERSIONS | TUI_B_WRITE, .fn = tui_key_arch },
+	  .flags = TUI_B_VERSIONS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_arch, .can = tui_can_arch, .prio = 16 },
 	{ .keys = { 'm' }, .label = "m", .hint = "merge",
 	  .help = "merge the staged archs into the version's index",
 	  .flags = TUI_B_VERSIONS | TUI_B_WRITE | TUI_B_HINT,
-	  .fn = tui_key_merge },
+	  .fn = tui_key_merge, .can = tui_can_merge, .prio = 11 },
 	{ .keys = { 'L' }, .label = "L", .hint = "latest",
 	  .help = "point latest at the app's latest version",
 	  .flags = TUI_B_PANES | TUI_B_WRITE | TUI_B_HINT,
-	  .fn = tui_key_latest },
-	{ .keys = { ' ' }, .label = "Space", .hint = NULL,
+	  .fn = tui_key_latest, .can = tui_can_latest, .prio = 22 },
+	{ .keys = { ' ' }, .label = "Space", .hint = "mark",
 	  .help = "mark or unmark the version",
-	  .flags = TUI_B_VERSIONS | TUI_B_WRITE, .fn = tui_key_mark },
-	{ .keys = { 'B' }, .label = "B", .hint = NULL,
+	  .flags = TUI_B_VERSIONS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_mark, .can = tui_can_version, .prio = 18 },
+	{ .keys = { 'B' }, .label = "B", .hint = "build marked",
 	  .help = "build the marked versions (or all missing)",
-	  .flags = TUI_B_PANES | TUI_B_WRITE, .fn = tui_key_build_marked },
-	{ .keys = { 'c' }, .label = "c", .hint = NULL,
+	  .flags = TUI_B_PANES | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_build_marked, .can = tui_can_build_marked,
+	  .prio = 20 },
+	{ .keys = { 'c' }, .label = "c", .hint = "cancel",
 	  .help = "cancel the version's queued or running jobs",
-	  .flags = TUI_B_VERSIONS | TUI_B_WRITE, .fn = tui_key_cancel },
+	  .flags = TUI_B_VERSIONS | TUI_B_WRITE | TUI_B_HINT,
+	  .fn = tui_key_cancel, .can = tui_can_cancel, .prio = 24 },
 	{ .keys = { 'c' }, .label = "c", .hint = "cancel",
 	  .help = "cancel the job", .flags = TUI_B_JOBS | TUI_B_WRITE |
-	  TUI_B_HINT, .fn = tui_key_cancel },
+	  TUI_B_HINT, .fn = tui_key_cancel, .can = tui_can_cancel,
+	  .prio = 10 },
 	{ .keys = { 'x' }, .label = "x", .hint = "retry",
 	  .help = "retry a failed or interrupted job (versions: its archs)",
 	  .flags = TUI_B_VERSIONS | TUI_B_JOBS | TUI_B_WRITE | TUI_B_HINT,
-	  .fn = tui_key_retry },
+	  .fn = tui_key_retry, .can = tui_can_retry, .prio = 9 },
 	{ .keys = { 'l' }, .label = "l", .hint = "log",
 	  .help = "show the job's log (versions: its newest job)",
 	  .flags = TUI_B_VERSIONS | TUI_B_JOBS | TUI_B_HINT,
-	  .fn = tui_key_log },
+	  .fn = tui_key_log, .can = tui_can_log, .prio = 26 },
 	{ .keys = { 'J' }, .label = "J", .hint = NULL,
 	  .help = "show or hide the jobs pane",
 	  .flags = TUI_B_ALL, .fn = tui_key_jobs },
@@ -152,7 +175,8 @@ static const struct tui_binding tui_bindings[] = {
 	  .flags = TUI_B_JOBS, .fn = tui_key_jobs_size },
 	{ .keys = { 'z' }, .label = "z", .hint = "zoom",
 	  .help = "the jobs pane takes the screen, or gives it back",
-	  .flags = TUI_B_JOBS | TUI_B_HINT, .fn = tui_key_jobs_zoom },
+	  .flags = TUI_B_JOBS | TUI_B_HINT, .fn = tui_key_jobs_zoom,
+	  .prio = 30 },
 };
 
 /* Signals: note them and wake the loop; the loop does the work. */
@@ -277,6 +301,91 @@ tui_versions_remember(struct tui *t)
 		l->sel_key = xstrdup(app->versions[l->rows[l->sel]].version);
 }
 
+/* Is an app checked, without error, with every version complete? */
+static int
+tui_app_complete(const struct mt_app *a)
+{
+	size_t i;
+
+	if (!a->loaded || a->error != NULL)
+		return 0;
+	for (i = 0; i < a->nversions; i++) {
+		if (a->versions[i].state != VERSION_COMPLETE)
+			return 0;
+	}
+	return 1;
+}
+
+/* Versions of an app that are not complete. */
+static size_t
+tui_app_incomplete(const struct mt_app *a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->nversions; i++) {
+		if (a->versions[i].state != VERSION_COMPLETE)
+			n++;
+	}
+	return n;
+}
+
+/* The release date of an app's upstream latest ("" when unknown). */
+static const char *
+tui_app_newest(const struct mt_app *a)
+{
+	size_t i;
+
+	for (i = 0; a->upstream_latest != NULL && i < a->nversions; i++) {
+		if (strcmp(a->versions[i].version, a->upstream_latest) == 0)
+			return a->versions[i].published_at != NULL ?
+			    a->versions[i].published_at : "";
+	}
+	return "";
+}
+
+/* Order of two apps in the chosen sort (ties: as configured). */
+static int
+tui_apps_cmp(const struct tui *t, size_t x, size_t y)
+{
+	const struct mt_app *a = &t->model->apps[x], *b = &t->model->apps[y];
+	size_t na, nb;
+	int c = 0;
+
+	switch (t->sort) {
+	case TUI_SORT_NAME:
+		c = strcmp(a->cfg->name, b->cfg->name);
+		break;
+	case TUI_SORT_MISSING:
+		na = tui_app_incomplete(a);
+		nb = tui_app_incomplete(b);
+		c = na > nb ? -1 : na < nb ? 1 : 0;
+		break;
+	case TUI_SORT_NEWEST:
+		/* ISO 8601 strings sort as times; unknown last. */
+		c = -strcmp(tui_app_newest(a), tui_app_newest(b));
+		break;
+	default:
+		break;
+	}
+	return c != 0 ? c : x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Sort the apps' rows (a few dozen at most: insertion sort). */
+static void
+tui_apps_sort(const struct tui *t, size_t *rows, size_t n)
+{
+	size_t i, j, v;
+
+	if (t->sort == TUI_SORT_CONFIG)
+		return;
+	for (i = 1; i < n; i++) {
+		v = rows[i];
+		for (j = i; j > 0 && tui_apps_cmp(t, rows[j - 1], v) > 0; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = v;
+	}
+}
+
 /*
  * Recompute the filtered rows of both panes from the model. The apps
  * selection is an app index; the versions selection follows its version
@@ -296,9 +405,12 @@ tui_rows_update(struct tui *t)
 	al->rows = xreallocarray(al->rows, m->napps + 1, sizeof *al->rows);
 	al->nrows = 0;
 	for (i = 0; i < m->napps; i++) {
+		if (t->incomplete && tui_app_complete(&m->apps[i]))
+			continue;
 		if (tui_row_visible(al, m->apps[i].cfg->name, NULL))
 			al->rows[al->nrows++] = i;
 	}
+	tui_apps_sort(t, al->rows, al->nrows);
 	for (i = 0; i < al->nrows && old_app != SIZE_MAX; i++) {
 		if (al->rows[i] == old_app) {
 			al->sel = i;
@@ -325,6 +437,8 @@ tui_rows_update(struct tui *t)
 	for (i = 0; app != NULL && i < app->nversions; i++) {
 		const struct mt_version *v = &app->versions[i];
 
+		if (t->incomplete && v->state == VERSION_COMPLETE)
+			continue;
 		if (tui_row_visible(vl, v->version, v->tag))
 			vl->rows[vl->nrows++] = i;
 	}
@@ -532,6 +646,69 @@ tui_key_refresh_all(struct tui *t, int key)
 	core_refresh_all(t->core);
 }
 
+/* Enter acts when an app is selected. */
+static int
+tui_can_enter(const struct tui *t)
+{
+	return t->have_app;
+}
+
+/* i: only the apps and versions that are not complete, or all again. */
+static void
+tui_key_incomplete(struct tui *t, int key)
+{
+	t->incomplete = !t->incomplete;
+	tui_message(t, 0, t->incomplete ? "showing only what is not complete "
+	    "(i: everything)" : "showing everything", NULL);
+	tui_rows_update(t);
+}
+
+/* The name of a sort, for titles and messages. */
+const char *
+tui_sort_name(int sort)
+{
+	static const char *const names[] = {
+		[TUI_SORT_CONFIG] = "as configured",
+		[TUI_SORT_NAME] = "by name",
+		[TUI_SORT_MISSING] = "by missing",
+		[TUI_SORT_NEWEST] = "by newest release",
+	};
+
+	return (unsigned)sort < TUI_NSORTS ? names[sort] : "?";
+}
+
+/* s: the next order of the apps. */
+static void
+tui_key_sort(struct tui *t, int key)
+{
+	t->sort = (t->sort + 1) % TUI_NSORTS;
+	tui_message(t, 0, "apps sorted ", tui_sort_name(t->sort));
+	tui_rows_update(t);
+}
+
+/*
+ * ^Z: give the terminal back and stop, as a shell's job; `fg` continues
+ * here and everything is drawn again (at the size the terminal has now).
+ */
+static void
+tui_key_suspend(struct tui *t, int key)
+{
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, &old);
+	endwin();
+	fflush(stdout);
+	kill(0, SIGTSTP);
+	/* Continued. */
+	sigaction(SIGTSTP, &old, NULL);
+	reset_prog_mode();
+	tui_sig_winch = 1;
+	t->dirty = 1;
+}
+
 /* Open the help overlay, at its top. */
 static void
 tui_key_help(struct tui *t, int key)
@@ -658,7 +835,7 @@ tui_filter_apply(struct tui *t)
 		tui_rows_update(t);
 		return 0;
 	}
-	if ((rx = rx_new(re, &cause)) == NULL) {
+	if ((rx = rx_new_smart(re, &cause)) == NULL) {
 		tui_message(t, 1, "bad regex: ", cause != NULL ? cause :
 		    "invalid pattern");
 		free(cause);
@@ -682,7 +859,7 @@ tui_filter_restore(struct tui *t)
 
 	tui_filter_clear(l);
 	if (t->prompt_old != NULL) {
-		l->rx = rx_new(t->prompt_old, &cause);
+		l->rx = rx_new_smart(t->prompt_old, &cause);
 		free(cause);
 		if (l->rx != NULL) {
 			l->filter = t->prompt_old;
@@ -734,6 +911,33 @@ tui_prompt_key(struct tui *t, wint_t wc, int is_key)
 	tui_filter_apply(t);
 }
 
+/*
+ * A key that is an action in read-write mode, pressed in read-only mode:
+ * not in the key map, but say why nothing happens.
+ */
+static void
+tui_read_only_key(struct tui *t, int key)
+{
+	size_t i, k;
+	char *msg;
+
+	for (i = 0; i < MT_ARRAY_LEN(tui_bindings); i++) {
+		if (!(tui_bindings[i].flags & TUI_B_WRITE))
+			continue;
+		for (k = 0; k < TUI_MAXKEYS && tui_bindings[i].keys[k] != 0;
+		    k++) {
+			if (tui_bindings[i].keys[k] != key)
+				continue;
+			msg = xasprintf("read-only: %s (%s) is not available "
+			    "here", tui_bindings[i].label, tui_bindings[i].hint !=
+			    NULL ? tui_bindings[i].hint : tui_bindings[i].help);
+			tui_message(t, 0, msg, NULL);
+			free(msg);
+			return;
+		}
+	}
+}
+
 /* A key in normal mode: look it up in the key map. */
 static void
 tui_normal_key(struct tui *t, wint_t wc, int is_key)
@@ -757,6 +961,8 @@ tui_normal_key(struct tui *t, wint_t wc, int is_key)
 			}
 		}
 	}
+	if (t->read_only)
+		tui_read_only_key(t, key);
 }
 
 /* One key, routed by mode. */

@@ -48,8 +48,10 @@ def help_keys(text):
         if line.count("\u2502") < 2:
             continue
         inner = line[line.index("\u2502") + 1:line.rindex("\u2502")].strip()
+        if inner.startswith("\u2500\u2500 glyphs"):
+            break                       # the legend: no keys below
         if not inner or inner.startswith("any key") or \
-                inner.startswith("more "):
+                inner.startswith("more ") or inner.startswith("\u2500"):
             continue
         label = inner.split()[0]
         keys.update([label] if label == "/" else label.split("/"))
@@ -129,7 +131,7 @@ class TestFirstScreen(DashboardTest):
         self.assertNotRegex(e, r"\x1b\[[0-9;]*3[0-7]m")
 
     def test_status_line_keys(self):
-        s = self.start()
+        s = self.start(width=140)
         last = s.lines()[-2] if s.lines()[-1] == "" else s.lines()[-1]
         for k in ("Enter open", "/ filter", "r refresh", "? help", "quit"):
             self.assertIn(k, last)
@@ -281,6 +283,39 @@ class TestHelp(DashboardTest):
         self.assertIn("back to the apps", t)
         s.keys("Escape")
         s.wait_gone("move down")
+
+    def test_help_grouped_with_legend(self):
+        s = self.start(width=100, height=50)
+        s.keys("Enter", "?")
+        t = s.wait_stable(lambda t: "any key closes" in t, what="the help")
+        rows = [l[l.index("\u2502") + 1:l.rindex("\u2502")].strip()
+                for l in t.split("\n") if l.count("\u2502") >= 2]
+        heads = [r for r in rows if r.startswith("\u2500\u2500 ")]
+        self.assertEqual(heads, ["\u2500\u2500 versions pane",
+                                 "\u2500\u2500 every pane",
+                                 "\u2500\u2500 glyphs"])
+        pane = rows[rows.index(heads[0]):rows.index(heads[1])]
+        every = rows[rows.index(heads[1]):rows.index(heads[2])]
+        self.assertTrue(any(r.startswith("b ") for r in pane), pane)
+        self.assertTrue(any(r.startswith("Esc ") for r in pane), pane)
+        self.assertFalse(any(r.startswith("j/Down") for r in pane), pane)
+        self.assertTrue(any(r.startswith("j/Down") for r in every), every)
+        legend = " ".join(rows[rows.index(heads[2]):])
+        for g in ("\u2713 present", "\u25d0 staged", "\u2717 missing",
+                  "\u21bb being built", "\u25cc queued", "\u25cf marked",
+                  "* the semantic latest", "\u2260 latest",
+                  "! the app could not be checked", "? registry"):
+            self.assertIn(g, legend)
+        s.keys("Escape")
+        s.wait_gone("any key closes")
+        # without UTF-8, the legend has the plain glyphs
+        s2 = self.start(width=100, height=50,
+                        env={"LANG": "C", "LC_ALL": "C"})
+        s2.keys("?")
+        t = s2.wait_stable(lambda t: "any key closes" in t)
+        for g in ("+ present", "~ staged", "- missing", "@ being built",
+                  ". queued", "# marked", "!= latest"):
+            self.assertIn(g, t)
 
 
 class TestHelpManPage(DashboardTest):

@@ -325,6 +325,22 @@ static const struct {
 	{ "^(a|aa)+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", -1 },
 };
 
+/* Smart case: lower case matches any case, upper case only itself. */
+static const struct {
+	const char	*pattern;
+	const char	*subject;
+	int		 want;
+} smartcases[] = {
+	{ "mat", "MATTERMOST", 1 },
+	{ "mat", "Mattermost", 1 },
+	{ "MAT", "mattermost", 0 },
+	{ "MAT", "MATTERMOST", 1 },
+	{ "Mat", "mattermost", 0 },
+	{ "\\S+most", "MATTERMOST", 1 },	/* an escape is not upper case */
+	{ "\\d\\.0", "V1.0", 1 },
+	{ "^v\\D", "V1.0", 0 },		/* caseless v, then no non-digit */
+};
+
 /* Run every table row as TAP tests. */
 int
 main(void)
@@ -420,6 +436,18 @@ main(void)
 		}
 		is_int(rx_match(rx, rxcases[i].subject), rxcases[i].want,
 		    "rx %zu: /%s/", i, rxcases[i].pattern);
+		rx_free(rx);
+	}
+	for (i = 0; i < MT_ARRAY_LEN(smartcases); i++) {
+		cause = NULL;
+		rx = rx_new_smart(smartcases[i].pattern, &cause);
+		if (!ok(rx != NULL, "smart %zu compiles", i)) {
+			free(cause);
+			continue;
+		}
+		is_int(rx_match(rx, smartcases[i].subject), smartcases[i].want,
+		    "smart %zu: /%s/ on %s", i, smartcases[i].pattern,
+		    smartcases[i].subject);
 		rx_free(rx);
 	}
 	cause = NULL;
