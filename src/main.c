@@ -351,6 +351,23 @@ cmd_complete(int argc, char **argv)
  * Keep only the apps named on the command line (in config order). The
  * copy shares every string with cfg. Returns -1 on an unknown name.
  */
+/* The configured apps' names, ", "-separated. Caller frees. */
+static char *
+known_apps(const struct config *cfg)
+{
+	struct buf b;
+	size_t j;
+
+	buf_init(&b, 64 * 1024);
+	for (j = 0; j < cfg->napps; j++)
+		buf_printf(&b, "%s%s", j > 0 ? ", " : "", cfg->apps[j].name);
+	if (b.len == 0) {
+		buf_free(&b);
+		return xstrdup("no apps");
+	}
+	return buf_steal(&b);
+}
+
 static int
 select_apps(struct config *cfg, char **names, int n, struct config *out,
     struct app_config **keep)
@@ -367,7 +384,11 @@ select_apps(struct config *cfg, char **names, int n, struct config *out,
 			if (strcmp(cfg->apps[j].name, names[i]) == 0)
 				break;
 		if (j == cfg->napps) {
-			errorx("unknown app \"%s\"", names[i]);
+			char *known = known_apps(cfg);
+
+			errorx("unknown app \"%s\" (the configuration has: %s)",
+			    names[i], known);
+			free(known);
 			return -1;
 		}
 	}
@@ -762,9 +783,10 @@ cli_set_interval(struct cli *cli, const char *v)
 {
 	long long n;
 
-	if (str_to_ll(v, 1, 604800, &n) == -1) {
-		errorx("--interval: expected seconds (1..604800), got \"%s\"",
-		    v);
+	/* The bounds of the configuration's refresh_interval. */
+	if (str_to_ll(v, 10, 604800, &n) == -1) {
+		errorx("--interval: expected seconds (10..604800, as "
+		    "refresh_interval), got \"%s\"", v);
 		return -1;
 	}
 	cli->interval = (int)n;

@@ -27,6 +27,7 @@
 #define TUI_CELL_MAX	512
 #define TUI_MAXCOLS	(8 + CONFIG_MAX_ARCHS)
 #define TUI_GAP		1
+#define TUI_WIDE	150	/* columns from which digests are whole */
 
 /* Colour pairs, one X-macro table: name, foreground. */
 #define TUI_COLOURS \
@@ -473,7 +474,7 @@ tui_draw_header(struct tui *t, int width)
 	struct core_budget b[16];
 	struct tui_seg segs[TUI_MAXSEGS];
 	char *reg, *ns, *svc, *line, when[32], next[64];
-	size_t n, i, nsegs = 0, lowest = SIZE_MAX, drop;
+	size_t n, i, k, nsegs = 0, lowest = SIZE_MAX, drop;
 	double frac, lowest_frac = 2.0;
 	time_t now = time(NULL);
 
@@ -499,6 +500,23 @@ tui_draw_header(struct tui *t, int width)
 	n = core_budgets(t->core, b, MT_ARRAY_LEN(b));
 	for (i = 0; i < n; i++) {
 		svc = tui_service_name(b[i].service);
+		/* Two services on one host (two ports): each keeps its
+		 * port, so that neither passes for the other. */
+		for (k = 0; k < n; k++) {
+			char *other;
+
+			if (k == i)
+				continue;
+			other = tui_service_name(b[k].service);
+			if (strcmp(other, svc) == 0) {
+				free(svc);
+				svc = str_oneline(b[i].service != NULL ?
+				    b[i].service : "", 128);
+				free(other);
+				break;
+			}
+			free(other);
+		}
 		if (b[i].blocked_until > now || (b[i].remaining == 0 &&
 		    b[i].reset > now)) {
 			tui_clock(b[i].blocked_until > now ? b[i].blocked_until :
@@ -808,7 +826,8 @@ tui_ver_cell_arch(const struct tui *t, const void *row, size_t arg,
 	free(name);
 }
 
-/* Versions: the short index digest (arg: shorter, without "sha256:"). */
+/* Versions: the index digest: short (arg 0), shorter without "sha256:"
+ * (1), or whole (2). */
 static void
 tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
     struct tui_cell *c)
@@ -820,6 +839,8 @@ tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
 		return;
 	}
 	tui_cell_set(c, v->digest);
+	if (arg == 2)
+		return;			/* wide screens: the whole digest */
 	if (arg && strncmp(c->text, "sha256:", 7) == 0)
 		memmove(c->text, c->text + 7, strlen(c->text + 7) + 1);
 	if (strlen(c->text) > (arg ? 8 : 15))
@@ -1051,9 +1072,9 @@ tui_draw_apps(struct tui *t, int y, int rows, int width)
 		  .cell = tui_app_cell_name },
 		{ .title = "UPSTREAM", .width = 12, .drop = 0,
 		  .cell = tui_app_cell_upstream },
-		{ .title = "MIRRORED", .width = 12, .drop = 2,
+		{ .title = "REGISTRY LATEST", .width = 15, .drop = 2,
 		  .cell = tui_app_cell_mirrored },
-		{ .title = "MISSING", .width = 7, .drop = 1,
+		{ .title = "INCOMPLETE", .width = 10, .drop = 1,
 		  .cell = tui_app_cell_missing },
 	};
 	char title[512], ftext[256];
@@ -1064,8 +1085,9 @@ tui_draw_apps(struct tui *t, int y, int rows, int width)
 	    l->rows, l->nrows, 8, 24);
 	cols[3].width = tui_col_fit(t, &cols[3], m->apps, sizeof *m->apps,
 	    l->rows, l->nrows, 8, 20);
+	/* Wide enough for the heading: it says what the column holds. */
 	cols[4].width = tui_col_fit(t, &cols[4], m->apps, sizeof *m->apps,
-	    l->rows, l->nrows, 8, 24);
+	    l->rows, l->nrows, 15, 24);
 	tui_cols_place(cols, n, width);
 
 	tui_filter_text(l, ftext, sizeof ftext);
@@ -1201,10 +1223,29 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	cols[n - 2].min = cols[n - 2].width < 12 ? cols[n - 2].width : 12;
 	cols[n - 2].shrink = 3;
 	info_want = cols[n - 2].width;
-	for (i = 0; i < n; i++)
-		cols[i].x = 0;
-	tui_cols_place(cols, n, width);
-	if (cols[n - 3].x >= 0 && cols[n - 2].width < info_want) {
+	if (width >= TUI_WIDE) {
+		/* A wide screen: the whole digest, when nothing goes for it. */
+		struct tui_col wide[TUI_MAXCOLS];
+		int lost = 0;
+
+		memcpy(wide, cols, n * sizeof *wide);
+		wide[n - 3].width = 71;
+		wide[n - 3].arg = 2;
+		for (i = 0; i < n; i++)
+			wide[i].x = 0;
+		tui_cols_place(wide, n, width);
+		for (i = 0; i < n; i++)
+			lost |= wide[i].x < 0;
+		if (!lost && wide[n - 2].width >= info_want)
+			memcpy(cols, wide, n * sizeof *cols);
+	}
+	if (cols[n - 3].arg != 2) {
+		for (i = 0; i < n; i++)
+			cols[i].x = 0;
+		tui_cols_place(cols, n, width);
+	}
+	if (cols[n - 3].arg != 2 && cols[n - 3].x >= 0 &&
+	    cols[n - 2].width < info_want) {
 		/* Short of room: the digest without "sha256:" first. */
 		for (i = 0; i < n; i++)
 			cols[i].x = 0;
@@ -1503,7 +1544,7 @@ tui_draw_help(struct tui *t)
 	const char *dir;
 	WINDOW *win;
 	size_t n, i, nrows = 0, maxtop;
-	int h, w, y, lw = 0, body, pass, every;
+	int h, w, y, lw = 0, body, pass, every, room;
 	char foot[128], pos[64];
 
 	n = tui_active_bindings(t, b, MT_ARRAY_LEN(b));
@@ -1550,9 +1591,10 @@ tui_draw_help(struct tui *t)
 
 	w = lw + 60;
 	h = (int)nrows + 4;
-	/* The status line stays in view when the screen has room. */
-	if (h > LINES - (LINES > 12 ? 1 : 0))
-		h = LINES - (LINES > 12 ? 1 : 0);
+	/* The header and the status line stay in view when there is room. */
+	room = LINES - (LINES > 12 ? 2 : 0);
+	if (h > room)
+		h = room;
 	if (w > COLS)
 		w = COLS;
 	if (h < 4 || w < 10)
@@ -1563,8 +1605,8 @@ tui_draw_help(struct tui *t)
 	maxtop = nrows > (size_t)body ? nrows - (size_t)body : 0;
 	if (t->help_top > maxtop)
 		t->help_top = maxtop;
-	if ((win = newwin(h, w, h < LINES ? (LINES - 1 - h) / 2 : 0,
-	    (COLS - w) / 2)) == NULL)
+	if ((win = newwin(h, w, room < LINES ? 1 + (room - h) / 2 :
+	    (LINES - h) / 2, (COLS - w) / 2)) == NULL)
 		return;
 	werase(win);
 	box(win, 0, 0);

@@ -237,6 +237,10 @@ void		 tui_draw_jobs(struct tui *, int, int, int);
 void		 tui_draw_panel_overlay(struct tui *);
 void		 tui_draw_log(struct tui *, int, int, int);
 
+/* tui-term.c */
+char		*tui_term_pull_ref(const struct tui *);
+void		 tui_key_copy(struct tui *, int);
+
 /* tui-draw.c */
 int		 tui_put(WINDOW *, int, int, int, const char *, attr_t, int);
 int		 tui_put_cut(WINDOW *, int, int, int, const char *, attr_t, int);

@@ -136,6 +136,20 @@ class TestPreScan(unittest.TestCase):
         self.assertIn("status does not take --interval", r.stderr)
 
 
+class TestInterval(unittest.TestCase):
+    """--interval takes what refresh_interval takes: 10 to 604800."""
+
+    def test_bounds_of_the_configuration(self):
+        with Env() as env:
+            env.write_config("127.0.0.1:1", [])
+            for bad in ("1", "9", "604801", "0", "-5", "ten", ""):
+                r = env.run("--interval", bad, "--watch", timeout=30)
+                self.assertEqual(r.returncode, 2, (bad, r.stderr))
+                first = r.stderr.split("\n")[0]
+                self.assertIn("--interval: expected seconds (10..604800",
+                              first)
+
+
 class TestSyncArch(unittest.TestCase):
     """`sync --arch` builds only the archs given."""
 

@@ -176,6 +176,9 @@ class TestStates(StatusWorld):
         r = self.env.run("status", "nosuchapp")
         self.assertEqual(r.returncode, 2)
         self.assertIn('unknown app "nosuchapp"', r.stderr)
+        # it says which apps there are
+        self.assertIn("(the configuration has: mattermost)", r.stderr)
+        self.assertEqual(len(r.stderr.strip().split("\n")), 1, r.stderr)
 
     def test_second_refresh_costs_only_304s(self):
         self.env.write_config(self.reg.host, [github_app(
