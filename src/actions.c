@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "actions-int.h"
 #include "auth.h"
 #include "config.h"
 #include "core.h"
@@ -78,6 +79,9 @@ struct actions {
 	uint64_t		 later_timer;	/* the second refresh is due */
 	unsigned char		*later;		/* apps it refreshes, by index */
 	size_t			 nlater;
+	void			(*job_hook)(void *);	/* apply */
+	void			*job_hook_arg;
+	int			 held;		/* applies in flight */
 	struct actions		*next;
 };
 
@@ -322,6 +326,8 @@ actions_job_changed(const struct job *job, void *arg)
 		actions_advance(act);
 		actions_job_ended(act, job);
 	}
+	if (act->job_hook != NULL)
+		act->job_hook(act->job_hook_arg);
 }
 
 /* The throttled touch is due. */
@@ -2015,7 +2021,7 @@ action_busy(struct core *core)
 
 	for (op = act->ops; op != NULL; op = op->next)
 		n++;
-	return n + (int)act->nafter;
+	return n + (int)act->nafter + act->held;
 }
 
 static volatile sig_atomic_t	 actions_signal;
@@ -2075,4 +2081,183 @@ int
 action_failures(struct core *core)
 {
 	return actions_get(core)->failures;
+}
+
+/* ------------------------------------------------------------------ */
+/* For plan.c and apply.c (actions-int.h). */
+
+/* Whether a build of arch could start now. */
+enum actions_busy
+actions_arch_busy(struct core *core, const struct mt_app *a,
+    const struct mt_version *v, const char *arch)
+{
+	struct actions *act = actions_get(core);
+
+	if (act->jobs == NULL)
+		return ACTIONS_FREE;
+	if (jobs_find_active(act->jobs, a->cfg->name, v->version, arch))
+		return ACTIONS_ACTIVE;
+	if (jobs_busy_elsewhere(act->jobs, a->cfg->name, a->repo, v->version,
+	    arch))
+		return ACTIONS_ELSEWHERE;
+	return ACTIONS_FREE;
+}
+
+/* The staging tag of an arch. */
+char *
+actions_staging_tag_of(struct core *core, const struct mt_app *a,
+    const struct mt_version *v, const char *arch)
+{
+	return actions_staging_tag(core, a, v, arch);
+}
+
+/* What a build would run. */
+int
+actions_build_what(struct core *core, struct mt_app *a, struct mt_version *v,
+    const char *arch, char ***argv, char **dispatch, char **staging_ref,
+    char **cause)
+{
+	struct spec_buf sb;
+	size_t i;
+	int idx;
+
+	*argv = NULL;
+	*dispatch = NULL;
+	*staging_ref = NULL;
+	idx = actions_arch_index(a, arch);
+	if (idx < 0) {
+		*cause = xasprintf("%s: arch %s is not configured",
+		    a->cfg->name, arch);
+		return -1;
+	}
+	if (actions_check(core, (size_t)(a - core_model_mut(core)->apps),
+	    (size_t)(v - a->versions), &a, &v, cause) != 0)
+		return -1;
+	if (actions_spec(core, a, v, arch, &sb, cause) != 0)
+		return -1;
+	if (a->cfg->builder->type == BUILDER_EXEC) {
+		*argv = sb.argv;
+		sb.argv = NULL;
+		sb.argc = 0;
+	} else {
+		char *line;
+
+		line = actions_describe_one(core, a, v, arch, cause);
+		if (line == NULL) {
+			spec_buf_clear(&sb);
+			return -1;
+		}
+		/* "build APP VERSION ARCH: dispatch ..." -> "dispatch ..." */
+		{
+			const char *d = strstr(line, ": dispatch ");
+
+			*dispatch = xstrdup(d != NULL ? d + 2 : line);
+		}
+		free(line);
+	}
+	*staging_ref = xstrdup(sb.staging_ref);
+	for (i = 0; i < sb.argc; i++)
+		free(sb.argv[i]);
+	spec_buf_clear(&sb);
+	return 0;
+}
+
+/* Submit one build job. */
+int
+actions_submit_build(struct core *core, struct mt_app *a, struct mt_version *v,
+    const char *arch, unsigned long *job_id, int *elsewhere, char **cause)
+{
+	struct actions *act = actions_get(core);
+	const struct job *job = NULL;
+	struct spec_buf sb;
+	char *work;
+
+	*elsewhere = 0;
+	if (!actions_writable(act, "build", cause))
+		return -1;
+	actions_add_secrets(act);
+	work = xasprintf("%s/work", state_dir());
+	if (mkdir_p(work, 0700) != 0) {
+		*cause = xasprintf("%s: %s", work, strerror(errno));
+		free(work);
+		return -1;
+	}
+	free(work);
+	if (actions_spec(core, a, v, arch, &sb, cause) != 0)
+		return -1;
+	if (jobs_submit(act->jobs, &sb.spec, &job, cause) != 0) {
+		spec_buf_clear(&sb);
+		*elsewhere = jobs_busy_elsewhere(act->jobs, a->cfg->name,
+		    a->repo, v->version, arch);
+		return -1;
+	}
+	spec_buf_clear(&sb);
+	*job_id = job != NULL ? job->id : 0;
+	return 0;
+}
+
+/* The job queue. */
+struct jobs *
+actions_jobs_of(struct core *core)
+{
+	return actions_get(core)->jobs;
+}
+
+/* The recorded digest of the last successful build. */
+const char *
+actions_recorded_digest(struct core *core, const char *app,
+    const char *version, const char *arch)
+{
+	struct actions *act = actions_get(core);
+
+	return act->jobs ? jobs_last_digest(act->jobs, app, version, arch) :
+	    NULL;
+}
+
+/* The job hook. */
+void
+actions_set_job_hook(struct core *core, void (*fn)(void *), void *arg)
+{
+	struct actions *act = actions_get(core);
+
+	act->job_hook = fn;
+	act->job_hook_arg = arg;
+}
+
+/* Refuse writes in read-only mode. */
+int
+actions_may_write(struct core *core, const char *what, char **cause)
+{
+	return actions_writable(actions_get(core), what, cause);
+}
+
+/* Tell the front end; count a failure. */
+void
+actions_tell(struct core *core, int is_error, const char *fmt, ...)
+{
+	struct actions *act = actions_get(core);
+	va_list ap;
+	char *line;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	line = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(line, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	if (is_error)
+		act->failures++;
+	actions_notify(act, is_error, "%s", line);
+	free(line);
+}
+
+/* An apply starts (+1) or ends (-1): work in flight for action_busy(). */
+void
+actions_hold(struct core *core, int delta)
+{
+	actions_get(core)->held += delta;
 }

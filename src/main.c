@@ -9,10 +9,12 @@
 #include <curl/curl.h>
 
 #include "actions.h"
+#include "apply.h"
 #include "complete.h"
 #include "config.h"
 #include "core.h"
 #include "output.h"
+#include "plan.h"
 #include "tui.h"
 #include "util.h"
 
@@ -25,6 +27,7 @@ struct cli {
 	int		 read_only;
 	int		 interval;
 	int		 dry_run;
+	int		 force;
 	const char	*archs[CONFIG_MAX_ARCHS];
 	size_t		 narchs;
 	char		**args;		/* positional arguments */
@@ -48,6 +51,7 @@ enum {
 	CLI_OPT_ARCH		= 1u << 6,
 	CLI_OPT_HELP		= 1u << 7,
 	CLI_OPT_VERSION		= 1u << 8,
+	CLI_OPT_FORCE		= 1u << 9,
 };
 
 struct cli_option {
@@ -77,13 +81,14 @@ static int cli_set_read_only(struct cli *, const char *);
 static int cli_set_interval(struct cli *, const char *);
 static int cli_set_dry_run(struct cli *, const char *);
 static int cli_set_arch(struct cli *, const char *);
+static int cli_set_force(struct cli *, const char *);
 
 static const struct cli_option cli_options[] = {
 	{ .name = "config", .short_name = 'c', .arg = "FILE",
 	  .bit = CLI_OPT_CONFIG, .set = cli_set_config,
 	  .help = "read the configuration from FILE" },
 	{ .name = "json", .bit = CLI_OPT_JSON, .set = cli_set_json,
-	  .help = "print JSON" },
+	  .help = "print JSON (with --dry-run: the mirrortop.plan/v1 plan)" },
 	{ .name = "read-only", .bit = CLI_OPT_READ_ONLY,
 	  .set = cli_set_read_only,
 	  .help = "refuse every write; ask for no write credentials" },
@@ -97,6 +102,8 @@ static const struct cli_option cli_options[] = {
 	{ .name = "arch", .arg = "ARCH", .bit = CLI_OPT_ARCH,
 	  .set = cli_set_arch,
 	  .help = "only this architecture (may be repeated)" },
+	{ .name = "force", .bit = CLI_OPT_FORCE, .set = cli_set_force,
+	  .help = "rewrite what is already published" },
 	{ .name = "help", .short_name = 'h', .bit = CLI_OPT_HELP,
 	  .help = "print this help and exit" },
 	{ .name = "version", .bit = CLI_OPT_VERSION,
@@ -130,18 +137,18 @@ static const struct cmd_entry cmd_table[] = {
 	  .help = "print the CI build matrix of what is missing",
 	  .exec = cmd_matrix },
 	{ .name = "build", .args = "APP VERSION", .lower = 2, .upper = 2,
-	  .options = CLI_OPT_CONFIG | CLI_OPT_ARCH | CLI_OPT_READ_ONLY |
-	      CLI_OPT_HELP,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_JSON |
+	      CLI_OPT_FORCE | CLI_OPT_ARCH | CLI_OPT_READ_ONLY | CLI_OPT_HELP,
 	  .help = "build the missing architectures of a version, then merge",
 	  .exec = cmd_build },
 	{ .name = "merge", .args = "APP VERSION", .lower = 2, .upper = 2,
-	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_READ_ONLY |
-	      CLI_OPT_HELP,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_JSON |
+	      CLI_OPT_FORCE | CLI_OPT_READ_ONLY | CLI_OPT_HELP,
 	  .help = "merge a version's architectures into one index",
 	  .exec = cmd_merge },
 	{ .name = "sync", .args = "[APP...]", .lower = 0, .upper = -1,
-	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_ARCH |
-	      CLI_OPT_READ_ONLY | CLI_OPT_HELP,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_JSON |
+	      CLI_OPT_FORCE | CLI_OPT_ARCH | CLI_OPT_READ_ONLY | CLI_OPT_HELP,
 	  .help = "build, merge and move latest for everything missing",
 	  .exec = cmd_sync },
 	{ .name = "config", .args = "check", .lower = 1, .upper = 1,
@@ -589,123 +596,138 @@ refresh_version(struct cli *cli, struct config *cfg, struct config *sel,
 	return core;
 }
 
-/* `mirrortop build APP VERSION [--arch A]...`: builds, then merges. */
+/*
+ * The write commands: refresh, make the plan, then print it (--dry-run)
+ * or apply it. A dry run exits 1 when a step asked for cannot be planned;
+ * a real run exits 1 as well when a step was not done, with one line per
+ * such step and a summary line.
+ */
 static int
-cmd_build(struct cli *cli, struct config *cfg)
+run_plan(struct cli *cli, struct config *cfg, enum plan_what what,
+    const char *name)
 {
+	struct plan_request req;
 	struct config sel;
 	struct app_config *keep = NULL;
 	struct core *core;
+	struct plan *plan;
+	struct apply_summary sum;
 	size_t ai, vi, i;
-	char *cause = NULL;
-	int rc, queued = 0, n;
+	char *cause = NULL, *text;
+	int rc = 0;
 
-	if ((core = refresh_version(cli, cfg, &sel, &keep, &ai, &vi,
-	    &rc)) == NULL) {
-		free(keep);
-		return rc;
+	if (cli->json && !cli->dry_run) {
+		errorx("%s: --json needs --dry-run", name);
+		return EXIT_USAGE;
 	}
-	if (cli->narchs == 0) {
-		if ((n = action_build(core, ai, vi, NULL, 1, &cause)) == -1)
-			goto fail;
-		queued = n;
+	memset(&req, 0, sizeof req);
+	req.what = what;
+	req.archs = cli->archs;
+	req.narchs = cli->narchs;
+	req.force = cli->force;
+	if (what == PLAN_REQ_SYNC) {
+		if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
+			return EXIT_USAGE;
+		if (check_archs(cli, &sel) == -1) {
+			free(keep);
+			return EXIT_USAGE;
+		}
+		if ((core = refresh_once(cli, &sel)) == NULL) {
+			free(keep);
+			return EXIT_RUNTIME;
+		}
+		req.apps = (const char *const *)cli->args;
+		req.napps = (size_t)cli->nargs;
+	} else {
+		if ((core = refresh_version(cli, cfg, &sel, &keep, &ai, &vi,
+		    &rc)) == NULL) {
+			free(keep);
+			return rc;
+		}
+		req.apps = (const char *const *)cli->args;
+		req.napps = 1;
+		req.version = core_model(core)->apps[ai].versions[vi].version;
 	}
-	for (i = 0; i < cli->narchs; i++) {
-		if ((n = action_build(core, ai, vi, cli->archs[i], 1,
-		    &cause)) == -1)
-			goto fail;
-		queued += n;
-	}
-	if (queued == 0)
-		fprintf(stderr, "mirrortop: %s %s: nothing to build\n",
-		    cli->args[0], cli->args[1]);
-	action_run_until_idle(core);
-	rc = action_failures(core) > 0 ? EXIT_RUNTIME : 0;
-	core_free(core);
-	free(keep);
-	return rc;
-fail:
-	errorx("%s", cause);
-	free(cause);
-	core_free(core);
-	free(keep);
-	return EXIT_RUNTIME;
-}
-
-/* `mirrortop merge [--dry-run] APP VERSION`. */
-static int
-cmd_merge(struct cli *cli, struct config *cfg)
-{
-	struct config sel;
-	struct app_config *keep = NULL;
-	struct core *core;
-	size_t ai, vi;
-	char *cause = NULL, *json = NULL;
-	int rc;
-
-	if ((core = refresh_version(cli, cfg, &sel, &keep, &ai, &vi,
-	    &rc)) == NULL) {
-		free(keep);
-		return rc;
-	}
-	rc = 0;
-	action_set_notify(core, NULL, NULL);	/* the error is printed below */
-	if (action_merge(core, ai, vi, cli->dry_run, &json, &cause) == -1) {
+	action_set_notify(core, cli_notify, NULL);
+	if ((plan = plan_make_wait(core, &req, &cause)) == NULL) {
 		errorx("%s", cause);
 		free(cause);
-		rc = EXIT_RUNTIME;
-	} else if (cli->dry_run && json != NULL)
-		printf("%s\n", json);
-	else if (!cli->dry_run)
-		fprintf(stderr, "mirrortop: merged %s %s\n", cli->args[0],
-		    cli->args[1]);
-	free(json);
-	core_free(core);
-	free(keep);
-	return rc;
-}
-
-/* `mirrortop sync [--dry-run] [APP...]`. */
-static int
-cmd_sync(struct cli *cli, struct config *cfg)
-{
-	struct config sel;
-	struct app_config *keep = NULL;
-	struct core *core;
-	char *cause = NULL, *plan = NULL;
-	int rc;
-
-	if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
-		return EXIT_USAGE;
-	if (check_archs(cli, &sel) == -1) {
-		free(keep);
-		return EXIT_USAGE;
-	}
-	if ((core = refresh_once(cli, &sel)) == NULL) {
+		core_free(core);
 		free(keep);
 		return EXIT_RUNTIME;
 	}
-	rc = refresh_status(core);
-	action_set_notify(core, cli_notify, NULL);
-	if (action_sync(core, NULL, 0, cli->archs, cli->narchs, cli->dry_run,
-	    &plan, &cause) == -1) {
-		errorx("%s", cause);
-		free(cause);
+	/* Steps asked for that cannot be done: one line each. */
+	for (i = 0; i < plan->nnotes; i++) {
+		if (plan->notes[i].kind != PLAN_NOT_DONE)
+			continue;
+		text = str_oneline(plan->notes[i].why, 2048);
+		fprintf(stderr, "mirrortop: not done: %s\n", text);
+		free(text);
 		rc = EXIT_RUNTIME;
-	} else {
-		if (plan != NULL && *plan != '\0')
-			fputs(plan, stdout);
+	}
+	if (cli->dry_run) {
+		if (cli->json)
+			output_plan_json(stdout, plan);
+		else
+			output_plan_text(stdout, plan);
 		fflush(stdout);
-		if (!cli->dry_run) {
+	} else {
+		for (i = 0; i < plan->nnotes; i++) {
+			/* What is up to date is counted in sync's summary;
+			 * build and merge of one version say it. */
+			if (plan->notes[i].kind == PLAN_NOT_DONE ||
+			    (plan->notes[i].kind == PLAN_UP_TO_DATE &&
+			    what == PLAN_REQ_SYNC))
+				continue;
+			text = str_oneline(plan->notes[i].why, 2048);
+			fprintf(stderr, "mirrortop: %s: %s\n",
+			    plan->notes[i].kind == PLAN_UP_TO_DATE ?
+			    "up to date" : "withheld", text);
+			free(text);
+		}
+		if (apply_wait(core, plan, name, &sum, &cause) == -1) {
+			errorx("%s", cause);
+			free(cause);
+			rc = EXIT_RUNTIME;
+		} else {
+			/* Jobs other processes see, and refreshes. */
 			action_run_until_idle(core);
-			if (action_failures(core) > 0)
+			/* Nothing to do and nothing to say: quiet (cron). */
+			if (plan->nsteps > 0 || what != PLAN_REQ_SYNC ||
+			    plan->nnotes > (size_t)sum.up_to_date) {
+				text = apply_summary_line(&sum);
+				fprintf(stderr, "mirrortop: %s\n", text);
+				free(text);
+			}
+			if (sum.failed > 0)
 				rc = EXIT_RUNTIME;
 		}
 	}
-	free(plan);
+	plan_free(plan);
 	core_free(core);
 	free(keep);
 	return rc;
+}
+
+/* `mirrortop build APP VERSION`: builds, then merges. */
+static int
+cmd_build(struct cli *cli, struct config *cfg)
+{
+	return run_plan(cli, cfg, PLAN_REQ_BUILD, "build");
+}
+
+/* `mirrortop merge APP VERSION`. */
+static int
+cmd_merge(struct cli *cli, struct config *cfg)
+{
+	return run_plan(cli, cfg, PLAN_REQ_MERGE, "merge");
+}
+
+/* `mirrortop sync [APP...]`. */
+static int
+cmd_sync(struct cli *cli, struct config *cfg)
+{
+	return run_plan(cli, cfg, PLAN_REQ_SYNC, "sync");
 }
 
 /* `mirrortop config check`. */
@@ -799,6 +821,15 @@ cli_set_dry_run(struct cli *cli, const char *v)
 {
 	(void)v;
 	cli->dry_run = 1;
+	return 0;
+}
+
+/* --force */
+static int
+cli_set_force(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->force = 1;
 	return 0;
 }
 

@@ -31,6 +31,11 @@ struct merge_arch {
 	char		*os;
 	char		*architecture;
 	char		*variant;
+	char		*platform_json;	/* as the child's config or index entry
+					 * states it, or NULL */
+	char		*source;	/* the ref it was taken from */
+	int		 from_current;	/* from the version's current index */
+	json_t		*attest;	/* attestation descriptors for it (array) */
 };
 
 enum merge_kind {
@@ -60,7 +65,18 @@ struct merge_op {
 	size_t		 next_dst;	/* PUT / read back progress */
 	size_t		 next_check;
 	char		*src_ref;	/* retag */
+	char		**expect;	/* per dst: digest it must have before
+					 * the write, NULL: absent (merge_put) */
+	int		*skip;		/* per dst: already has the bytes */
+	int		 checked;	/* premises checked */
+	size_t		 next_premise;
+	/* the version's current manifest (merge_resolve) */
+	int		 want_current;
+	char		*cur_body;
+	size_t		 cur_len;
+	char		*cur_digest;
 	merge_cb	 cb;
+	merge_result_cb	 rcb;
 	void		*arg;
 };
 
@@ -124,6 +140,117 @@ merge_build_index(const struct merge_child *c, size_t n,
 	return s;
 }
 
+/*
+ * The index JSON for the resolved children: each entry's platform as its
+ * config (or its source index) states it, then the attestation
+ * descriptors of the children, unchanged. An OCI index unless every entry
+ * is a Docker schema2 manifest. Caller frees; *media_type is static.
+ */
+static char *
+merge_build_full(const struct merge_arch *archs, size_t n,
+    const char **media_type)
+{
+	json_t *root = json_object(), *arr = json_array(), *e, *p, *att;
+	json_error_t jerr;
+	int docker = n > 0;
+	size_t i, j;
+	char *s;
+
+	for (i = 0; i < n; i++) {
+		if (archs[i].media_type == NULL || strcmp(archs[i].media_type,
+		    MT_MEDIA_DOCKER_MANIFEST) != 0 ||
+		    json_array_size(archs[i].attest) > 0)
+			docker = 0;
+	}
+	*media_type = docker ? MT_MEDIA_DOCKER_LIST : MT_MEDIA_OCI_INDEX;
+	json_object_set_new(root, "schemaVersion", json_integer(2));
+	json_object_set_new(root, "mediaType", json_string(*media_type));
+	for (i = 0; i < n; i++) {
+		const struct merge_arch *a = &archs[i];
+
+		e = json_object();
+		json_object_set_new(e, "mediaType", json_string(a->media_type ?
+		    a->media_type : MT_MEDIA_OCI_MANIFEST));
+		json_object_set_new(e, "digest", json_string(a->digest));
+		json_object_set_new(e, "size", json_integer(a->size));
+		p = a->platform_json ? json_loads(a->platform_json, 0, &jerr) :
+		    NULL;
+		if (!json_is_object(p)) {
+			json_decref(p);
+			p = json_object();
+			json_object_set_new(p, "architecture",
+			    json_string(a->architecture));
+			json_object_set_new(p, "os", json_string(a->os ? a->os :
+			    "linux"));
+			if (a->variant != NULL)
+				json_object_set_new(p, "variant",
+				    json_string(a->variant));
+		}
+		json_object_set_new(e, "platform", p);
+		json_array_append_new(arr, e);
+	}
+	for (i = 0; i < n; i++) {
+		json_array_foreach(archs[i].attest, j, att)
+			json_array_append(arr, att);
+	}
+	json_object_set_new(root, "manifests", arr);
+	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return s;
+}
+
+/*
+ * From an index body: the descriptor of digest as written there
+ * (*platform: its platform object, compact, caller frees), and the
+ * attestation descriptors that refer to digest appended to attest.
+ */
+static void
+merge_index_scan(const char *body, size_t len, const char *digest,
+    char **platform, json_t *attest)
+{
+	json_t *root, *arr, *e, *ann, *p;
+	json_error_t jerr;
+	size_t i, j;
+
+	if (body == NULL || digest == NULL)
+		return;
+	root = json_loadb(body, len, 0, &jerr);
+	arr = json_object_get(root, "manifests");
+	json_array_foreach(arr, i, e) {
+		const char *d = json_string_value(json_object_get(e, "digest"));
+		const char *rt, *rd;
+
+		ann = json_object_get(e, "annotations");
+		rt = json_string_value(json_object_get(ann,
+		    "vnd.docker.reference.type"));
+		rd = json_string_value(json_object_get(ann,
+		    "vnd.docker.reference.digest"));
+		if (d == NULL)
+			continue;
+		if (rt != NULL && strcmp(rt, "attestation-manifest") == 0) {
+			if (attest == NULL || rd == NULL ||
+			    strcmp(rd, digest) != 0)
+				continue;
+			/* Once per attestation. */
+			for (j = 0; j < json_array_size(attest); j++) {
+				if (strcmp(json_string_value(json_object_get(
+				    json_array_get(attest, j), "digest")),
+				    d) == 0)
+					break;
+			}
+			if (j == json_array_size(attest))
+				json_array_append(attest, e);
+			continue;
+		}
+		if (platform != NULL && *platform == NULL &&
+		    strcmp(d, digest) == 0 &&
+		    json_is_object(p = json_object_get(e, "platform")))
+			*platform = json_dumps(p, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER);
+	}
+	json_decref(root);
+}
+
 /* Free an operation. */
 static void
 merge_free(struct merge_op *op)
@@ -145,8 +272,18 @@ merge_free(struct merge_op *op)
 		free(a->os);
 		free(a->architecture);
 		free(a->variant);
+		free(a->platform_json);
+		free(a->source);
+		json_decref(a->attest);
 	}
 	free(op->archs);
+	if (op->expect != NULL)
+		for (i = 0; i < op->ndst; i++)
+			free(op->expect[i]);
+	free(op->expect);
+	free(op->skip);
+	free(op->cur_body);
+	free(op->cur_digest);
 	for (i = 0; i < op->ndst; i++)
 		free(op->dst[i]);
 	free(op->dst);
@@ -174,8 +311,39 @@ merge_cancel(struct merge_op *op)
 static void
 merge_done(struct merge_op *op, int status, const char *errmsg)
 {
-	op->cb(status, status == 0 ? op->body : NULL,
-	    status == 0 ? op->digest : NULL, errmsg, op->arg);
+	struct merge_result r;
+	const char *archs[64], *digests[64], *sources[64];
+	int cur[64];
+	size_t i;
+
+	if (op->rcb == NULL) {
+		op->cb(status, status == 0 ? op->body : NULL,
+		    status == 0 ? op->digest : NULL, errmsg, op->arg);
+		merge_free(op);
+		return;
+	}
+	memset(&r, 0, sizeof r);
+	if (status == 0) {
+		r.body = op->body;
+		r.len = op->len;
+		r.media_type = op->media_type;
+		r.digest = op->digest;
+		r.narchs = op->narchs < 64 ? op->narchs : 64;
+		for (i = 0; i < r.narchs; i++) {
+			archs[i] = op->archs[i].arch;
+			digests[i] = op->archs[i].digest;
+			sources[i] = op->archs[i].source;
+			cur[i] = op->archs[i].from_current;
+		}
+		r.archs = archs;
+		r.child_digests = digests;
+		r.sources = sources;
+		r.from_current = cur;
+	}
+	r.current_body = op->cur_body;
+	r.current_len = op->cur_len;
+	r.current_digest = op->cur_digest;
+	op->rcb(status, status == 0 ? &r : NULL, errmsg, op->arg);
 	merge_free(op);
 }
 
@@ -250,6 +418,9 @@ merge_put_cb(int status, const char *digest, const char *errmsg, void *arg)
 static void
 merge_put_next(struct merge_op *op)
 {
+	while (op->skip != NULL && op->next_dst < op->ndst &&
+	    op->skip[op->next_dst])
+		op->next_dst++;
 	if (op->next_dst < op->ndst) {
 		registry_put_manifest(op->reg, op->repo, op->dst[op->next_dst],
 		    op->media_type, op->body, op->len, merge_put_cb, op);
@@ -277,7 +448,6 @@ merge_write(struct merge_op *op)
 static void
 merge_resolved(struct merge_op *op)
 {
-	struct merge_child *c;
 	struct buf why;
 	const char *mt;
 	size_t i, nbad = 0;
@@ -301,17 +471,12 @@ merge_resolved(struct merge_op *op)
 		return;
 	}
 	buf_free(&why);
-	c = xcalloc(op->narchs, sizeof *c);
-	for (i = 0; i < op->narchs; i++) {
-		c[i].media_type = op->archs[i].media_type;
-		c[i].digest = op->archs[i].digest;
-		c[i].size = op->archs[i].size;
-		c[i].os = op->archs[i].os;
-		c[i].architecture = op->archs[i].architecture;
-		c[i].variant = op->archs[i].variant;
-	}
-	op->body = merge_build_index(c, op->narchs, &mt);
-	free(c);
+	/* What the current index holds for the children: attestations. */
+	for (i = 0; i < op->narchs; i++)
+		merge_index_scan(op->cur_body, op->cur_len,
+		    op->archs[i].digest, op->archs[i].platform_json ? NULL :
+		    &op->archs[i].platform_json, op->archs[i].attest);
+	op->body = merge_build_full(op->archs, op->narchs, &mt);
 	op->len = strlen(op->body);
 	op->media_type = xstrdup(mt);
 	merge_write(op);
@@ -341,6 +506,8 @@ merge_arch_take(struct merge_arch *a, const char *media_type,
 	a->os = xstrdup(p->os ? p->os : "linux");
 	a->architecture = xstrdup(p->architecture);
 	a->variant = xstrdup(p->variant);
+	a->source = xstrdup(a->cand[a->tried]);
+	a->from_current = a->from_index[a->tried];
 }
 
 /* One arch's manifest lookup answered. */
@@ -368,6 +535,10 @@ merge_arch_cb(int status, const struct registry_manifest *m,
 			    a->arch) && p->digest != NULL) {
 				merge_arch_take(a, p->media_type, p->digest,
 				    p->size, p);
+				/* The entry as written there, and its
+				 * attestations. */
+				merge_index_scan(m->body, m->len, p->digest,
+				    &a->platform_json, a->attest);
 				merge_arch_settled(a);
 				return;
 			}
@@ -399,6 +570,7 @@ merge_arch_cb(int status, const struct registry_manifest *m,
 		}
 		merge_arch_take(a, m->media_type, m->digest, (long long)m->len,
 		    &m->platform);
+		a->platform_json = xstrdup(m->platform_json);
 		merge_arch_settled(a);
 		return;
 	}
@@ -432,10 +604,29 @@ merge_op_new(struct registry *reg, merge_cb cb, void *arg)
 	return op;
 }
 
-/* Start a merge. */
-struct merge_op *
-merge_start(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
-    void *arg, char **cause)
+/* The version's current manifest answered (merge_resolve). */
+static void
+merge_current_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct merge_op *op = arg;
+
+	(void)errmsg;
+	if (status == 0 && m->body != NULL) {
+		op->cur_body = xmalloc(m->len + 1);
+		memcpy(op->cur_body, m->body, m->len);
+		op->cur_body[m->len] = '\0';
+		op->cur_len = m->len;
+		op->cur_digest = xstrdup(m->digest);
+	}
+	if (--op->pending == 0)
+		merge_resolved(op);
+}
+
+/* Start a merge (cb) or a resolution (rcb). */
+static struct merge_op *
+merge_begin(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
+    merge_result_cb rcb, void *arg, char **cause)
 {
 	struct merge_op *op;
 	size_t i;
@@ -446,6 +637,8 @@ merge_start(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
 		return NULL;
 	}
 	op = merge_op_new(reg, cb, arg);
+	op->rcb = rcb;
+	op->want_current = rcb != NULL;
 	op->kind = MERGE_INDEX;
 	op->label = xasprintf("merge %s %s", spec->app, spec->version);
 	op->repo = xstrdup(spec->repo);
@@ -465,21 +658,130 @@ merge_start(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
 
 		a->op = op;
 		a->arch = xstrdup(spec->archs[i]);
+		a->attest = json_array();
 		if (spec->digests != NULL && spec->digests[i] != NULL)
 			a->cand[a->ncand++] = xstrdup(spec->digests[i]);
-		a->cand[a->ncand++] = xstrdup(st);
-		a->from_index[a->ncand] = 1;
-		a->cand[a->ncand++] = xstrdup(spec->image_tag);
+		if (spec->prefer_current != NULL && spec->prefer_current[i]) {
+			/* Published: the current index's child first. */
+			a->from_index[a->ncand] = 1;
+			a->cand[a->ncand++] = xstrdup(spec->image_tag);
+			if (a->ncand < MERGE_MAX_CANDIDATES)
+				a->cand[a->ncand++] = xstrdup(st);
+		} else {
+			a->cand[a->ncand++] = xstrdup(st);
+			a->from_index[a->ncand] = 1;
+			a->cand[a->ncand++] = xstrdup(spec->image_tag);
+		}
 		a->staging_ref = xasprintf("%s:%s", spec->image, st);
 	}
 	/* Guard against callbacks that answer at once. */
-	op->pending = op->narchs + 1;
+	op->pending = op->narchs + 1 + (op->want_current ? 1 : 0);
+	if (op->want_current)
+		registry_get_manifest(reg, op->repo, op->image_tag, 0,
+		    merge_current_cb, op);
 	for (i = 0; i < op->narchs; i++)
 		merge_try(&op->archs[i]);
 	if (--op->pending == 0) {
 		merge_resolved(op);
 		return NULL;	/* already finished and reported */
 	}
+	return op;
+}
+
+/* Start a merge. */
+struct merge_op *
+merge_start(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
+    void *arg, char **cause)
+{
+	return merge_begin(reg, spec, cb, NULL, arg, cause);
+}
+
+/* Resolve a merge without writing. */
+struct merge_op *
+merge_resolve(struct registry *reg, const struct merge_spec *spec,
+    merge_result_cb cb, void *arg, char **cause)
+{
+	struct merge_spec dry = *spec;
+
+	dry.dry_run = 1;
+	return merge_begin(reg, &dry, NULL, cb, arg, cause);
+}
+
+/* A premise of merge_put answered: the tag's digest now. */
+static void
+merge_premise_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct merge_op *op = arg;
+	const char *want = op->expect[op->next_premise];
+	const char *have = status == 0 ? m->digest : NULL;
+	char *what;
+
+	if (status < 0) {
+		what = xasprintf("cannot check %s:%s before writing: %s",
+		    op->repo, op->dst[op->next_premise],
+		    errmsg ? errmsg : "error");
+		merge_fail(op, what);
+		free(what);
+		return;
+	}
+	if (have != NULL && strcmp(have, op->digest) == 0) {
+		/* Already what the step writes (an overlapping run wrote
+		 * it): nothing to write there. */
+		op->skip[op->next_premise] = 1;
+	} else if ((want == NULL) != (have == NULL) || (want != NULL &&
+	    strcmp(want, have) != 0)) {
+		char *msg = xasprintf("%s: stale: %s:%s is %s now, the plan "
+		    "saw %s; nothing written", op->label, op->repo,
+		    op->dst[op->next_premise], have ? have : "absent",
+		    want ? want : "it absent");
+
+		merge_done(op, MERGE_STALE, msg);
+		free(msg);
+		return;
+	}
+	if (++op->next_premise < op->ndst) {
+		registry_head_manifest(op->reg, op->repo,
+		    op->dst[op->next_premise], merge_premise_cb, op);
+		return;
+	}
+	op->next_dst = 0;
+	merge_put_next(op);
+}
+
+/* Write exact bytes once the tags are as the plan saw them. */
+struct merge_op *
+merge_put(struct registry *reg, const char *label, const char *repo,
+    const char *media_type, const char *body, size_t len,
+    char *const *tags, const char *const *expect, size_t n, merge_cb cb,
+    void *arg, char **cause)
+{
+	struct merge_op *op;
+	size_t i;
+
+	if (n == 0 || body == NULL) {
+		*cause = xasprintf("%s: nothing to write", label);
+		return NULL;
+	}
+	op = merge_op_new(reg, cb, arg);
+	op->kind = MERGE_RETAG;
+	op->label = xstrdup(label);
+	op->repo = xstrdup(repo);
+	op->body = xmalloc(len + 1);
+	memcpy(op->body, body, len);
+	op->body[len] = '\0';
+	op->len = len;
+	op->media_type = xstrdup(media_type);
+	sha256_digest(op->body, op->len, op->digest, sizeof op->digest);
+	op->dst = xcalloc(n, sizeof *op->dst);
+	op->expect = xcalloc(n, sizeof *op->expect);
+	op->skip = xcalloc(n, sizeof *op->skip);
+	for (i = 0; i < n; i++) {
+		op->dst[op->ndst] = xstrdup(tags[i]);
+		op->expect[op->ndst++] = xstrdup(expect ? expect[i] : NULL);
+	}
+	op->next_premise = 0;
+	registry_head_manifest(reg, repo, op->dst[0], merge_premise_cb, op);
 	return op;
 }
 

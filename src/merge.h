@@ -29,7 +29,32 @@ struct merge_spec {
 	size_t			 narchs;
 	const char *const	*digests;	/* per arch: recorded digest or NULL; may be NULL */
 	const char *const	*staging_tags;	/* per arch */
+	const int		*prefer_current; /* per arch, may be NULL: take
+						  * the child of the version's
+						  * current index first */
 };
+
+/* status of merge_put when a tag is not what the plan saw. */
+#define MERGE_STALE	(-2)
+
+/* A resolved merge (merge_resolve); everything borrowed. */
+struct merge_result {
+	const char		*body;		/* the index bytes */
+	size_t			 len;
+	const char		*media_type;
+	const char		*digest;
+	size_t			 narchs;
+	const char *const	*archs;
+	const char *const	*child_digests;	/* per arch */
+	const char *const	*sources;	/* per arch: the ref taken */
+	const int		*from_current;	/* per arch: from the version's
+						 * current index */
+	const char		*current_body;	/* the version's tag now, or NULL */
+	size_t			 current_len;
+	const char		*current_digest;
+};
+typedef void (*merge_result_cb)(int status, const struct merge_result *,
+    const char *errmsg, void *arg);
 
 /*
  * Called once: status 0 ok (json = the index bytes, digest its digest), -1
@@ -41,6 +66,27 @@ typedef void (*merge_cb)(int status, const char *json, const char *digest,
 /* Start a merge. NULL with *cause (caller frees) on a bad spec. */
 struct merge_op	*merge_start(struct registry *, const struct merge_spec *,
 		     merge_cb, void *arg, char **cause);
+
+/*
+ * Resolve a merge as merge_start would, writing nothing, and also read the
+ * version's current manifest: cb gets the index bytes, each arch's child
+ * and where it was taken from, and the current manifest. The index keeps
+ * the children's attestation manifests (from their source index or the
+ * current index) and writes each platform as the child's config states it.
+ */
+struct merge_op	*merge_resolve(struct registry *, const struct merge_spec *,
+		     merge_result_cb, void *arg, char **cause);
+
+/*
+ * PUT exact bytes under each of tags, once each tag's digest is
+ * expect[i] (NULL: the tag must be absent; expect NULL: all absent), then
+ * read each back. A tag that changed since the plan: status MERGE_STALE,
+ * nothing written. label names the step in messages.
+ */
+struct merge_op	*merge_put(struct registry *, const char *label,
+		     const char *repo, const char *media_type, const char *body,
+		     size_t len, char *const *tags, const char *const *expect,
+		     size_t n, merge_cb, void *arg, char **cause);
 
 /*
  * Copy the manifest at src_ref to each of dst_tags (same bytes, same media

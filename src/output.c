@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "output.h"
+#include "plan.h"
 #include "version.h"
 #include "status.h"
 #include "util.h"
@@ -320,4 +321,24 @@ output_matrix_json(FILE *f, const struct mt_model *m)
 	    "has_builds", json_array_size(inc) > 0,
 	    "include", inc,
 	    "merge", merge), JSON_COMPACT);
+}
+
+/* The plan as text. */
+void
+output_plan_text(FILE *f, const struct plan *p)
+{
+	char *text = plan_text(p, 0);
+
+	fputs(text, f);
+	free(text);
+}
+
+/* The plan as mirrortop.plan/v1, one line. */
+void
+output_plan_json(FILE *f, const struct plan *p)
+{
+	char *text = plan_json(p);
+
+	fprintf(f, "%s\n", text);
+	free(text);
 }

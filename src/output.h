@@ -11,6 +11,12 @@ void	output_status_table(FILE *, const struct mt_model *, int use_colour);
 void	output_status_json(FILE *, const struct mt_model *);
 /* The CI matrix JSON of design.md. */
 void	output_matrix_json(FILE *, const struct mt_model *);
+
+struct plan;
+/* A plan as text (the steps, then what is up to date or withheld; what
+ * cannot be done is for stderr), and the mirrortop.plan/v1 document. */
+void	output_plan_text(FILE *, const struct plan *);
+void	output_plan_json(FILE *, const struct plan *);
 /* Whether to colour: a terminal, NO_COLOR unset, TERM not dumb. */
 int	output_use_colour(FILE *);
 

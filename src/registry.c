@@ -337,6 +337,7 @@ registry_manifest_clear(struct registry_manifest *m)
 		reg_platform_clear(&m->platforms[i]);
 	free(m->platforms);
 	reg_platform_clear(&m->platform);
+	free(m->platform_json);
 	free(m->config_digest);
 	memset(m, 0, sizeof *m);
 }
@@ -575,9 +576,39 @@ out:
 	return rc;
 }
 
+/*
+ * The platform of an index entry for an image whose config is root, as
+ * `podman manifest add` and `buildx imagetools create` write it: the
+ * config's values unchanged, in the OCI order. Caller frees; NULL when
+ * the config names no architecture.
+ */
+static char *
+reg_platform_json(json_t *root)
+{
+	static const char *keys[] = { "architecture", "os", "os.version",
+	    "os.features", "variant" };
+	json_t *p, *v;
+	size_t i;
+	char *s;
+
+	if (!json_is_string(json_object_get(root, "architecture")))
+		return NULL;
+	p = json_object();
+	for (i = 0; i < MT_ARRAY_LEN(keys); i++) {
+		v = json_object_get(root, keys[i]);
+		if ((json_is_string(v) && *json_string_value(v) != '\0') ||
+		    (json_is_array(v) && json_array_size(v) > 0))
+			json_object_set(p, keys[i], v);
+	}
+	s = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(p);
+	return s;
+}
+
 /* Read architecture/os/variant from an image config blob. */
 static int
-reg_parse_config(const char *body, size_t len, struct registry_platform *p)
+reg_parse_config(const char *body, size_t len, struct registry_platform *p,
+    char **platform_json)
 {
 	json_t *root;
 	json_error_t jerr;
@@ -587,6 +618,8 @@ reg_parse_config(const char *body, size_t len, struct registry_platform *p)
 		json_decref(root);
 		return -1;
 	}
+	free(*platform_json);
+	*platform_json = reg_platform_json(root);
 	free(p->os);
 	free(p->architecture);
 	free(p->variant);
@@ -1664,7 +1697,8 @@ reg_blob_done(struct reg_op *op, const struct http_response *resp)
 		    r->host, op->repo);
 		return;
 	}
-	if (reg_parse_config(resp->body, resp->len, &op->m.platform) != 0) {
+	if (reg_parse_config(resp->body, resp->len, &op->m.platform,
+	    &op->m.platform_json) != 0) {
 		reg_fail(op, -1, "%s: %s: invalid image config", r->host,
 		    op->repo);
 		return;

@@ -40,6 +40,10 @@ struct registry_manifest {
 	/* single image: platform from the config blob when resolved; NULL
 	 * architecture when the config has none (e.g. a Docker plugin) */
 	struct registry_platform platform;
+	/* single image, resolved: the platform exactly as the config states
+	 * it, as an index entry writes it (compact JSON object of
+	 * architecture, os, os.version, os.features, variant), or NULL */
+	char	*platform_json;
 	char	*config_digest;
 };
 

@@ -191,12 +191,14 @@ class TestBuild(CliWorld):
         self.config(push_argv())
         r = self.cli("build", "mattermost", "10.3.1", "--arch", "amd64",
                      check=0)
-        self.assertIn("not built", r.stderr)
+        self.assertIn("not merged, 1 arch is still missing", r.stderr)
         self.assertEqual(sorted(self.tags_now()), ["10.3.1-amd64"])
-        # Everything is staged now: build has nothing to build but merges.
+        # Everything is staged now: build has nothing to build but merges,
+        # and says no orphan "nothing to build".
         self.stage("10.3.1", archs=("arm64",))
         r = self.cli("build", "mattermost", "10.3.1", check=0)
-        self.assertIn("nothing to build", r.stderr)
+        self.assertNotIn("nothing to build", r.stderr)
+        self.assertIn("0 built, 1 merged", r.stderr)
         self.assertIsNotNone(self.manifest("10.3.1"), r.stderr)
 
     def test_sigterm_interrupts_and_stops_the_builder(self):
@@ -234,8 +236,9 @@ class TestBuild(CliWorld):
         try:
             self.assertTrue(self.wait_for(pidfile))
             r = self.cli("build", "mattermost", "10.3.1", check=1)
-            self.assertIn("a job for mattermost 10.3.1 amd64 is queued or "
-                          "running in another mirrortop process", r.stderr)
+            self.assertIn("not done: mattermost 10.3.1 amd64 is already "
+                          "being built (a job is queued or running in "
+                          "another mirrortop process)", r.stderr)
             self.assertEqual([j["state"] for j in self.jobs()], ["running"])
         finally:
             p.send_signal(signal.SIGTERM)
@@ -259,7 +262,7 @@ class TestMerge(CliWorld):
         self.config(push_argv())
         r = self.cli("merge", "--dry-run", "mattermost", "10.3.1", check=0)
         self.assertEqual(self.manifest("10.3.1"), None)
-        dry = r.stdout.strip()
+        dry = re.search(r"^\s+index: (.*)$", r.stdout, re.M).group(1)
         self.cli("merge", "mattermost", "10.3.1", check=0)
         idx = self.manifest("10.3.1")
         self.assertEqual(idx[0].decode(), dry, "dry run prints the exact "
@@ -303,8 +306,9 @@ class TestSync(CliWorld):
         work = os.path.join(self.env.state, "mirrortop", "work")
         wfiles = sorted(os.listdir(work))
         r = self.cli("sync", "--dry-run", check=0)
-        self.assertRegex(r.stdout, r"build mattermost 10\.3\.1 amd64: .*"
-                         r"--arch amd64 .*10\.3\.1-amd64")
+        self.assertRegex(r.stdout, r"build mattermost 10\.3\.1 amd64 -> .*"
+                         r"10\.3\.1-amd64\n\s+run: .*--arch amd64 .*"
+                         r"10\.3\.1-amd64")
         self.assertIn("build mattermost 10.2.1 arm64", r.stdout)
         self.assertNotIn("build mattermost 10.2.1 amd64", r.stdout)
         self.assertIn("merge mattermost 10.3.0: PUT", r.stdout)
@@ -328,7 +332,10 @@ class TestSync(CliWorld):
                          self.manifest("10.3.1")[2])
         self.assertEqual(len(self.jobs()), 6)
         r = self.cli("sync", "--dry-run", check=0)
-        self.assertEqual(r.stdout, "", "nothing left to do")
+        self.assertNotRegex(r.stdout, r"(?m)^\d+\. ", "nothing left to do")
+        for v in ("10.2.1", "10.3.1", "10.3.0"):
+            self.assertIn("up to date: mattermost %s is up to date" % v,
+                          r.stdout)
         # A new upstream release: latest follows it.
         with self.up.lock:
             self.up.data["github"][REPO]["releases"] = releases(

@@ -169,8 +169,9 @@ class TestHistory(SharedWorld):
         # A dry run of a third process does not call it interrupted either.
         r = self.env.run("sync", "--dry-run")
         self.assertNotIn("interrupted", r.stderr)
-        self.assertIn("skip: a job for mattermost 10.3.1 amd64 is queued or "
-                      "running in another mirrortop process", r.stdout)
+        self.assertIn("withheld: mattermost 10.3.1 amd64 is already being "
+                      "built (a job is queued or running in another "
+                      "mirrortop process)", r.stdout)
         # Its own process ends it, and keeps the others' jobs.
         a.send_signal(signal.SIGTERM)
         a.wait(30)

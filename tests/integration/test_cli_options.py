@@ -47,7 +47,10 @@ class TestOptionsTable(unittest.TestCase):
         self.assertIn("--arch", table["sync"])
         self.assertIn("--arch", table["build"])
         self.assertIn("--dry-run", table["merge"])
-        self.assertNotIn("--json", table["merge"])
+        self.assertNotIn("--json", table["matrix"])
+        for name in ("build", "merge", "sync"):
+            self.assertTrue({"--dry-run", "--json", "--force"}
+                            <= table[name], name)
 
     def test_help_lists_exactly_the_options(self):
         for name, opts in commands().items():
@@ -65,7 +68,7 @@ class TestOptionsTable(unittest.TestCase):
 
     def test_an_option_not_taken_is_a_usage_error(self):
         cases = [("status", "--arch", "sparc"), ("status", "--dry-run"),
-                 ("merge", "--json"), ("matrix", "--json"),
+                 ("status", "--force"), ("matrix", "--json"),
                  ("build", "--interval", "5"), ("config", "--read-only")]
         for args in cases:
             r = run(*args, "a", "b")

@@ -1,0 +1,725 @@
+/* apply.c — run a plan's steps, re-checking each step's premise first. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "actions-int.h"
+#include "apply.h"
+#include "config.h"
+#include "core.h"
+#include "jobs.h"
+#include "merge.h"
+#include "model.h"
+#include "plan.h"
+#include "registry.h"
+#include "util.h"
+
+enum apply_state {
+	APPLY_PENDING,
+	APPLY_RUNNING,
+	APPLY_DONE,
+	APPLY_FAILED,		/* failed, stale, or its input failed */
+	APPLY_WITHHELD,		/* another mirrortop process does it */
+};
+
+struct apply_read;
+
+struct apply_step {
+	enum apply_state state;
+	unsigned long	 job;		/* build: the job id */
+	struct merge_op	*mop;		/* merge/latest in flight */
+	struct apply_read *rd;		/* the callback argument in flight */
+};
+
+/* What a registry or merge callback gets: the apply and the step. */
+struct apply_read {
+	struct apply	*ap;
+	size_t		 i;
+};
+
+struct apply {
+	struct core		*core;
+	struct plan		*plan;
+	struct apply_step	*st;
+	size_t			 cursor;	/* next non-build step */
+	struct apply_summary	 sum;
+	int			 advancing;
+	int			 starting;	/* inside apply_start() */
+	int			 finished;
+	apply_cb		 cb;
+	void			*arg;
+};
+
+/*
+ * One table of step kinds: how a step starts. A start function marks the
+ * step running; the step ends through apply_step_end(), at once or from a
+ * callback.
+ */
+static void	apply_build(struct apply *, size_t);
+static void	apply_merge(struct apply *, size_t);
+static void	apply_latest(struct apply *, size_t);
+
+static const struct {
+	void	(*start)(struct apply *, size_t);
+} apply_kinds[STEP_NKINDS] = {
+	[STEP_BUILD] = { apply_build },
+	[STEP_MERGE] = { apply_merge },
+	[STEP_LATEST] = { apply_latest },
+};
+
+static void	apply_advance(struct apply *);
+
+/* Count a step that ended well. */
+static void
+apply_count(struct apply *ap, const struct plan_step *s)
+{
+	switch (s->kind) {
+	case STEP_BUILD:
+		ap->sum.built++;
+		break;
+	case STEP_MERGE:
+		ap->sum.merged++;
+		break;
+	case STEP_LATEST:
+		ap->sum.latest++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* A step ended: ok or not (why: one line, told as an error). */
+static void
+apply_step_end(struct apply *ap, size_t i, int ok, int stale, const char *why)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+
+	ap->st[i].state = ok ? APPLY_DONE : APPLY_FAILED;
+	ap->st[i].mop = NULL;
+	if (ok)
+		apply_count(ap, s);
+	else {
+		ap->sum.failed++;
+		if (stale)
+			ap->sum.stale++;
+		actions_tell(ap->core, 1, "step %zu (%s %s%s%s) not done: %s",
+		    i + 1, plan_kind_name(s->kind), s->app_name,
+		    s->version ? " " : "", s->version ? s->version : "",
+		    why ? why : "failed");
+	}
+	apply_advance(ap);
+}
+
+/* The model's app and version of step s, or -1. */
+static int
+apply_model(struct apply *ap, const struct plan_step *s, struct mt_app **ap_,
+    struct mt_version **vp)
+{
+	struct mt_model *m = core_model_mut(ap->core);
+	struct mt_app *a;
+	size_t i;
+
+	if (s->app >= m->napps || strcmp(m->apps[s->app].cfg->name,
+	    s->app_name) != 0)
+		return -1;
+	a = &m->apps[s->app];
+	*ap_ = a;
+	*vp = NULL;
+	if (s->version == NULL)
+		return 0;
+	for (i = 0; i < a->nversions; i++) {
+		if (strcmp(a->versions[i].version, s->version) == 0) {
+			*vp = &a->versions[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- build ---- */
+
+/* A callback argument for step i, remembered for apply_cancel(). */
+static struct apply_read *
+apply_rd(struct apply *ap, size_t i)
+{
+	struct apply_read *rd = xcalloc(1, sizeof *rd);
+
+	rd->ap = ap;
+	rd->i = i;
+	ap->st[i].rd = rd;
+	return rd;
+}
+
+/* A callback came: forget its argument. */
+static void
+apply_rd_done(struct apply_read *rd)
+{
+	rd->ap->st[rd->i].rd = NULL;
+	free(rd);
+}
+
+static void
+apply_build_submit(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	struct mt_app *a;
+	struct mt_version *v;
+	char *cause = NULL;
+	int elsewhere = 0;
+
+	if (apply_model(ap, s, &a, &v) != 0 || v == NULL) {
+		apply_step_end(ap, i, 0, 1, "the version is no longer in the "
+		    "window");
+		return;
+	}
+	if (actions_submit_build(ap->core, a, v, s->arch, &ap->st[i].job,
+	    &elsewhere, &cause) != 0) {
+		if (elsewhere && ap->plan->elsewhere_ok) {
+			/* An overlapping sync took it: it builds and merges. */
+			free(cause);
+			ap->st[i].state = APPLY_WITHHELD;
+			ap->sum.withheld++;
+			actions_tell(ap->core, 0, "step %zu (build %s %s %s) "
+			    "withheld: a job for it is queued or running in "
+			    "another mirrortop process now", i + 1,
+			    s->app_name, s->version, s->arch);
+			apply_advance(ap);
+			return;
+		}
+		apply_step_end(ap, i, 0, elsewhere, elsewhere ? "stale: a "
+		    "job for it is queued or running in another mirrortop "
+		    "process now" : cause);
+		free(cause);
+		return;
+	}
+	/* The job may have ended already (a failing spawn). */
+	apply_advance(ap);
+}
+
+static void
+apply_build_premise_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+	char *why;
+
+	apply_rd_done(rd);
+	if (status < 0) {
+		why = xasprintf("cannot check %s:%s: %s", s->image, s->tags[0],
+		    errmsg ? errmsg : "error");
+		apply_step_end(ap, i, 0, 0, why);
+		free(why);
+		return;
+	}
+	if (status == 0) {
+		why = xasprintf("stale: %s:%s exists now (%s); the plan saw it "
+		    "absent", s->image, s->tags[0], m->digest ? m->digest :
+		    "?");
+		apply_step_end(ap, i, 0, 1, why);
+		free(why);
+		return;
+	}
+	apply_build_submit(ap, i);
+}
+
+static void
+apply_build(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+
+	ap->st[i].state = APPLY_RUNNING;
+	if (s->ntags == 0) {
+		apply_build_submit(ap, i);
+		return;
+	}
+	registry_head_manifest(core_registry(ap->core), s->repo, s->tags[0],
+	    apply_build_premise_cb, apply_rd(ap, i));
+}
+
+/* Running builds whose job ended. */
+static void
+apply_builds_check(struct apply *ap)
+{
+	struct jobs *jobs = actions_jobs_of(ap->core);
+	size_t i;
+
+	if (jobs == NULL)
+		return;
+	for (i = 0; i < ap->plan->nsteps; i++) {
+		struct plan_step *s = &ap->plan->steps[i];
+		const struct job *j;
+		char *why;
+
+		if (s->kind != STEP_BUILD || ap->st[i].state != APPLY_RUNNING ||
+		    ap->st[i].job == 0)
+			continue;
+		j = jobs_find(jobs, ap->st[i].job);
+		if (j == NULL || !job_state_final(j->state))
+			continue;
+		ap->st[i].job = 0;
+		if (j->state == JOB_SUCCEEDED) {
+			free(s->digest);
+			s->digest = xstrdup(j->digest);
+			apply_step_end(ap, i, 1, 0, NULL);
+		} else {
+			why = xasprintf("job %lu %s", j->id,
+			    job_state_name(j->state));
+			apply_step_end(ap, i, 0, 0, why);
+			free(why);
+		}
+	}
+}
+
+/* ---- merge ---- */
+
+/* The index was written (or not). */
+static void
+apply_put_done(int status, const char *json, const char *digest,
+    const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+	struct buf b;
+	size_t k;
+
+	(void)json;
+	apply_rd_done(rd);
+	ap->st[i].mop = NULL;
+	if (status != 0) {
+		apply_step_end(ap, i, 0, status == MERGE_STALE, errmsg);
+		return;
+	}
+	buf_init(&b, 64 * 1024);
+	for (k = 0; k < s->ntags; k++)
+		buf_printf(&b, "%s%s:%s", k ? " and " : "", s->image,
+		    s->tags[k]);
+	if (s->kind == STEP_MERGE)
+		actions_tell(ap->core, 0, "merged %s %s: %s (%s)", s->app_name,
+		    s->version, b.data, digest);
+	else
+		actions_tell(ap->core, 0, "latest %s -> %s: %s (%s)",
+		    s->app_name, s->version, b.data, digest);
+	buf_free(&b);
+	apply_step_end(ap, i, 1, 0, NULL);
+}
+
+/* PUT the step's bytes under its tags, premises first. */
+static void
+apply_put(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	struct apply_read *rd = apply_rd(ap, i);
+	char *label, *cause = NULL;
+
+	if (s->kind == STEP_MERGE)
+		label = xasprintf("merge %s %s", s->app_name, s->version);
+	else
+		label = xasprintf("latest %s", s->app_name);
+	ap->st[i].mop = merge_put(core_registry(ap->core), label, s->repo,
+	    s->media_type, s->body, s->len, s->tags,
+	    (const char *const *)s->old, s->ntags, apply_put_done, rd, &cause);
+	free(label);
+	if (ap->st[i].mop == NULL) {
+		apply_rd_done(rd);
+		apply_step_end(ap, i, 0, 0, cause);
+		free(cause);
+	}
+}
+
+/* The index of a merge that waited for builds is resolved. */
+static void
+apply_merge_resolved(int status, const struct merge_result *r,
+    const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i, k, j;
+	struct plan_step *s = &ap->plan->steps[i];
+	char *why;
+
+	apply_rd_done(rd);
+	ap->st[i].mop = NULL;
+	if (status != 0) {
+		apply_step_end(ap, i, 0, 0, errmsg);
+		return;
+	}
+	/* Each built arch must be what its build pushed. */
+	for (k = 0; k < r->narchs; k++) {
+		for (j = 0; j < s->nsources; j++) {
+			const struct plan_source *src = &s->sources[j];
+			const char *want;
+
+			if (strcmp(src->arch, r->archs[k]) != 0)
+				continue;
+			want = src->step > 0 ?
+			    ap->plan->steps[src->step - 1].digest : src->digest;
+			if (want != NULL && strcmp(want,
+			    r->child_digests[k]) != 0) {
+				why = xasprintf("stale: %s is %s at %s, not %s",
+				    src->arch, r->child_digests[k],
+				    r->sources[k], want);
+				apply_step_end(ap, i, 0, 1, why);
+				free(why);
+				return;
+			}
+		}
+	}
+	s->body = xmalloc(r->len + 1);
+	memcpy(s->body, r->body, r->len);
+	s->body[r->len] = '\0';
+	s->len = r->len;
+	s->media_type = xstrdup(r->media_type);
+	s->digest = xstrdup(r->digest);
+	apply_put(ap, i);
+}
+
+static void
+apply_merge(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	struct merge_spec ms;
+	struct apply_read *rd;
+	char *archs[CONFIG_MAX_ARCHS];
+	const char *digests[CONFIG_MAX_ARCHS], *staging[CONFIG_MAX_ARCHS];
+	int prefer[CONFIG_MAX_ARCHS];
+	char *cause = NULL;
+	size_t k, n = 0;
+
+	ap->st[i].state = APPLY_RUNNING;
+	if (s->body != NULL) {
+		apply_put(ap, i);
+		return;
+	}
+	for (k = 0; k < s->nsources && n < CONFIG_MAX_ARCHS; k++, n++) {
+		const struct plan_source *src = &s->sources[k];
+
+		archs[n] = src->arch;
+		staging[n] = src->ref;
+		digests[n] = src->step > 0 ?
+		    ap->plan->steps[src->step - 1].digest : src->digest;
+		prefer[n] = src->step == 0 && src->current;
+	}
+	memset(&ms, 0, sizeof ms);
+	ms.app = s->app_name;
+	ms.version = s->version;
+	ms.image = s->image;
+	ms.repo = s->repo;
+	ms.image_tag = s->tags[0];
+	ms.archs = archs;
+	ms.narchs = n;
+	ms.digests = digests;
+	ms.staging_tags = staging;
+	ms.prefer_current = prefer;
+	rd = apply_rd(ap, i);
+	ap->st[i].mop = merge_resolve(core_registry(ap->core), &ms,
+	    apply_merge_resolved, rd, &cause);
+	if (ap->st[i].mop == NULL && cause != NULL) {
+		apply_rd_done(rd);
+		apply_step_end(ap, i, 0, 0, cause);
+		free(cause);
+	}
+}
+
+/* ---- latest ---- */
+
+/* A latest move that waited for a build: its source is read. */
+static void
+apply_latest_src_cb(int status, const struct registry_manifest *m,
+    const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+	const char *want = s->nafter > 0 ?
+	    ap->plan->steps[s->after[0] - 1].digest : NULL;
+	char *why;
+
+	apply_rd_done(rd);
+	if (status != 0) {
+		why = xasprintf("no image at %s:%s%s%s", s->image, s->src_ref,
+		    status < 0 ? ": " : "", status < 0 && errmsg ? errmsg :
+		    "");
+		apply_step_end(ap, i, 0, 0, why);
+		free(why);
+		return;
+	}
+	if (want != NULL && strcmp(want, m->digest) != 0) {
+		why = xasprintf("stale: %s:%s is %s, not %s (the output of "
+		    "step %zu)", s->image, s->src_ref, m->digest, want,
+		    s->after[0]);
+		apply_step_end(ap, i, 0, 1, why);
+		free(why);
+		return;
+	}
+	s->body = xmalloc(m->len + 1);
+	memcpy(s->body, m->body, m->len);
+	s->body[m->len] = '\0';
+	s->len = m->len;
+	s->media_type = xstrdup(m->media_type);
+	s->digest = xstrdup(m->digest);
+	apply_put(ap, i);
+}
+
+static void
+apply_latest(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+
+	ap->st[i].state = APPLY_RUNNING;
+	if (s->body != NULL) {
+		apply_put(ap, i);
+		return;
+	}
+	registry_get_manifest(core_registry(ap->core), s->repo, s->src_ref, 0,
+	    apply_latest_src_cb, apply_rd(ap, i));
+}
+
+/* ---- the run ---- */
+
+/*
+ * Whether every input of step i is done (1), not yet (0); -1 when one
+ * failed, -2 when one was withheld (*which: that step).
+ */
+static int
+apply_inputs(struct apply *ap, size_t i, size_t *which)
+{
+	const struct plan_step *s = &ap->plan->steps[i];
+	size_t k;
+	int ready = 1;
+
+	for (k = 0; k < s->nafter; k++) {
+		enum apply_state st = ap->st[s->after[k] - 1].state;
+
+		if (st == APPLY_FAILED || st == APPLY_WITHHELD) {
+			*which = s->after[k];
+			return st == APPLY_FAILED ? -1 : -2;
+		}
+		if (st != APPLY_DONE)
+			ready = 0;
+	}
+	return ready;
+}
+
+/* Everything final: report once. */
+static void
+apply_finish(struct apply *ap)
+{
+	size_t i;
+
+	for (i = 0; i < ap->plan->nsteps; i++)
+		if (ap->st[i].state == APPLY_PENDING ||
+		    ap->st[i].state == APPLY_RUNNING)
+			return;
+	if (ap->finished)
+		return;
+	ap->finished = 1;
+	if (ap->starting)
+		return;		/* apply_start() reports */
+	actions_set_job_hook(ap->core, NULL, NULL);
+	actions_hold(ap->core, -1);
+	/* The model follows what was written. */
+	for (i = 0; i < ap->plan->nsteps; i++)
+		if (ap->st[i].state == APPLY_DONE && (i == 0 ||
+		    ap->plan->steps[i].app != ap->plan->steps[i - 1].app))
+			core_refresh_app(ap->core, ap->plan->steps[i].app);
+	ap->cb(&ap->sum, ap->arg);
+	free(ap->st);
+	free(ap);
+}
+
+/* Start what can start. */
+static void
+apply_advance(struct apply *ap)
+{
+	struct plan *p = ap->plan;
+	size_t i, which;
+	char *why;
+	int r;
+
+	if (ap->advancing)
+		return;
+	ap->advancing = 1;
+	apply_builds_check(ap);
+	/* Builds: all at once, in order. */
+	for (i = 0; i < p->nsteps; i++) {
+		if (p->steps[i].kind != STEP_BUILD ||
+		    ap->st[i].state != APPLY_PENDING)
+			continue;
+		if ((r = apply_inputs(ap, i, &which)) == 0)
+			continue;
+		if (r < 0) {
+			ap->st[i].state = APPLY_FAILED;
+			ap->sum.failed++;
+			actions_tell(ap->core, 1, "step %zu not done: step %zu "
+			    "failed", i + 1, which);
+			continue;
+		}
+		apply_kinds[STEP_BUILD].start(ap, i);
+	}
+	/* The rest: one at a time, in order. */
+	while (ap->cursor < p->nsteps) {
+		i = ap->cursor;
+		if (p->steps[i].kind == STEP_BUILD) {
+			ap->cursor++;
+			continue;
+		}
+		if (ap->st[i].state == APPLY_RUNNING)
+			break;
+		if (ap->st[i].state != APPLY_PENDING) {
+			ap->cursor++;
+			continue;
+		}
+		r = apply_inputs(ap, i, &which);
+		if (r == 0)
+			break;
+		if (r == -2) {
+			ap->st[i].state = APPLY_WITHHELD;
+			ap->sum.withheld++;
+			actions_tell(ap->core, 0, "step %zu (%s %s%s%s) "
+			    "withheld: step %zu is done by another mirrortop "
+			    "process", i + 1, plan_kind_name(p->steps[i].kind),
+			    p->steps[i].app_name, p->steps[i].version ? " " :
+			    "", p->steps[i].version ? p->steps[i].version : "",
+			    which);
+			ap->cursor++;
+			continue;
+		}
+		if (r < 0) {
+			ap->st[i].state = APPLY_FAILED;
+			ap->sum.failed++;
+			why = xasprintf("step %zu (%s %s%s%s) not done: step %zu "
+			    "failed", i + 1, plan_kind_name(p->steps[i].kind),
+			    p->steps[i].app_name, p->steps[i].version ? " " :
+			    "", p->steps[i].version ? p->steps[i].version : "",
+			    which);
+			actions_tell(ap->core, 1, "%s", why);
+			free(why);
+			ap->cursor++;
+			continue;
+		}
+		apply_kinds[p->steps[i].kind].start(ap, i);
+		if (ap->st[i].state == APPLY_RUNNING)
+			break;
+	}
+	ap->advancing = 0;
+	apply_finish(ap);
+}
+
+/* A job changed state. */
+static void
+apply_job_hook(void *arg)
+{
+	struct apply *ap = arg;
+
+	if (!ap->advancing)
+		apply_advance(ap);
+	else
+		apply_builds_check(ap);
+}
+
+struct apply *
+apply_start(struct core *core, struct plan *plan, const char *what,
+    apply_cb cb, void *arg, char **cause)
+{
+	struct apply *ap;
+
+	*cause = NULL;
+	if (plan->nsteps > 0 && !actions_may_write(core, what, cause))
+		return NULL;
+	ap = xcalloc(1, sizeof *ap);
+	ap->core = core;
+	ap->plan = plan;
+	ap->st = xcalloc(plan->nsteps + 1, sizeof *ap->st);
+	ap->cb = cb;
+	ap->arg = arg;
+	ap->sum.up_to_date = (int)plan_count(plan, PLAN_UP_TO_DATE);
+	ap->sum.withheld = (int)plan_count(plan, PLAN_WITHHELD);
+	ap->sum.not_done = (int)plan_count(plan, PLAN_NOT_DONE);
+	if (plan->nsteps == 0) {
+		cb(&ap->sum, arg);
+		free(ap->st);
+		free(ap);
+		return NULL;
+	}
+	actions_set_job_hook(core, apply_job_hook, ap);
+	actions_hold(core, 1);
+	ap->starting = 1;
+	apply_advance(ap);
+	ap->starting = 0;
+	if (ap->finished) {
+		ap->finished = 0;
+		apply_finish(ap);
+		return NULL;
+	}
+	return ap;
+}
+
+void
+apply_cancel(struct apply *ap)
+{
+	size_t i;
+
+	if (ap == NULL)
+		return;
+	actions_set_job_hook(ap->core, NULL, NULL);
+	actions_hold(ap->core, -1);
+	for (i = 0; i < ap->plan->nsteps; i++) {
+		if (ap->st[i].mop != NULL)
+			merge_cancel(ap->st[i].mop);
+		else if (ap->st[i].rd != NULL)
+			registry_cancel_arg(core_registry(ap->core),
+			    ap->st[i].rd);
+		free(ap->st[i].rd);
+	}
+	free(ap->st);
+	free(ap);
+}
+
+struct apply_wait {
+	int			 done;
+	struct apply_summary	 sum;
+};
+
+static void
+apply_wait_cb(const struct apply_summary *s, void *arg)
+{
+	struct apply_wait *w = arg;
+
+	w->done = 1;
+	w->sum = *s;
+}
+
+int
+apply_wait(struct core *core, struct plan *plan, const char *what,
+    struct apply_summary *out, char **cause)
+{
+	struct apply_wait w;
+
+	memset(&w, 0, sizeof w);
+	if (apply_start(core, plan, what, apply_wait_cb, &w, cause) == NULL &&
+	    *cause != NULL)
+		return -1;
+	/* As a job's wait: a terminating signal stops the builders. */
+	while (!w.done) {
+		action_run_until_idle(core);
+		if (!w.done)
+			core_run_once(core, 1000);
+	}
+	*out = w.sum;
+	return 0;
+}
+
+char *
+apply_summary_line(const struct apply_summary *s)
+{
+	return xasprintf("%d built, %d merged, %d latest moved, %d failed, "
+	    "%d up to date", s->built, s->merged, s->latest,
+	    s->failed + s->not_done, s->up_to_date);
+}

@@ -1,0 +1,154 @@
+/*
+ * plan.h — what a write command will do, as an ordered list of steps.
+ *
+ * A plan is computed from the model (and registry reads: the children of
+ * a merge, the version's current index) with no side effect: nothing is
+ * written, no builder runs, no file is created. `--dry-run` prints it
+ * (plan_text(), plan_json()), the dashboard's confirm dialog shows the
+ * same text, and apply (apply.h) executes exactly its steps, re-checking
+ * each step's premise against the registry just before it writes.
+ *
+ * A step holds everything known when the plan is made. What only an
+ * earlier step can produce (the digest a build pushes, hence a merge's
+ * index bytes) is "the output of step N": step->after names those steps
+ * and step->body is NULL until apply fills it in.
+ *
+ * Step kinds are one table (plan.c's step_kinds[], apply.c's
+ * apply_kinds[]): a kind has a name, its text and JSON fields and its
+ * apply function; adding one does not touch the others.
+ */
+#ifndef MT_PLAN_H
+#define MT_PLAN_H
+
+#include <stddef.h>
+
+struct core;
+struct buf;
+
+enum step_kind {
+	STEP_BUILD,		/* run the builder for app/version/arch */
+	STEP_MERGE,		/* PUT an index under the version's tags */
+	STEP_LATEST,		/* PUT a version's manifest as latest / latest-{arch} */
+	STEP_NKINDS
+};
+
+/* Where a merged arch comes from. */
+struct plan_source {
+	char		*arch;
+	char		*ref;		/* digest or tag it is taken from */
+	char		*digest;	/* the child's digest, NULL until built */
+	int		 current;	/* the child of the version's current index */
+	size_t		 step;		/* > 0: the output of step N */
+};
+
+struct plan_step {
+	enum step_kind	 kind;
+	size_t		 app;		/* model index */
+	char		*app_name;
+	char		*version;
+	char		*arch;		/* build; NULL otherwise */
+	char		*image;		/* registry/namespace/image */
+	char		*repo;		/* namespace/image */
+	char		*target;	/* the registry written to */
+
+	/* tags written, each with its digest when planned (the premise
+	 * apply re-checks; NULL: absent) */
+	char		**tags;
+	char		**old;
+	size_t		 ntags;
+
+	/* build */
+	char		**argv;		/* exec builder, NULL-terminated */
+	char		*dispatch;	/* github-actions: what is dispatched */
+	char		*staging_ref;
+
+	/* merge / latest: the exact bytes, or NULL when they are the
+	 * output of an earlier step */
+	char		*body;
+	size_t		 len;
+	char		*media_type;
+	char		*digest;	/* digest of body */
+	char		*src_ref;	/* latest: the manifest copied */
+	struct plan_source *sources;	/* merge */
+	size_t		 nsources;
+	char		**changes;	/* merge over a published index: entries
+					 * dropped and added (one line each) */
+	size_t		 nchanges;
+
+	size_t		*after;		/* steps (1-based) whose output it needs */
+	size_t		 nafter;
+};
+
+/* A version or step left out, and why. */
+enum plan_note_kind {
+	PLAN_UP_TO_DATE,	/* nothing to do: not a failure */
+	PLAN_WITHHELD,		/* policy: needs --force, a job elsewhere...: not a failure */
+	PLAN_NOT_DONE,		/* asked for but impossible: exit 1 */
+};
+
+struct plan_note {
+	enum plan_note_kind kind;
+	char		*app;
+	char		*version;	/* or NULL */
+	char		*why;		/* one line */
+};
+
+struct plan {
+	struct plan_step *steps;
+	size_t		 nsteps;
+	int		 elsewhere_ok;	/* sync: a build another mirrortop
+					 * process took meanwhile is withheld,
+					 * not failed (that process merges) */
+	struct plan_note *notes;
+	size_t		 nnotes;
+};
+
+enum plan_what {
+	PLAN_REQ_BUILD,		/* build APP VERSION [--arch]: builds, merge, latest */
+	PLAN_REQ_MERGE,		/* merge APP VERSION */
+	PLAN_REQ_SYNC,		/* sync [APP...] */
+	PLAN_REQ_LATEST,	/* point latest at the semantic latest */
+};
+
+struct plan_request {
+	enum plan_what	 what;
+	const char *const *apps;	/* sync: names (none: all); else one */
+	size_t		 napps;
+	const char	*version;	/* build, merge */
+	const char *const *archs;	/* --arch (none: every missing arch) */
+	size_t		 narchs;
+	int		 force;		/* rewrite what is published */
+};
+
+/* The plan is made (status 0) or could not be (-1, errmsg one line). */
+typedef void (*plan_cb)(int status, struct plan *, const char *errmsg,
+    void *arg);
+
+/*
+ * Make a plan on the core's loop; cb is called once, later or at once,
+ * and owns the plan (plan_free). 0 started, -1 with *cause (caller frees)
+ * on a bad request.
+ */
+int		 plan_make(struct core *, const struct plan_request *, plan_cb,
+		     void *arg, char **cause);
+/* The same, waiting on the loop. NULL with *cause. */
+struct plan	*plan_make_wait(struct core *, const struct plan_request *,
+		     char **cause);
+void		 plan_free(struct plan *);
+
+/* The kind's name ("build", "merge", "latest"). */
+const char	*plan_kind_name(enum step_kind);
+/* Notes of a kind. */
+size_t		 plan_count(const struct plan *, enum plan_note_kind);
+
+/*
+ * The plan as text (caller frees): one line per step, numbered, with
+ * indented detail lines, then the notes ("up to date: ...",
+ * "withheld: ...", and with with_not_done "not done: ..."). "(nothing to
+ * do)" when there is nothing else to say.
+ */
+char		*plan_text(const struct plan *, int with_not_done);
+/* The mirrortop.plan/v1 document, compact, one line. Caller frees. */
+char		*plan_json(const struct plan *);
+
+#endif
