@@ -39,11 +39,13 @@ int		 actions_build_what(struct core *, struct mt_app *,
 		     char **dispatch, char **staging_ref, char **cause);
 
 /*
- * Submit the build job of app/version/arch (no follow-up). *job_id: its
- * id. -1 with *cause, *elsewhere set when another process took the lock.
+ * Submit the build job of app/version/arch (no follow-up), deciding under
+ * the version's lock. whole_version: refuse as well when another process
+ * builds any arch of the version (it merges it). *job_id: its id. -1 with
+ * *cause, *elsewhere set when another process took it.
  */
 int		 actions_submit_build(struct core *, struct mt_app *,
-		     struct mt_version *, const char *arch,
+		     struct mt_version *, const char *arch, int whole_version,
 		     unsigned long *job_id, int *elsewhere, char **cause);
 
 /* The job queue (NULL when it could not be opened). */
@@ -52,8 +54,10 @@ struct jobs	*actions_jobs_of(struct core *);
 const char	*actions_recorded_digest(struct core *, const char *app,
 		     const char *version, const char *arch);
 
-/* Called after every job state change (one hook; NULL clears). */
-void		 actions_set_job_hook(struct core *, void (*)(void *), void *);
+/* fn(arg) is called after every job state change, until removed. */
+void		 actions_add_job_hook(struct core *, void (*fn)(void *),
+		     void *arg);
+void		 actions_remove_job_hook(struct core *, void *arg);
 
 /* An apply starts (+1) or ends (-1): counted by action_busy(), so
  * action_run_until_idle() waits for it (and stops builders on a

@@ -79,8 +79,11 @@ struct actions {
 	uint64_t		 later_timer;	/* the second refresh is due */
 	unsigned char		*later;		/* apps it refreshes, by index */
 	size_t			 nlater;
-	void			(*job_hook)(void *);	/* apply */
-	void			*job_hook_arg;
+	struct actions_hook {
+		void		(*fn)(void *);
+		void		*arg;
+	}			*hooks;		/* applies in flight */
+	size_t			 nhooks;
 	int			 held;		/* applies in flight */
 	struct actions		*next;
 };
@@ -326,8 +329,23 @@ actions_job_changed(const struct job *job, void *arg)
 		actions_advance(act);
 		actions_job_ended(act, job);
 	}
-	if (act->job_hook != NULL)
-		act->job_hook(act->job_hook_arg);
+	/* A hook may remove itself (its apply ended): walk a copy. */
+	if (act->nhooks > 0) {
+		size_t n = act->nhooks, k;
+		struct actions_hook *copy = xcalloc(n, sizeof *copy);
+
+		memcpy(copy, act->hooks, n * sizeof *copy);
+		for (k = 0; k < n; k++) {
+			size_t m;
+
+			for (m = 0; m < act->nhooks; m++)
+				if (act->hooks[m].arg == copy[k].arg)
+					break;
+			if (m < act->nhooks)
+				copy[k].fn(copy[k].arg);
+		}
+		free(copy);
+	}
 }
 
 /* The throttled touch is due. */
@@ -481,6 +499,7 @@ action_shutdown(struct core *core)
 	}
 	free(act->after);
 	free(act->seen);
+	free(act->hooks);
 	free(act->init_error);
 	free(act);
 }
@@ -2165,12 +2184,15 @@ actions_build_what(struct core *core, struct mt_app *a, struct mt_version *v,
 /* Submit one build job. */
 int
 actions_submit_build(struct core *core, struct mt_app *a, struct mt_version *v,
-    const char *arch, unsigned long *job_id, int *elsewhere, char **cause)
+    const char *arch, int whole_version, unsigned long *job_id,
+    int *elsewhere, char **cause)
 {
 	struct actions *act = actions_get(core);
 	const struct job *job = NULL;
 	struct spec_buf sb;
 	char *work;
+	size_t i;
+	int vlock, r;
 
 	*elsewhere = 0;
 	if (!actions_writable(act, "build", cause))
@@ -2185,13 +2207,30 @@ actions_submit_build(struct core *core, struct mt_app *a, struct mt_version *v,
 	free(work);
 	if (actions_spec(core, a, v, arch, &sb, cause) != 0)
 		return -1;
-	if (jobs_submit(act->jobs, &sb.spec, &job, cause) != 0) {
-		spec_buf_clear(&sb);
+	/* Overlapping runs decide one version after the other. */
+	vlock = jobs_lock_version(act->jobs, a->cfg->name, a->repo,
+	    v->version);
+	for (i = 0; whole_version && i < a->cfg->narchs; i++) {
+		if (jobs_busy_elsewhere(act->jobs, a->cfg->name, a->repo,
+		    v->version, a->cfg->archs[i])) {
+			/* Another process builds (and merges) this version. */
+			*elsewhere = 1;
+			*cause = xasprintf("%s %s %s is being built by another "
+			    "mirrortop process", a->cfg->name, v->version,
+			    a->cfg->archs[i]);
+			jobs_unlock_version(vlock);
+			spec_buf_clear(&sb);
+			return -1;
+		}
+	}
+	r = jobs_submit(act->jobs, &sb.spec, &job, cause);
+	if (r != 0)
 		*elsewhere = jobs_busy_elsewhere(act->jobs, a->cfg->name,
 		    a->repo, v->version, arch);
-		return -1;
-	}
+	jobs_unlock_version(vlock);
 	spec_buf_clear(&sb);
+	if (r != 0)
+		return -1;
 	*job_id = job != NULL ? job->id : 0;
 	return 0;
 }
@@ -2214,14 +2253,31 @@ actions_recorded_digest(struct core *core, const char *app,
 	    NULL;
 }
 
-/* The job hook. */
+/* Add a job hook. */
 void
-actions_set_job_hook(struct core *core, void (*fn)(void *), void *arg)
+actions_add_job_hook(struct core *core, void (*fn)(void *), void *arg)
 {
 	struct actions *act = actions_get(core);
 
-	act->job_hook = fn;
-	act->job_hook_arg = arg;
+	act->hooks = xreallocarray(act->hooks, act->nhooks + 1,
+	    sizeof *act->hooks);
+	act->hooks[act->nhooks].fn = fn;
+	act->hooks[act->nhooks++].arg = arg;
+}
+
+/* Remove the job hook of arg. */
+void
+actions_remove_job_hook(struct core *core, void *arg)
+{
+	struct actions *act = actions_get(core);
+	size_t i;
+
+	for (i = 0; i < act->nhooks; i++) {
+		if (act->hooks[i].arg == arg) {
+			act->hooks[i] = act->hooks[--act->nhooks];
+			return;
+		}
+	}
 }
 
 /* Refuse writes in read-only mode. */

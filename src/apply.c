@@ -13,6 +13,7 @@
 #include "model.h"
 #include "plan.h"
 #include "registry.h"
+#include "status.h"
 #include "util.h"
 
 enum apply_state {
@@ -137,6 +138,43 @@ apply_model(struct apply *ap, const struct plan_step *s, struct mt_app **ap_,
 	return -1;
 }
 
+/* The model follows a write (no refresh needed to see it). */
+static void
+apply_model_written(struct apply *ap, const struct plan_step *s,
+    const char *digest)
+{
+	struct mt_app *a;
+	struct mt_version *v;
+	size_t k;
+
+	if (apply_model(ap, s, &a, &v) != 0)
+		return;
+	for (k = 0; k < s->ntags; k++) {
+		if (s->kind == STEP_MERGE && k == 0 && v != NULL) {
+			for (size_t j = 0; j < a->cfg->narchs; j++)
+				v->archs[j] = ARCH_PRESENT;
+			free(v->digest);
+			v->digest = xstrdup(digest);
+			model_version_update_state(v, a->cfg->narchs);
+			continue;
+		}
+		if (strcmp(s->tags[k], "latest") != 0 &&
+		    strncmp(s->tags[k], "latest-", 7) != 0)
+			continue;
+		if (strcmp(s->tags[k], "latest") == 0) {
+			free(a->latest_digest);
+			a->latest_digest = xstrdup(digest);
+		}
+		if (s->version != NULL) {
+			free(a->registry_latest);
+			a->registry_latest = xstrdup(s->version);
+			a->latest_drift = a->upstream_latest == NULL ||
+			    strcmp(a->upstream_latest, s->version) != 0;
+		}
+	}
+	core_touch(ap->core);
+}
+
 /* ---- build ---- */
 
 /* A callback argument for step i, remembered for apply_cancel(). */
@@ -173,8 +211,8 @@ apply_build_submit(struct apply *ap, size_t i)
 		    "window");
 		return;
 	}
-	if (actions_submit_build(ap->core, a, v, s->arch, &ap->st[i].job,
-	    &elsewhere, &cause) != 0) {
+	if (actions_submit_build(ap->core, a, v, s->arch,
+	    ap->plan->elsewhere_ok, &ap->st[i].job, &elsewhere, &cause) != 0) {
 		if (elsewhere && ap->plan->elsewhere_ok) {
 			/* An overlapping sync took it: it builds and merges. */
 			free(cause);
@@ -306,6 +344,7 @@ apply_put_done(int status, const char *json, const char *digest,
 		actions_tell(ap->core, 0, "latest %s -> %s: %s (%s)",
 		    s->app_name, s->version, b.data, digest);
 	buf_free(&b);
+	apply_model_written(ap, s, digest);
 	apply_step_end(ap, i, 1, 0, NULL);
 }
 
@@ -494,6 +533,15 @@ apply_inputs(struct apply *ap, size_t i, size_t *which)
 	size_t k;
 	int ready = 1;
 
+	/* Jobs already running when the plan was made (this process's). */
+	for (k = 0; k < s->nsources; k++) {
+		struct jobs *jobs = actions_jobs_of(ap->core);
+
+		if (s->sources[k].active && jobs != NULL &&
+		    jobs_find_active(jobs, s->app_name, s->version,
+		    s->sources[k].arch) != NULL)
+			ready = 0;
+	}
 	for (k = 0; k < s->nafter; k++) {
 		enum apply_state st = ap->st[s->after[k] - 1].state;
 
@@ -522,13 +570,8 @@ apply_finish(struct apply *ap)
 	ap->finished = 1;
 	if (ap->starting)
 		return;		/* apply_start() reports */
-	actions_set_job_hook(ap->core, NULL, NULL);
+	actions_remove_job_hook(ap->core, ap);
 	actions_hold(ap->core, -1);
-	/* The model follows what was written. */
-	for (i = 0; i < ap->plan->nsteps; i++)
-		if (ap->st[i].state == APPLY_DONE && (i == 0 ||
-		    ap->plan->steps[i].app != ap->plan->steps[i - 1].app))
-			core_refresh_app(ap->core, ap->plan->steps[i].app);
 	ap->cb(&ap->sum, ap->arg);
 	free(ap->st);
 	free(ap);
@@ -648,7 +691,7 @@ apply_start(struct core *core, struct plan *plan, const char *what,
 		free(ap);
 		return NULL;
 	}
-	actions_set_job_hook(core, apply_job_hook, ap);
+	actions_add_job_hook(core, apply_job_hook, ap);
 	actions_hold(core, 1);
 	ap->starting = 1;
 	apply_advance(ap);
@@ -668,7 +711,7 @@ apply_cancel(struct apply *ap)
 
 	if (ap == NULL)
 		return;
-	actions_set_job_hook(ap->core, NULL, NULL);
+	actions_remove_job_hook(ap->core, ap);
 	actions_hold(ap->core, -1);
 	for (i = 0; i < ap->plan->nsteps; i++) {
 		if (ap->st[i].mop != NULL)

@@ -20,6 +20,7 @@
 
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
+#define EXIT_STALE	3	/* status --exit-code: something to do */
 
 struct cli {
 	const char	*config_path;
@@ -28,6 +29,7 @@ struct cli {
 	int		 interval;
 	int		 dry_run;
 	int		 force;
+	int		 exit_code;
 	const char	*archs[CONFIG_MAX_ARCHS];
 	size_t		 narchs;
 	char		**args;		/* positional arguments */
@@ -52,6 +54,7 @@ enum {
 	CLI_OPT_HELP		= 1u << 7,
 	CLI_OPT_VERSION		= 1u << 8,
 	CLI_OPT_FORCE		= 1u << 9,
+	CLI_OPT_EXIT_CODE	= 1u << 10,
 };
 
 struct cli_option {
@@ -82,6 +85,7 @@ static int cli_set_interval(struct cli *, const char *);
 static int cli_set_dry_run(struct cli *, const char *);
 static int cli_set_arch(struct cli *, const char *);
 static int cli_set_force(struct cli *, const char *);
+static int cli_set_exit_code(struct cli *, const char *);
 
 static const struct cli_option cli_options[] = {
 	{ .name = "config", .short_name = 'c', .arg = "FILE",
@@ -104,6 +108,9 @@ static const struct cli_option cli_options[] = {
 	  .help = "only this architecture (may be repeated)" },
 	{ .name = "force", .bit = CLI_OPT_FORCE, .set = cli_set_force,
 	  .help = "rewrite what is already published" },
+	{ .name = "exit-code", .bit = CLI_OPT_EXIT_CODE,
+	  .set = cli_set_exit_code,
+	  .help = "exit 3 when a version is not complete or latest drifts" },
 	{ .name = "help", .short_name = 'h', .bit = CLI_OPT_HELP,
 	  .help = "print this help and exit" },
 	{ .name = "version", .bit = CLI_OPT_VERSION,
@@ -112,6 +119,7 @@ static const struct cli_option cli_options[] = {
 
 static int cmd_dashboard(struct cli *, struct config *);
 static int cmd_status(struct cli *, struct config *);
+static int status_exit_code(const struct mt_model *);
 static int cmd_matrix(struct cli *, struct config *);
 static int cmd_config(struct cli *, struct config *);
 static int cmd_build(struct cli *, struct config *);
@@ -129,7 +137,8 @@ static const struct cmd_entry cmd_dashboard_entry = {
 
 static const struct cmd_entry cmd_table[] = {
 	{ .name = "status", .args = "[APP...]", .lower = 0, .upper = -1,
-	  .options = CLI_OPT_CONFIG | CLI_OPT_JSON | CLI_OPT_HELP,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_JSON | CLI_OPT_EXIT_CODE |
+	      CLI_OPT_HELP,
 	  .help = "refresh once and print the states",
 	  .exec = cmd_status },
 	{ .name = "matrix", .args = "[APP...]", .lower = 0, .upper = -1,
@@ -482,6 +491,8 @@ refresh_and_print(struct cli *cli, struct config *cfg,
 	print(cli, core_model(core));
 	fflush(stdout);
 	rc = refresh_status(core);
+	if (rc == 0 && cli->exit_code)
+		rc = status_exit_code(core_model(core));
 	core_free(core);
 	free(keep);
 	return rc;
@@ -510,6 +521,28 @@ static int
 cmd_status(struct cli *cli, struct config *cfg)
 {
 	return refresh_and_print(cli, cfg, print_status);
+}
+
+/*
+ * status --exit-code, after printing: 3 when a version in the window is
+ * not complete or latest drifts (for cron). An app that could not be
+ * checked makes it 1 before this is asked (1 wins).
+ */
+static int
+status_exit_code(const struct mt_model *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->napps; i++) {
+		const struct mt_app *a = &m->apps[i];
+
+		if (a->latest_drift)
+			return EXIT_STALE;
+		for (j = 0; j < a->nversions; j++)
+			if (a->versions[j].state != VERSION_COMPLETE)
+				return EXIT_STALE;
+	}
+	return 0;
 }
 
 /* `mirrortop matrix`. */
@@ -830,6 +863,15 @@ cli_set_force(struct cli *cli, const char *v)
 {
 	(void)v;
 	cli->force = 1;
+	return 0;
+}
+
+/* --exit-code */
+static int
+cli_set_exit_code(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->exit_code = 1;
 	return 0;
 }
 

@@ -124,6 +124,9 @@ merge_text(const struct plan_step *s, struct buf *b)
 		if (src->step > 0)
 			buf_printf(b, "\n     %s: the output of step %zu (%s:%s)",
 			    src->arch, src->step, s->image, src->ref);
+		else if (src->active)
+			buf_printf(b, "\n     %s: the output of the job already "
+			    "running (%s:%s)", src->arch, s->image, src->ref);
 		else if (src->current && src->digest != NULL)
 			buf_printf(b, "\n     %s: %s (in the current index)",
 			    src->arch, src->digest);
@@ -161,6 +164,8 @@ merge_json(const struct plan_step *s, json_t *o)
 
 		if (p->step > 0)
 			v = xasprintf("output of step %zu", p->step);
+		else if (p->active)
+			v = xstrdup("output of the running job");
 		else if (p->current)
 			v = xstrdup(p->digest ? p->digest : "current index");
 		else
@@ -680,7 +685,7 @@ plan_latest_src_cb(int status, const struct registry_manifest *m,
 /* The build steps of one version; returns how many archs stay missing. */
 static int
 plan_builds(struct plan_ctx *ctx, size_t ai, struct mt_version *v,
-    size_t *built, int *busy)
+    size_t *built, int *active, int *busy)
 {
 	struct core *core = ctx->core;
 	struct mt_app *a = &core_model_mut(core)->apps[ai];
@@ -711,6 +716,7 @@ plan_builds(struct plan_ctx *ctx, size_t ai, struct mt_version *v,
 		enum actions_busy b;
 
 		built[i] = 0;
+		active[i] = 0;
 		if (!plan_arch_wanted(r, ar) || (v->archs[i] != ARCH_MISSING &&
 		    !(explicit && r->force))) {
 			if (v->archs[i] == ARCH_MISSING)
@@ -723,6 +729,14 @@ plan_builds(struct plan_ctx *ctx, size_t ai, struct mt_version *v,
 			continue;
 		}
 		b = actions_arch_busy(core, a, v, ar);
+		if (b == ACTIONS_ACTIVE) {
+			/* This process builds it: a merge waits for it. */
+			active[i] = 1;
+			plan_note(p, PLAN_WITHHELD, a->cfg->name, v->version,
+			    "%s %s %s is already being built here",
+			    a->cfg->name, v->version, ar);
+			continue;
+		}
 		if (b != ACTIONS_FREE) {
 			*busy = 1;
 			plan_note(p, b == ACTIONS_ELSEWHERE &&
@@ -770,17 +784,19 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 	struct plan *p = ctx->plan;
 	const struct plan_request *r = &ctx->req;
 	size_t built[CONFIG_MAX_ARCHS], i, n, nbuilt = 0;
+	int active[CONFIG_MAX_ARCHS];
 	int missing = 0, busy = 0;
 
 	memset(built, 0, sizeof built);
+	memset(active, 0, sizeof active);
 	if (r->what != PLAN_REQ_MERGE)
-		missing = plan_builds(ctx, ai, v, built, &busy);
+		missing = plan_builds(ctx, ai, v, built, active, &busy);
 	else
 		for (i = 0; i < a->cfg->narchs; i++)
 			if (v->archs[i] == ARCH_MISSING)
 				missing++;
 	for (i = 0; i < a->cfg->narchs; i++)
-		if (built[i])
+		if (built[i] || active[i])
 			nbuilt++;
 	if (busy) {
 		/* The process building an arch merges the version. */
@@ -847,7 +863,9 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 			if (built[i]) {
 				src->step = built[i];
 				step_after(s, built[i]);
-			} else
+			} else if (active[i])
+				src->active = 1;
+			else
 				src->current = v->archs[i] == ARCH_PRESENT &&
 				    !r->force;
 		}
@@ -1192,6 +1210,42 @@ plan_read_done(struct plan_ctx *ctx)
 	free(ctx);
 }
 
+/* Whether the request asks for version v of app a. */
+static int
+plan_wanted(const struct plan_request *req, const struct mt_app *a,
+    const struct mt_version *v)
+{
+	size_t i;
+
+	if (req->ntargets > 0) {
+		for (i = 0; i < req->ntargets; i++)
+			if (strcmp(req->targets[i].app, a->cfg->name) == 0 &&
+			    strcmp(req->targets[i].version, v->version) == 0)
+				return 1;
+		return 0;
+	}
+	return req->version == NULL || strcmp(v->version, req->version) == 0 ||
+	    (v->tag != NULL && strcmp(v->tag, req->version) == 0);
+}
+
+/* Whether app a is one the request is about. */
+static int
+plan_app_wanted(const struct plan_request *req, const struct mt_app *a)
+{
+	size_t k;
+
+	if (req->ntargets > 0) {
+		for (k = 0; k < req->ntargets; k++)
+			if (strcmp(req->targets[k].app, a->cfg->name) == 0)
+				return 1;
+		return 0;
+	}
+	for (k = 0; k < req->napps; k++)
+		if (strcmp(req->apps[k], a->cfg->name) == 0)
+			return 1;
+	return req->napps == 0;
+}
+
 /* Make a plan. */
 int
 plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
@@ -1222,10 +1276,7 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 		struct mt_app *a = &m->apps[ai];
 		int found = 0;
 
-		for (k = 0; k < req->napps; k++)
-			if (strcmp(req->apps[k], a->cfg->name) == 0)
-				break;
-		if (req->napps > 0 && k == req->napps)
+		if (!plan_app_wanted(req, a))
 			continue;
 		if (a->error != NULL) {
 			plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name, NULL,
@@ -1248,9 +1299,7 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 		for (vi = 0; vi < a->nversions; vi++) {
 			struct mt_version *v = &a->versions[vi];
 
-			if (req->version != NULL &&
-			    strcmp(v->version, req->version) != 0 &&
-			    (v->tag == NULL || strcmp(v->tag, req->version) != 0))
+			if (!plan_wanted(req, a, v))
 				continue;
 			found = 1;
 			if (req->what == PLAN_REQ_SYNC &&
@@ -1263,7 +1312,7 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 			}
 			plan_version(ctx, ai, v);
 		}
-		if (req->version != NULL && !found)
+		if (req->version != NULL && req->ntargets == 0 && !found)
 			plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name,
 			    req->version, "%s: no version %s in the window",
 			    a->cfg->name, req->version);

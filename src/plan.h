@@ -38,6 +38,7 @@ struct plan_source {
 	char		*ref;		/* digest or tag it is taken from */
 	char		*digest;	/* the child's digest, NULL until built */
 	int		 current;	/* the child of the version's current index */
+	int		 active;	/* a job of this process builds it now */
 	size_t		 step;		/* > 0: the output of step N */
 };
 
@@ -110,8 +111,17 @@ enum plan_what {
 	PLAN_REQ_LATEST,	/* point latest at the semantic latest */
 };
 
+/* One app's version (the dashboard's marked rows). */
+struct plan_target {
+	const char	*app;
+	const char	*version;
+};
+
 struct plan_request {
 	enum plan_what	 what;
+	const struct plan_target *targets;	/* build: these versions (then
+						 * apps/version are unused) */
+	size_t		 ntargets;
 	const char *const *apps;	/* sync: names (none: all); else one */
 	size_t		 napps;
 	const char	*version;	/* build, merge */

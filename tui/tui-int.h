@@ -111,7 +111,7 @@ struct tui_confirm {
 	struct tui_mark		*targets;	/* app/version pairs */
 	size_t			 ntargets;
 	char			*arch;		/* NULL: every missing arch */
-	int			 merge_after;
+	struct plan		*plan;		/* what y applies (owned) */
 	unsigned long		*job_ids;
 	size_t			 njob_ids;
 	unsigned long		 request;	/* dry run in flight, or 0 */

@@ -3,9 +3,9 @@
  * build, pick an arch, merge, move latest, mark and build many, cancel,
  * the jobs pane and a job's log.
  *
- * Every action first shows what it will run or push, taken from the
- * core's action_describe_*() (and, for merges and latest, the bytes a dry
- * run would PUT), and runs only on `y` or `Y`. The core refuses writes in
+ * Every write first shows its plan (plan.h: the same text as
+ * `--dry-run`), and `y` or `Y` applies exactly that plan (apply.h); a
+ * plan without steps opens no dialog, the message line says why. The core refuses writes in
  * read-only mode as well; here nothing of this is even reachable then.
  *
  * Log files are written by the core; they are read here with bounded
@@ -22,10 +22,12 @@
 #include <curses.h>
 
 #include "actions.h"
+#include "apply.h"
 #include "core.h"
 #include "job-log.h"
 #include "jobs.h"
 #include "model.h"
+#include "plan.h"
 #include "util.h"
 #include "tui-int.h"
 
@@ -124,6 +126,7 @@ tui_confirm_clear(struct tui *t)
 	tui_lines_free(c->lines, c->nlines);
 	tui_marks_free(c->targets, c->ntargets);
 	free(c->arch);
+	plan_free(c->plan);
 	free(c->job_ids);
 	memset(c, 0, sizeof *c);
 	if (t->mode == TUI_MODE_CONFIRM)
@@ -218,66 +221,133 @@ tui_json_pretty(const char *json)
 	return buf_steal(&b);
 }
 
-/* A dry run for the open dialog ended: show the bytes, or why not. */
+/* Applies in flight (their plans are owned here until they end). */
+struct tui_apply {
+	struct apply		*ap;
+	struct plan		*plan;
+	char			*title;
+	struct tui_apply	*next;
+};
+static struct tui_apply	*tui_applies;
+
+/* An apply ended: say how it went. */
 static void
-tui_confirm_dry_run_done(int status, const char *json, const char *errmsg,
-    void *arg)
+tui_apply_done(const struct apply_summary *sum, void *arg)
+{
+	struct tui_apply *ta = arg, **pp;
+	struct tui *t = tui_panel_live;
+	char *line;
+
+	for (pp = &tui_applies; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == ta) {
+			*pp = ta->next;
+			break;
+		}
+	}
+	if (t != NULL) {
+		line = apply_summary_line(sum);
+		tui_message(t, sum->failed > 0, ta->title != NULL ? ta->title :
+		    "", line);
+		free(line);
+		t->dirty = 1;
+	}
+	plan_free(ta->plan);
+	free(ta->title);
+	free(ta);
+}
+
+/* The plan's text in the dialog, an index made readable. */
+static void
+tui_plan_lines(struct tui_confirm *c, const char *text)
+{
+	static const char key[] = "     index: {";
+	const char *p = text, *nl;
+	char *line, *pretty;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		line = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+		if (strncmp(line, key, sizeof key - 2) == 0) {
+			tui_lines_add(&c->lines, &c->nlines, "     index:");
+			pretty = tui_json_pretty(line + sizeof key - 2);
+			tui_lines_add(&c->lines, &c->nlines, pretty);
+			free(pretty);
+		} else
+			tui_lines_add(&c->lines, &c->nlines, line);
+		free(line);
+		p = nl != NULL ? nl + 1 : p + strlen(p);
+	}
+}
+
+/* A plan for the open dialog is made: show it, or say why nothing. */
+static void
+tui_plan_done(int status, struct plan *p, const char *errmsg, void *arg)
 {
 	struct tui *t = tui_panel_live;
 	struct tui_confirm *c;
-	char *pretty, *msg;
+	struct buf why;
+	size_t i;
+	char *text;
 
-	if (t == NULL || t->mode != TUI_MODE_CONFIRM)
+	if (t == NULL || t->mode != TUI_MODE_CONFIRM ||
+	    t->confirm.request != (unsigned long)(uintptr_t)arg) {
+		plan_free(p);
 		return;
+	}
 	c = &t->confirm;
-	if (c->request != (unsigned long)(uintptr_t)arg)
-		return;
 	c->request = 0;
 	if (c->nlines > 0 && strcmp(c->lines[c->nlines - 1],
 	    TUI_READING) == 0)
 		free(c->lines[--c->nlines]);
-	if (status != 0) {
-		msg = xasprintf("cannot be done: %s", errmsg != NULL ? errmsg :
-		    "dry run failed");
-		tui_lines_add(&c->lines, &c->nlines, msg);
-		free(msg);
-		c->ready = 0;
-	} else {
-		tui_lines_add(&c->lines, &c->nlines, " ");
-		tui_lines_add(&c->lines, &c->nlines, c->kind == TUI_CONFIRM_MERGE ?
-		    "the index to PUT:" : "the manifest to PUT:");
-		pretty = tui_json_pretty(json != NULL ? json : "");
-		tui_lines_add(&c->lines, &c->nlines, pretty);
-		free(pretty);
-		c->ready = 1;
+	if (status != 0 || p == NULL) {
+		tui_message(t, 1, "not done: ", errmsg ? errmsg : c->title);
+		plan_free(p);
+		tui_confirm_clear(t);
+		t->dirty = 1;
+		return;
 	}
+	if (p->nsteps == 0) {
+		/* Nothing would be done: no dialog, the reasons instead. */
+		buf_init(&why, 64 * 1024);
+		for (i = 0; i < p->nnotes; i++)
+			buf_printf(&why, "%s%s", i ? "; " : "", p->notes[i].why);
+		tui_message(t, plan_count(p, PLAN_NOT_DONE) > 0, "",
+		    why.len > 0 ? why.data : "nothing to do");
+		buf_free(&why);
+		plan_free(p);
+		tui_confirm_clear(t);
+		t->dirty = 1;
+		return;
+	}
+	text = plan_text(p, 1);
+	tui_plan_lines(c, text);
+	free(text);
+	c->plan = p;
+	c->ready = 1;
 	t->dirty = 1;
 }
 
-/* Start a dry run whose result the open dialog shows before y works. */
+/*
+ * Open the confirm dialog for a write: its plan is made on the loop and
+ * shown when it is ready; y applies it.
+ */
 static void
-tui_confirm_dry_run(struct tui *t, size_t app, size_t version)
+tui_plan_confirm(struct tui *t, enum tui_confirm_kind kind, const char *title,
+    const struct plan_request *req)
 {
-	struct tui_confirm *c = &t->confirm;
+	struct tui_confirm *c;
 	unsigned long id = ++tui_panel_requests;
 	char *cause = NULL;
-	int r;
 
-	c->request = id;
+	c = tui_confirm_open(t, kind, title, TUI_READING);
 	c->ready = 0;
-	if (c->kind == TUI_CONFIRM_MERGE)
-		r = action_merge_start(t->core, app, version, 1,
-		    tui_confirm_dry_run_done, (void *)(uintptr_t)id, &cause);
-	else
-		r = action_latest_start(t->core, app, 1,
-		    tui_confirm_dry_run_done, (void *)(uintptr_t)id, &cause);
-	if (r != 0) {
-		c->request = 0;
-		tui_lines_add(&c->lines, &c->nlines, cause != NULL ? cause :
-		    "dry run failed");
+	c->request = id;
+	if (plan_make(t->core, req, tui_plan_done, (void *)(uintptr_t)id,
+	    &cause) != 0) {
+		tui_message(t, 1, "", cause);
 		free(cause);
-	} else if (c->request != 0)
-		tui_lines_add(&c->lines, &c->nlines, TUI_READING);
+		tui_confirm_clear(t);
+	}
 }
 
 /* Is app/version marked? */
@@ -441,65 +511,34 @@ tui_panel_version_jobs(const struct tui *t, const struct mt_app *a,
 	}
 }
 
-/*
- * The text describing what building the targets runs, follow-up included
- * (the core says what merges or tag moves come after); NULL + message.
- */
-static char *
-tui_build_text(struct tui *t, const struct tui_mark *targets, size_t n,
-    const char *arch, int merge_after, size_t *nbuild)
-{
-	struct buf b;
-	char *d, *cause;
-	size_t i, ai, vi;
-
-	buf_init(&b, 4 * 1024 * 1024);
-	*nbuild = 0;
-	for (i = 0; i < n; i++) {
-		cause = NULL;
-		if (action_find(t->core, targets[i].app, targets[i].version, &ai,
-		    &vi, &cause) != 0) {
-			buf_printf(&b, "skip: %s\n", cause);
-			free(cause);
-			continue;
-		}
-		if ((d = action_describe_build_ex(t->core, ai, vi, arch,
-		    merge_after, &cause)) == NULL) {
-			buf_printf(&b, "skip: %s\n", cause != NULL ? cause : "?");
-			free(cause);
-			continue;
-		}
-		buf_printf(&b, "%s", d);
-		free(d);
-		(*nbuild)++;
-	}
-	return buf_steal(&b);
-}
-
-/* Open the build dialog for targets; message when nothing can be built. */
+/* Open the build dialog for targets (app/version pairs; freed here). */
 static void
 tui_build_confirm(struct tui *t, struct tui_mark *targets, size_t n,
-    const char *arch, int merge_after, const char *title)
+    const char *arch, const char *title)
 {
-	struct tui_confirm *c;
-	size_t nbuild;
-	char *text;
+	struct plan_request req;
+	struct plan_target *pt;
+	size_t i;
 
-	text = tui_build_text(t, targets, n, arch, merge_after, &nbuild);
-	if (nbuild == 0) {
-		tui_message(t, 0, "", text != NULL && *text != '\0' ?
-		    (strncmp(text, "skip: ", 6) == 0 ? text + 6 : text) :
-		    "nothing to build");
-		free(text);
-		tui_marks_free(targets, n);
-		return;
+	pt = xcalloc(n + 1, sizeof *pt);
+	for (i = 0; i < n; i++) {
+		pt[i].app = targets[i].app;
+		pt[i].version = targets[i].version;
 	}
-	c = tui_confirm_open(t, TUI_CONFIRM_BUILD, title, text);
-	free(text);
-	c->targets = targets;
-	c->ntargets = n;
-	c->arch = arch != NULL ? xstrdup(arch) : NULL;
-	c->merge_after = merge_after;
+	memset(&req, 0, sizeof req);
+	req.what = PLAN_REQ_BUILD;
+	req.targets = pt;
+	req.ntargets = n;
+	req.archs = arch != NULL ? &arch : NULL;
+	req.narchs = arch != NULL ? 1 : 0;
+	tui_plan_confirm(t, TUI_CONFIRM_BUILD, title, &req);
+	free(pt);
+	if (t->mode == TUI_MODE_CONFIRM) {
+		t->confirm.targets = targets;
+		t->confirm.ntargets = n;
+		t->confirm.arch = arch != NULL ? xstrdup(arch) : NULL;
+	} else
+		tui_marks_free(targets, n);
 }
 
 /* b: build the selected version's missing archs (then merge). */
@@ -516,7 +555,7 @@ tui_key_build(struct tui *t, int key)
 		return;
 	tui_marks_add(&targets, &n, a->cfg->name, v->version);
 	title = xasprintf("build %s %s", a->cfg->name, v->version);
-	tui_build_confirm(t, targets, n, NULL, 1, title);
+	tui_build_confirm(t, targets, n, NULL, title);
 	free(title);
 }
 
@@ -549,23 +588,17 @@ tui_arch_pick(struct tui *t)
 	const struct mt_app *a;
 	const struct mt_version *v;
 	struct tui_mark *targets = NULL;
-	size_t i, n = 0;
-	int merge_after = 1;
+	size_t n = 0;
 	char *title;
 
 	t->mode = TUI_MODE_NORMAL;
 	if (tui_panel_selected(t, &a, &v) != 0 || t->arch_sel >= a->cfg->narchs)
 		return;
-	/* Merge afterwards only when this arch is the last one missing. */
-	for (i = 0; i < a->cfg->narchs; i++) {
-		if (i != t->arch_sel && v->archs[i] == ARCH_MISSING)
-			merge_after = 0;
-	}
+	/* The plan merges afterwards when nothing is left missing. */
 	tui_marks_add(&targets, &n, a->cfg->name, v->version);
 	title = xasprintf("build %s %s %s", a->cfg->name, v->version,
 	    a->cfg->archs[t->arch_sel]);
-	tui_build_confirm(t, targets, n, a->cfg->archs[t->arch_sel],
-	    merge_after, title);
+	tui_build_confirm(t, targets, n, a->cfg->archs[t->arch_sel], title);
 	free(title);
 }
 
@@ -838,25 +871,21 @@ tui_key_merge(struct tui *t, int key)
 {
 	const struct mt_app *a;
 	const struct mt_version *v;
-	struct tui_confirm *c;
-	char *d, *cause = NULL, *title;
-	size_t ai, vi;
+	struct plan_request req;
+	const char *name;
+	char *title;
 
 	if (tui_panel_selected(t, &a, &v) != 0)
 		return;
-	if (action_find(t->core, a->cfg->name, v->version, &ai, &vi,
-	    &cause) != 0 || (d = action_describe_merge(t->core, ai, vi,
-	    &cause)) == NULL) {
-		tui_message(t, 1, "", cause);
-		free(cause);
-		return;
-	}
+	name = a->cfg->name;
+	memset(&req, 0, sizeof req);
+	req.what = PLAN_REQ_MERGE;
+	req.apps = &name;
+	req.napps = 1;
+	req.version = v->version;
 	title = xasprintf("merge %s %s", a->cfg->name, v->version);
-	c = tui_confirm_open(t, TUI_CONFIRM_MERGE, title, d);
+	tui_plan_confirm(t, TUI_CONFIRM_MERGE, title, &req);
 	free(title);
-	free(d);
-	tui_marks_add(&c->targets, &c->ntargets, a->cfg->name, v->version);
-	tui_confirm_dry_run(t, ai, vi);
 }
 
 /* L: point latest at the app's semantic latest version. */
@@ -864,26 +893,22 @@ void
 tui_key_latest(struct tui *t, int key)
 {
 	const struct mt_app *a = tui_current_app(t);
-	struct tui_confirm *c;
-	char *d, *cause = NULL, *title;
-	size_t ai;
+	struct plan_request req;
+	const char *name;
+	char *title;
 
 	if (a == NULL) {
 		tui_message(t, 1, "no app selected", NULL);
 		return;
 	}
-	if (action_find(t->core, a->cfg->name, NULL, &ai, NULL, &cause) != 0 ||
-	    (d = action_describe_latest(t->core, ai, &cause)) == NULL) {
-		tui_message(t, 1, "", cause);
-		free(cause);
-		return;
-	}
+	name = a->cfg->name;
+	memset(&req, 0, sizeof req);
+	req.what = PLAN_REQ_LATEST;
+	req.apps = &name;
+	req.napps = 1;
 	title = xasprintf("move latest of %s", a->cfg->name);
-	c = tui_confirm_open(t, TUI_CONFIRM_LATEST, title, d);
+	tui_plan_confirm(t, TUI_CONFIRM_LATEST, title, &req);
 	free(title);
-	free(d);
-	tui_marks_add(&c->targets, &c->ntargets, a->cfg->name, NULL);
-	tui_confirm_dry_run(t, ai, 0);
 }
 
 /* space: mark or unmark the selected version, then move down. */
@@ -947,7 +972,7 @@ tui_key_build_marked(struct tui *t, int key)
 		title = xasprintf("build every missing version of %s",
 		    a->cfg->name);
 	}
-	tui_build_confirm(t, targets, n, NULL, 1, title);
+	tui_build_confirm(t, targets, n, NULL, title);
 	free(title);
 }
 
@@ -1155,39 +1180,44 @@ static void
 tui_confirm_run(struct tui *t)
 {
 	struct tui_confirm *c = &t->confirm;
+	struct tui_apply *ta;
 	char *cause = NULL, *msg;
-	size_t i, ai, vi;
-	int r, queued = 0, failed = 0;
+	size_t i, nsteps;
 
 	switch (c->kind) {
 	case TUI_CONFIRM_BUILD:
-		for (i = 0; i < c->ntargets; i++) {
-			cause = NULL;
-			if (action_find(t->core, c->targets[i].app,
-			    c->targets[i].version, &ai, &vi, &cause) != 0 ||
-			    (r = action_build(t->core, ai, vi, c->arch,
-			    c->merge_after, &cause)) < 0) {
-				tui_message(t, 1, "", cause);
-				free(cause);
-				failed++;
-				continue;
-			}
-			if (cause != NULL) {
-				/* Some of the version's archs were queued. */
-				tui_message(t, 1, "", cause);
-				free(cause);
-				failed++;
-			}
-			queued += r;
+	case TUI_CONFIRM_MERGE:
+	case TUI_CONFIRM_LATEST:
+		if (c->plan == NULL)
+			break;
+		ta = xcalloc(1, sizeof *ta);
+		ta->plan = c->plan;
+		ta->title = xasprintf("%s: ", c->title);
+		c->plan = NULL;
+		ta->next = tui_applies;
+		tui_applies = ta;
+		nsteps = ta->plan->nsteps;
+		ta->ap = apply_start(t->core, ta->plan, c->kind ==
+		    TUI_CONFIRM_BUILD ? "build" : c->kind == TUI_CONFIRM_MERGE ?
+		    "merge" : "latest", tui_apply_done, ta, &cause);
+		if (ta->ap == NULL && cause != NULL) {
+			tui_applies = ta->next;
+			tui_message(t, 1, "", cause);
+			free(cause);
+			plan_free(ta->plan);
+			free(ta->title);
+			free(ta);
+			break;
 		}
-		if (failed == 0) {
-			msg = xasprintf("queued %d job%s", queued,
-			    queued == 1 ? "" : "s");
-			tui_message(t, 0, msg, NULL);
+		if (ta->ap != NULL) {
+			msg = xasprintf("%zu step%s", nsteps, nsteps == 1 ? "" :
+			    "s");
+			tui_message(t, 0, "started: ", msg);
 			free(msg);
 		}
 		/* What was built is no longer marked. */
-		for (i = 0; i < c->ntargets && c->ntargets > 0; i++) {
+		for (i = 0; c->kind == TUI_CONFIRM_BUILD &&
+		    i < c->ntargets; i++) {
 			size_t k;
 
 			for (k = 0; k < t->nmarks; k++) {
@@ -1202,28 +1232,6 @@ tui_confirm_run(struct tui *t)
 				}
 			}
 		}
-		break;
-	case TUI_CONFIRM_MERGE:
-		if (c->ntargets == 0 || action_find(t->core, c->targets[0].app,
-		    c->targets[0].version, &ai, &vi, &cause) != 0 ||
-		    action_merge_start(t->core, ai, vi, 0, NULL, NULL,
-		    &cause) != 0) {
-			tui_message(t, 1, "", cause != NULL ? cause :
-			    "merge failed");
-			free(cause);
-		} else
-			tui_message(t, 0, "merging ", c->targets[0].version);
-		break;
-	case TUI_CONFIRM_LATEST:
-		if (c->ntargets == 0 || action_find(t->core, c->targets[0].app,
-		    NULL, &ai, NULL, &cause) != 0 ||
-		    action_latest_start(t->core, ai, 0, NULL, NULL,
-		    &cause) != 0) {
-			tui_message(t, 1, "", cause != NULL ? cause :
-			    "latest failed");
-			free(cause);
-		} else
-			tui_message(t, 0, "moving latest of ", c->targets[0].app);
 		break;
 	case TUI_CONFIRM_CANCEL:
 		for (i = 0; i < c->njob_ids; i++) {
@@ -1477,6 +1485,16 @@ tui_panel_free(struct tui *t)
 	if (!t->read_only)
 		action_set_notify(t->core, NULL, NULL);
 	tui_panel_live = NULL;
+	/* Applies still waiting stop waiting (their jobs are the core's). */
+	while (tui_applies != NULL) {
+		struct tui_apply *ta = tui_applies;
+
+		tui_applies = ta->next;
+		apply_cancel(ta->ap);
+		plan_free(ta->plan);
+		free(ta->title);
+		free(ta);
+	}
 	tui_confirm_clear(t);
 	tui_marks_free(t->marks, t->nmarks);
 	t->marks = NULL;

@@ -337,6 +337,25 @@ class TestPlugin(PlanWorld):
 
 
 class TestExitCodes(PlanWorld):
+    tags = ("v10.3.1",)
+
+    def test_status_exit_code(self):
+        self.config()
+        # Not complete: 3, and the table is still printed.
+        r = self.cli("status", "--exit-code", check=3)
+        self.assertIn("10.3.1", r.stdout)
+        self.cli("status", check=0)
+        # Complete, latest on it: 0.
+        digest, _ = self.publish("10.3.1")
+        world.tag(self.reg, IMAGE, "10.3.1", "latest")
+        self.cli("status", "--exit-code", check=0)
+        # latest drifts: 3.
+        world.push_image(self.reg, IMAGE, "latest")
+        self.cli("status", "--exit-code", "--json", check=3)
+        # An app that cannot be checked: 1 wins over 3.
+        app = github_app("mattermost", self.up, REPO)
+        self.env.write_config("127.0.0.1:1", [app])
+        self.cli("status", "--exit-code", check=1)
     def test_unreachable_registry_dry_run_exits_1(self):
         app = github_app("mattermost", self.up, REPO)
         self.env.write_config("127.0.0.1:1", [app], builder={

@@ -117,10 +117,11 @@ class TestOtherProcess(OthersTest):
         s.keys("b")
         t = s.wait_text("Proceed? [y/N]")
         d = dialog(t)
-        self.assertIn("build alpha 2.1.0 arm64:", d)
+        self.assertIn("build alpha 2.1.0 arm64 ->", d)
         self.assertNotIn("build alpha 2.1.0 amd64", d)
-        self.assertIn("not started: amd64 is queued or running in another "
-                      "mirrortop process", d)
+        self.assertIn("amd64 is already being built (a job is queued or "
+                      "running in another mirrortop process)",
+                      " ".join(d.split()))
         s.keys("Escape")
         s.wait_gone("Proceed? [y/N]")
         # c in the versions pane and in the jobs pane: the core refuses
@@ -161,10 +162,12 @@ class TestOtherProcess(OthersTest):
         s.keys("b")
         t = s.wait_text("Proceed? [y/N]")
         d = dialog(t)
-        self.assertIn("build alpha 2.1.0 arm64:", d)
+        self.assertIn("build alpha 2.1.0 arm64 ->", d)
         self.assertNotIn("build alpha 2.1.0 amd64", d)
-        self.assertIn("already building: amd64", d)
-        self.assertIn("then:mergealpha2.1.0", d.replace(" ", ""))
+        self.assertIn("alpha 2.1.0 amd64 is already being built here",
+                      " ".join(d.split()))
+        self.assertIn("mergealpha2.1.0:PUT", d.replace(" ", ""))
+        self.assertIn("outputofthejobalreadyrunning", d.replace(" ", ""))
         s.keys("Escape")
         s.wait_gone("Proceed? [y/N]")
         # this process's job: q asks, c offers to cancel it
@@ -185,10 +188,12 @@ class TestOtherProcess(OthersTest):
         s.keys("Enter")                   # the missing one is preselected
         t = s.wait_text("Proceed? [y/N]")
         d = dialog(t).replace(" ", "")
-        self.assertIn("alpha:2.1.0-arm64", d)
-        self.assertNotIn("alpha:2.1.0-amd64", d)
-        self.assertEqual(d.count("then:"), 1, d)
-        self.assertIn("then:mergealpha2.1.0\u2192PUT", d)
+        self.assertIn("buildalpha2.1.0arm64->", d)
+        self.assertNotIn("buildalpha2.1.0amd64", d)
+        # the merge names where amd64 comes from: its staging tag
+        self.assertIn("amd64:%s/test/mirror/alpha:2.1.0-amd64(staged)"
+                      % self.reg.host, d)
+        self.assertEqual(d.count("mergealpha2.1.0:PUT"), 1, d)
         s.keys("y")
         s.wait_for(lambda t: complete(t, "2.1.0"), timeout=60,
                    what="2.1.0 built and merged")
