@@ -9,6 +9,8 @@ latest-{arch} moves; exit codes and the summary line."""
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import unittest
 
@@ -308,6 +310,48 @@ class TestAttestations(PlanWorld):
         v = [v for v in data["apps"][0]["versions"]
              if v["version"] == "10.3.1"][0]
         self.assertEqual(v["state"], "complete")
+
+
+class TestPodman(PlanWorld):
+    """From the same per-arch images, the index mirrortop writes has the
+    same entries, media types, sizes and platforms as what podman manifest
+    create + add + push --all writes; for plain OCI children the same
+    bytes."""
+
+    def podman(self, *args):
+        root = os.path.join(self.env.dir, "podman")
+        argv = ["podman", "--root", os.path.join(root, "root"), "--runroot",
+                os.path.join(root, "run"), "--storage-driver", "vfs"]
+        r = subprocess.run(argv + list(args), capture_output=True,
+                           text=True, timeout=180)
+        if r.returncode != 0:
+            self.skipTest("podman %s does not work here: %s"
+                          % (args[0], r.stderr.strip()[-300:]))
+        return r
+
+    def test_same_index_as_podman(self):
+        if shutil.which("podman") is None:
+            self.skipTest("podman is not installed (Debian: podman)")
+        self.config()
+        staged = self.stage("10.3.1")
+        self.cli("merge", "mattermost", "10.3.1", check=0)
+        ours = self.manifest("10.3.1")
+        self.podman("manifest", "create", "mt-compare")
+        for arch in ("amd64", "arm64"):
+            self.podman("manifest", "add", "--tls-verify=false", "mt-compare",
+                        "docker://%s/%s@%s" % (self.reg.host, IMAGE,
+                                               staged[arch]))
+        self.podman("manifest", "push", "--all", "--tls-verify=false",
+                    "mt-compare", "docker://%s/%s:podman" % (self.reg.host,
+                                                             IMAGE))
+        theirs = self.manifest("podman")
+        self.assertEqual(ours[1], theirs[1])
+        mine, podman = json.loads(ours[0]), json.loads(theirs[0])
+        key = lambda e: e["digest"]
+        self.assertEqual(sorted(mine["manifests"], key=key),
+                         sorted(podman["manifests"], key=key))
+        self.assertEqual(ours[0], theirs[0], "plain OCI children: the same "
+                         "bytes")
 
 
 class TestPlugin(PlanWorld):
