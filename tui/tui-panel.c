@@ -625,7 +625,6 @@ tui_key_retry(struct tui *t, int key)
 	size_t i, n = 0, nfailed = 0, ai, vi;
 	const char *arch = NULL;
 	char *title, *cause = NULL;
-	int merge_after = 1;
 
 	if (t->focus == TUI_PANE_JOBS) {
 		if (jl->sel >= action_jobs_count(t->core) ||
@@ -669,12 +668,6 @@ tui_key_retry(struct tui *t, int key)
 		if (nfailed > 1)
 			arch = NULL;	/* every missing arch */
 	}
-	/* With one arch, merge afterwards only when no other is missing. */
-	for (i = 0; arch != NULL && i < a->cfg->narchs; i++) {
-		if (strcmp(a->cfg->archs[i], arch) != 0 &&
-		    v->archs[i] == ARCH_MISSING)
-			merge_after = 0;
-	}
 	tui_marks_add(&targets, &n, a->cfg->name, v->version);
 	if (arch != NULL)
 		title = xasprintf("retry job %lu: build %s %s %s", j->id,
@@ -682,7 +675,7 @@ tui_key_retry(struct tui *t, int key)
 	else
 		title = xasprintf("retry: build %s %s", a->cfg->name,
 		    v->version);
-	tui_build_confirm(t, targets, n, arch, merge_after, title);
+	tui_build_confirm(t, targets, n, arch, title);
 	free(title);
 }
 
