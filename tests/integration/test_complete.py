@@ -2,6 +2,7 @@
 scripts that call it, driven as each shell would drive them."""
 import json
 import os
+import tempfile
 import re
 import shutil
 import subprocess
@@ -205,11 +206,14 @@ class TestZsh(unittest.TestCase):
                            timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
         d = os.path.dirname(ZSH)
-        r = subprocess.run(["zsh", "-fc", 'fpath=("$1" $fpath); '
-                            'autoload -U compinit; compinit -u -d "$2"; '
-                            'print -r -- $_comps[mirrortop]', "zsh", d,
-                            os.devnull], capture_output=True, text=True,
-                           timeout=60)
+        # compinit replaces its dump file with mv: never point it at a
+        # device (as root, -d /dev/null would turn /dev/null into a file).
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run(["zsh", "-fc", 'fpath=("$1" $fpath); '
+                                'autoload -U compinit; compinit -u -d "$2"; '
+                                'print -r -- $_comps[mirrortop]', "zsh", d,
+                                os.path.join(tmp, "zcompdump")],
+                               capture_output=True, text=True, timeout=60)
         self.assertEqual(r.stdout.strip(), "_mirrortop", r.stderr)
 
 
