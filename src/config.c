@@ -847,9 +847,14 @@ config_valid_ipv4(const char *s, size_t n, int *first)
 
 	while (parts < 4) {
 		v = 0;
-		for (digits = 0; i < n && s[i] >= '0' && s[i] <= '9'; digits++)
+		/* The digit count is checked before each step, so v stays
+		 * below 1000 whatever the length of the run of digits. */
+		for (digits = 0; i < n && s[i] >= '0' && s[i] <= '9'; digits++) {
+			if (digits == 3)
+				return 0;
 			v = v * 10 + (s[i++] - '0');
-		if (digits == 0 || digits > 3 || v > 255)
+		}
+		if (digits == 0 || v > 255)
 			return 0;
 		if (parts == 0)
 			*first = v;

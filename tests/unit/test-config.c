@@ -205,6 +205,19 @@ static const struct bad_case {
 	  "config.json:3:47: plain_http: plain HTTP is only allowed for a "
 	  "loopback registry (127.0.0.0/8, localhost, [::1]), not "
 	  "\"128.0.0.1:5000\": TLS is never silently downgraded" },
+	/* a run of digits longer than an octet is a name, not an address
+	 * (and its value is never computed: it would overflow an int) */
+	{ TOP "  \"registry\": \"1279223372036854775808.0.0.1:5000\", "
+	  "\"plain_http\": true,\n  \"apps\": [" APP_GH "}]}",
+	  "config.json:3:66: plain_http: plain HTTP is only allowed for a "
+	  "loopback registry (127.0.0.0/8, localhost, [::1]), not "
+	  "\"1279223372036854775808.0.0.1:5000\": TLS is never silently "
+	  "downgraded" },
+	{ TOP "  \"registry\": \"0127.0.0.1:5000\", \"plain_http\": true,\n"
+	  "  \"apps\": [" APP_GH "}]}",
+	  "config.json:3:48: plain_http: plain HTTP is only allowed for a "
+	  "loopback registry (127.0.0.0/8, localhost, [::1]), not "
+	  "\"0127.0.0.1:5000\": TLS is never silently downgraded" },
 	/* builders */
 	{ TOP "  \"builder\": {\"type\": \"docker\"},\n  \"apps\": [" APP_GH "}]}",
 	  "config.json:3:23: builder.type: unknown builder type \"docker\" "
