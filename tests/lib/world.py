@@ -48,6 +48,8 @@ import urllib.parse
 import uuid
 import weakref
 
+import lifecycle
+
 REGISTRY_BIN = os.environ.get("MT_REGISTRY_BIN", "docker-registry")
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -379,9 +381,11 @@ class Registry:
             f.write(self._config())
         log = open(self.log_path, "ab")
         start_at = log.tell()
-        self.proc = subprocess.Popen([REGISTRY_BIN, "serve", self.config_path],
-                                     stdin=subprocess.DEVNULL, stdout=log,
-                                     stderr=log, start_new_session=True)
+        # Its own process group, killed with the test process even when
+        # that is killed (see lifecycle.py).
+        self.proc = lifecycle.popen([REGISTRY_BIN, "serve", self.config_path],
+                                    stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=log)
         log.close()
         _live.add(self)
         pat = re.compile(r'listening on 127\.0\.0\.1:(\d+)')
@@ -410,6 +414,7 @@ class Registry:
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
+            lifecycle.untrack(self.proc.pid)
             self.proc = None
         _live.discard(self)
         if self.token_server:

@@ -21,6 +21,8 @@ import subprocess
 import time
 import uuid
 
+import lifecycle
+
 EXIT_MARK = "[exited "
 
 
@@ -39,6 +41,12 @@ class Screen:
         self._tmux("new-session", "-d", "-s", "mt", "-x", str(width),
                    "-y", str(height), "sh", "-c", cmd)
         self._tmux("set-option", "-g", "status", "off")
+        # The server daemonizes: the guardian kills its process group (and
+        # with it the terminal and the program under test) if this process
+        # dies without close().
+        self.server_pid = int(self._tmux("display-message", "-p",
+                                         "#{pid}").strip())
+        lifecycle.track(self.server_pid)
 
     def _tmux(self, *args, check=True):
         r = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", "/dev/null"]
@@ -50,6 +58,7 @@ class Screen:
 
     def close(self):
         self._tmux("kill-server", check=False)
+        lifecycle.untrack(self.server_pid)
 
     def keys(self, *keys):
         """Send tmux key names ("j", "Enter", "C-c", "Escape")."""
