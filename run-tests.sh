@@ -1,27 +1,39 @@
 #!/bin/sh
 # Install what is needed, build, and run the whole test suite: the plain
 # build (with -Werror), then the same suite under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then `make distcheck`. Ends with one line
-# "N passed, N failed".
+# UndefinedBehaviorSanitizer, then `make distcheck` (which runs the unit
+# tests in a tree built from the tarball). Each stage prints what it ran
+# and how long it took. Ends with one line "N passed, N failed, N skipped":
+# a test point counts as passed only when it ran and passed; skipped tests
+# and expected failures count as skipped, unexpected passes and errors as
+# failed.
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top" || exit 2
 sh scripts/deps.sh || exit 2
 rm -rf build-test build-asan
 ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 2; }
 
-pass=0 fail=0
-# Add the counts of one `make check` run from its test-suite.log.
+pass=0 fail=0 skip=0
+# Add the counts of one test run from the summary automake writes at the
+# end of test-suite.log (or prints at the end of make's output: FILE may
+# be either); LABEL names the stage in the per-stage line.
 count() {
-	log=$1
-	if [ ! -f "$log" ]; then fail=$((fail + 1)); return; fi
-	p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
-	s=$(sed -n 's/^# SKIP: *//p' "$log" | head -1)
-	xf=$(sed -n 's/^# XFAIL: *//p' "$log" | head -1)
-	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
-	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
-	xp=$(sed -n 's/^# XPASS: *//p' "$log" | head -1)
-	pass=$((pass + ${p:-0} + ${s:-0} + ${xf:-0}))
-	fail=$((fail + ${f:-0} + ${e:-0} + ${xp:-0}))
+	label=$1 log=$2
+	if [ ! -f "$log" ] || ! grep -q '^# TOTAL:' "$log"; then
+		echo "$label: no test summary (the tests did not run)"
+		fail=$((fail + 1))
+		return
+	fi
+	sum() { sed -n "s/^# $1: *//p" "$log" | tail -1; }
+	p=$(sum PASS) s=$(sum SKIP) xf=$(sum XFAIL)
+	f=$(sum FAIL) e=$(sum ERROR) xp=$(sum XPASS)
+	p=${p:-0} s=${s:-0} xf=${xf:-0} f=${f:-0} e=${e:-0} xp=${xp:-0}
+	echo "$label: $p passed, $((f + e + xp)) failed ($f failed, $e errors," \
+	    "$xp unexpected passes), $((s + xf)) skipped ($s skipped," \
+	    "$xf expected failures)"
+	pass=$((pass + p))
+	fail=$((fail + f + e + xp))
+	skip=$((skip + s + xf))
 }
 # Show failing tests' logs so CI output says what broke.
 show_failures() {
@@ -32,35 +44,53 @@ show_failures() {
 		fi
 	done
 }
+# Stage timing: "stage NAME" starts one, "stage_end" prints its time.
+stage() {
+	stage_name=$1 stage_t0=$(date +%s)
+	echo "== $1"
+}
+stage_end() {
+	t=$(($(date +%s) - stage_t0))
+	echo "   ($stage_name: $((t / 60))m$((t % 60))s)"
+}
+t_start=$(date +%s)
 
-echo "== build (-Werror)"
+stage "build (-Werror) and the whole suite"
 if sh scripts/build.sh build-test --enable-werror; then
 	(cd build-test && make -k check >/dev/null 2>&1)
-	count build-test/test-suite.log
+	count "plain" build-test/test-suite.log
 	show_failures build-test
 else
 	echo "build failed"; fail=$((fail + 1))
 fi
+stage_end
 
-echo "== build with ASan+UBSan"
+stage "build with ASan+UBSan and the whole suite"
 if sh scripts/build.sh build-asan --enable-asan --enable-werror; then
 	(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    MT_SANITIZED=1 make -k check >/dev/null 2>&1)
-	count build-asan/test-suite.log
+	count "sanitizers" build-asan/test-suite.log
 	show_failures build-asan
 else
 	echo "asan build failed"; fail=$((fail + 1))
 fi
+stage_end
 
-echo "== make distcheck (unit tests)"
 units=$(cd build-test && make -s print-unit-tests 2>/dev/null)
+stage "make distcheck: tarball, build from it, install/uninstall, and the $(echo $units | wc -w) unit-test programs (not the integration or screen tests)"
 if (cd build-test && make distcheck TESTS="$units" >distcheck.log 2>&1); then
-	pass=$((pass + 1))
+	count "distcheck" build-test/distcheck.log
 else
 	tail -20 build-test/distcheck.log
-	fail=$((fail + 1))
+	if grep -q '^# TOTAL:' build-test/distcheck.log; then
+		count "distcheck" build-test/distcheck.log
+	fi
+	echo "distcheck failed"; fail=$((fail + 1))
 fi
+stage_end
 
-echo "$pass passed, $fail failed"
+t=$(($(date +%s) - t_start))
+echo "   (all stages: $((t / 60))m$((t % 60))s)"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -1,10 +1,14 @@
 #!/bin/sh
 # Install the Debian packages mirrortop needs to build and test, if missing.
+# Every program the test suite runs is listed here (a fresh minimal
+# Debian 12 has none of them): the registry and its tools, curl, openssl,
+# htpasswd, tmux, valgrind, /usr/bin/time, ps; clang and its runtime
+# libraries build the libFuzzer harnesses of `make fuzz-smoke`.
 set -e
 PKGS="build-essential autoconf automake pkg-config libncurses-dev
 libcurl4-openssl-dev libjansson-dev libpcre2-dev libssl-dev
 docker-registry skopeo apache2-utils jq tmux python3 valgrind openssl
-man-db procps time zsh fish podman"
+man-db procps time zsh fish podman curl ca-certificates clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
@@ -20,4 +24,5 @@ echo "mirrortop: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 ${SUDO:-} apt-get update -qq
 # The registry package may try to start a system service; tests never use it.
-${SUDO:-} apt-get install -y -qq --no-install-recommends $missing >/dev/null
+${SUDO:-} apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends $missing >/dev/null
