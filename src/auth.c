@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "auth-int.h"
 #include "util.h"
 
 #define AUTH_HEADER_MAX		16384	/* longest WWW-Authenticate we parse */
@@ -527,6 +528,57 @@ auth_pipe(int fds[2])
 }
 
 /*
+ * What a credential helper answered (exit status, stdout): 1 found (out
+ * filled), 0 it knows nothing for the server, -1 with *cause naming prog
+ * and host (never the output when it could be a secret).
+ */
+int
+auth_parse_helper_output(int status, const char *data, size_t len,
+    const char *prog, const char *host, struct auth_cred *out, char **cause)
+{
+	const char *user, *secret;
+	json_t *root;
+	char *text, *msg;
+	int rc = -1;
+
+	text = xstrndup(data != NULL ? data : "", len);
+	if (status == 127 && len == 0) {
+		*cause = xasprintf("credential helper %s for %s could not be "
+		    "run (is it on PATH?)", prog, host);
+	} else if (status != 0) {
+		if (strstr(text, AUTH_NOT_FOUND_MSG) != NULL)
+			rc = 0;
+		else if (len > 0 && text[strspn(text, " \t\n")] != '{') {
+			msg = str_oneline(text, 200);
+			*cause = xasprintf("%s failed for %s: %s", prog, host,
+			    msg);
+			free(msg);
+		} else
+			*cause = xasprintf("%s failed for %s (exit status %d)",
+			    prog, host, status);
+	} else if ((root = json_loadb(data != NULL ? data : "", len, 0,
+	    NULL)) == NULL || !json_is_object(root)) {
+		json_decref(root);
+		*cause = xasprintf("%s returned invalid output for %s", prog,
+		    host);
+	} else {
+		user = json_string_value(json_object_get(root, "Username"));
+		secret = json_string_value(json_object_get(root, "Secret"));
+		if (secret == NULL || *secret == '\0')
+			rc = 0;
+		else {
+			out->username = xstrdup(user != NULL ? user : "");
+			out->secret = xstrdup(secret);
+			rc = 1;
+		}
+		json_decref(root);
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
+/*
  * Run "docker-credential-<name> get" with server on stdin (argv only, never
  * a shell). 1 found, 0 not found, -1 error with *cause naming the helper.
  */
@@ -537,21 +589,13 @@ auth_run_helper(const char *name, const char *server, const char *host,
 	struct sigaction sa, oldsa;
 	struct buf b;
 	char *prog, *line;
-	const char *user, *secret;
 	int in[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0, st, rc = -1;
 	int timed_out = 0, reaped = 0;
 	pid_t pid, w = -1;
-	json_t *root = NULL;
-	json_error_t jerr;
 	size_t off, len;
 	ssize_t n;
 
-	if (!auth_helper_name_ok(name)) {
-		*cause = xasprintf("invalid credential helper name for %s",
-		    host);
-		return -1;
-	}
-	prog = xasprintf("docker-credential-%s", name);
+	prog = xstrdup(name);
 	if (auth_pipe(in) != 0 || auth_pipe(outp) != 0) {
 		*cause = xasprintf("%s: pipe: %s", prog, strerror(errno));
 		goto out;
@@ -622,40 +666,12 @@ auth_run_helper(const char *name, const char *server, const char *host,
 	if (timed_out) {
 		*cause = xasprintf("%s: no answer for %s (timed out or output "
 		    "too large)", prog, host);
-	} else if (status == 127 && b.len == 0) {
-		*cause = xasprintf("credential helper %s for %s could not be "
-		    "run (is it on PATH?)", prog, host);
-	} else if (status != 0) {
-		if (strstr(b.data, AUTH_NOT_FOUND_MSG) != NULL)
-			rc = 0;
-		else if (b.len > 0 && b.data[strspn(b.data, " \t\n")] != '{') {
-			char *msg = str_oneline(b.data, 200);
-
-			*cause = xasprintf("%s failed for %s: %s", prog, host,
-			    msg);
-			free(msg);
-		} else
-			*cause = xasprintf("%s failed for %s (exit status %d)",
-			    prog, host, status);
-	} else if ((root = json_loadb(b.data, b.len, 0, &jerr)) == NULL ||
-	    !json_is_object(root)) {
-		*cause = xasprintf("%s returned invalid output for %s", prog,
-		    host);
-	} else {
-		user = json_string_value(json_object_get(root, "Username"));
-		secret = json_string_value(json_object_get(root, "Secret"));
-		if (secret == NULL || *secret == '\0')
-			rc = 0;
-		else {
-			out->username = xstrdup(user != NULL ? user : "");
-			out->secret = xstrdup(secret);
-			rc = 1;
-		}
-	}
+	} else
+		rc = auth_parse_helper_output(status, b.data, b.len, prog,
+		    host, out, cause);
 	if (b.data != NULL)
 		memset(b.data, 0, b.cap);
 	buf_free(&b);
-	json_decref(root);
 out:
 	if (in[0] >= 0)
 		close(in[0]);
@@ -719,56 +735,103 @@ invalid:
 	return -1;
 }
 
-/* Look host up in one config file. Same return convention as auth_lookup. */
-static int
-auth_lookup_file(const char *path, const char *host, struct auth_cred *out,
-    char **cause)
+/*
+ * What one credentials file (docker config.json, podman auth.json) says
+ * for host: 1 found (out filled), 0 nothing, -1 invalid (*cause names the
+ * file, never a secret); AUTH_ASK_HELPER / AUTH_ASK_STORE: ask the helper
+ * *helper ("docker-credential-NAME") with *server on its stdin; for
+ * AUTH_ASK_STORE (credsStore), when the helper knows nothing, parse again
+ * with skip_store set to get the "auths" entry.
+ */
+int
+auth_parse_file(const char *text, size_t len, const char *path,
+    const char *host, int skip_store, struct auth_cred *out, char **helper,
+    char **server, char **cause)
 {
-	char *data = NULL;
-	size_t len;
 	json_t *root, *entry, *v;
 	json_error_t jerr;
-	const char *key = host, *helper = NULL;
+	const char *key = host, *name;
 	int rc;
 
-	if (file_read(path, AUTH_CONFIG_MAX, &data, &len) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	root = json_loadb(data, len, 0, &jerr);
-	memset(data, 0, len);
-	free(data);
+	*helper = *server = NULL;
+	root = json_loadb(text, len, 0, &jerr);
 	if (root == NULL || !json_is_object(root)) {
 		*cause = xasprintf("%s: invalid JSON (line %d)", path,
 		    root == NULL ? jerr.line : 1);
 		json_decref(root);
 		return -1;
 	}
-
 	/* credHelpers[host] wins, then credsStore, then auths. */
 	v = auth_find_key(json_object_get(root, "credHelpers"), host, &key);
 	if (json_is_string(v)) {
-		helper = json_string_value(v);
-		rc = auth_run_helper(helper, auth_is_hub(host) ? AUTH_HUB_KEY :
-		    key, host, out, cause);
+		name = json_string_value(v);
+		rc = AUTH_ASK_HELPER;
+		if (!auth_helper_name_ok(name)) {
+			*cause = xasprintf("%s: invalid credential helper name "
+			    "for %s", path, host);
+			rc = -1;
+		} else {
+			*helper = xasprintf("docker-credential-%s", name);
+			*server = xstrdup(auth_is_hub(host) ? AUTH_HUB_KEY :
+			    key);
+		}
 		goto done;
 	}
 	key = host;
 	entry = auth_find_key(json_object_get(root, "auths"), host, &key);
 	v = json_object_get(root, "credsStore");
-	if (json_is_string(v) && *json_string_value(v) != '\0') {
-		helper = json_string_value(v);
-		rc = auth_run_helper(helper, entry != NULL ? key :
-		    (auth_is_hub(host) ? AUTH_HUB_KEY : host), host, out,
-		    cause);
-		if (rc != 0)
-			goto done;
+	if (!skip_store && json_is_string(v) &&
+	    *json_string_value(v) != '\0') {
+		name = json_string_value(v);
+		rc = AUTH_ASK_STORE;
+		if (!auth_helper_name_ok(name)) {
+			*cause = xasprintf("%s: invalid credential helper name "
+			    "for %s", path, host);
+			rc = -1;
+		} else {
+			*helper = xasprintf("docker-credential-%s", name);
+			*server = xstrdup(entry != NULL ? key :
+			    (auth_is_hub(host) ? AUTH_HUB_KEY : host));
+		}
+		goto done;
 	}
 	rc = entry != NULL ? auth_from_entry(entry, path, host, out, cause) : 0;
 done:
 	json_decref(root);
+	return rc;
+}
+
+/* Look host up in one config file. Same return convention as auth_lookup. */
+static int
+auth_lookup_file(const char *path, const char *host, struct auth_cred *out,
+    char **cause)
+{
+	char *data = NULL, *helper, *server;
+	size_t len;
+	int rc, skip_store = 0;
+
+again:
+	if (file_read(path, AUTH_CONFIG_MAX, &data, &len) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = auth_parse_file(data, len, path, host, skip_store, out, &helper,
+	    &server, cause);
+	explicit_bzero(data, len);
+	free(data);
+	if (rc == AUTH_ASK_HELPER || rc == AUTH_ASK_STORE) {
+		int store = rc == AUTH_ASK_STORE;
+
+		rc = auth_run_helper(helper, server, host, out, cause);
+		free(helper);
+		free(server);
+		if (rc == 0 && store) {
+			skip_store = 1;
+			goto again;
+		}
+	}
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "http-int.h"
 #include "loop.h"
 #include "util.h"
 
@@ -293,7 +294,7 @@ http_url_host(const char *url, int with_port, char *out, size_t len)
 }
 
 /* A leading integer of a header value ("100;w=21600" -> 100); -1 if none. */
-static int
+int
 http_parse_long(const char *v, long long *out)
 {
 	char *end;
@@ -318,7 +319,7 @@ http_parse_long(const char *v, long long *out)
 }
 
 /* Retry-After as seconds from now (delay-seconds or HTTP-date); -1 if bad. */
-static long
+long
 http_retry_after(const char *v)
 {
 	long long n;
@@ -382,7 +383,7 @@ http_secondary_limit(const struct http_req *r, long status)
 }
 
 /* Record rate-limit headers of a response from url. */
-static void
+void
 http_ratelimit_note(struct http *h, const char *url, long status,
     int secondary, const struct http_header *hd, size_t n)
 {

@@ -23,6 +23,7 @@
 #include "loop.h"
 #include "paging.h"
 #include "source.h"
+#include "source-int.h"
 #include "util.h"
 
 #define SOURCE_PER_PAGE		100
@@ -1285,4 +1286,50 @@ source_cancel_all(struct http *http)
 			source_fetch_free(fs);
 		}
 	}
+}
+
+/*
+ * One response through a fetch's parsing, without a request (tests and
+ * fuzzing; see source-int.h).
+ */
+struct source_result *
+source_parse_response(int type, int prereleases, const char *url,
+    const struct http_response *resp, char **next)
+{
+	struct source_fetch	 fs;
+	struct source_result	*res;
+	char			*cause = NULL;
+	size_t			 count = 0, olen;
+	time_t			 until = 0;
+	long			 status = resp->status;
+
+	*next = NULL;
+	if (type < 0 || type >= (int)MT_ARRAY_LEN(source_types))
+		return (NULL);
+	memset(&fs, 0, sizeof fs);
+	fs.type = &source_types[type];
+	fs.what = fs.type->service == SOURCE_GITHUB ? "repository" : "project";
+	fs.token_env = fs.type->service == SOURCE_GITHUB ? "GITHUB_TOKEN" :
+	    "GITLAB_TOKEN";
+	fs.url = (char *)url;
+	olen = source_origin_len(url);
+	fs.origin = xstrndup(url, olen != 0 ? olen : strlen(url));
+	fs.prereleases = prereleases;
+	fs.pages = 1;
+	res = xcalloc(1, sizeof *res);
+	if (status == 304 && resp->len > 0)
+		status = 200;
+	if (status < 200 || status > 299)
+		res->error = source_describe(&fs, resp, &until);
+	else if (source_add_page(&fs, resp, &count, &cause) != 0)
+		res->error = cause;
+	else
+		*next = source_next_url(&fs, resp, count);
+	res->rate_limited_until = until;
+	res->skipped = fs.skipped;
+	res->pages = 1;
+	res->tags = fs.tags;
+	res->ntags = fs.ntags;
+	free(fs.origin);
+	return (res);
 }
