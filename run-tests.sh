@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install what is needed, build, and run the whole test suite: the plain
 # build (with -Werror), then the same suite under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then `make distcheck` (which runs the unit
-# tests in a tree built from the tarball). Each stage prints what it ran
+# UndefinedBehaviorSanitizer, then every libFuzzer harness for 5 s (`make
+# fuzz-smoke`, clang), then `make distcheck` (which runs the unit tests in
+# a tree built from the tarball). Each stage prints what it ran
 # and how long it took. Ends with one line "N passed, N failed, N skipped":
 # a test point counts as passed only when it ran and passed; skipped tests
 # and expected failures count as skipped, unexpected passes and errors as
@@ -10,7 +11,7 @@
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top" || exit 2
 sh scripts/deps.sh || exit 2
-rm -rf build-test build-asan
+rm -rf build-test build-asan build-fuzz
 ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 2; }
 
 pass=0 fail=0 skip=0
@@ -74,6 +75,16 @@ if sh scripts/build.sh build-asan --enable-asan --enable-werror; then
 	show_failures build-asan
 else
 	echo "asan build failed"; fail=$((fail + 1))
+fi
+stage_end
+
+stage "fuzzing: every libFuzzer harness for 5 s under ASan+UBSan (make fuzz-smoke)"
+if sh scripts/build.sh build-fuzz --enable-fuzz CC=clang; then
+	(cd build-fuzz && make fuzz-smoke FUZZ_SECONDS=5 >fuzz-smoke.log 2>&1)
+	grep -E '^(PASS|FAIL):|^ *(ERROR|SUMMARY)' build-fuzz/fuzz-smoke.log
+	count "fuzzing" build-fuzz/fuzz-smoke.log
+else
+	echo "fuzz build failed"; fail=$((fail + 1))
 fi
 stage_end
 

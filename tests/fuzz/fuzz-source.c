@@ -1,0 +1,70 @@
+/*
+ * fuzz-source.c — GitHub and GitLab list pages (releases and tags) as a
+ * source reads them: the JSON list, the error and rate-limit messages of a
+ * failed response, the next page from Link / X-Next-Page / X-Total; then
+ * the entries through the default include filter, as the status does.
+ * Input: see response.h; the first byte's low two bits pick the source
+ * type, the rest is the response.
+ */
+#include "config.h"
+#include "filter.h"
+#include "response.h"
+#include "source.h"
+#include "source-int.h"
+
+static struct filter *fz_filter;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char *cause = NULL;
+
+	(void)argc;
+	(void)argv;
+	fz_filter = filter_new("^v?([0-9]+\\.[0-9]+\\.[0-9]+.*)$", NULL,
+	    &cause);
+	if (fz_filter == NULL)
+		abort();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	static const char *const urls[] = {
+		[SOURCE_GITHUB_RELEASES] =
+		    "https://api.github.com/repos/o/r/releases?per_page=100",
+		[SOURCE_GITHUB_TAGS] =
+		    "https://api.github.com/repos/o/r/tags?per_page=100",
+		[SOURCE_GITLAB_TAGS] = ("https://gitlab.com/api/v4/projects/"
+		    "g%2Fp/repository/tags?per_page=100"),
+		[SOURCE_GITLAB_RELEASES] =
+		    "https://gitlab.com/api/v4/projects/1/releases",
+	};
+	struct fuzz_response f;
+	struct source_result *res;
+	struct filtered_version *fv = NULL;
+	char *next = NULL;
+	int type, skipped = 0;
+	size_t n;
+
+	if (len < 1)
+		return 0;
+	type = data[0] & 3;
+	fuzz_response(&f, data + 1, len - 1, urls[type]);
+	res = source_parse_response(type, (data[0] & 4) != 0, urls[type],
+	    &f.r, &next);
+	if (res == NULL)
+		abort();
+	if (res->error == NULL) {
+		n = filter_apply(fz_filter, res->tags, res->ntags, 0, &fv,
+		    &skipped);
+		filter_result_free(fv, n);
+	} else if (strchr(res->error, '\n') != NULL ||
+	    strchr(res->error, '\033') != NULL)
+		abort();	/* errors are one clean line */
+	free(next);
+	source_result_free(res);
+	free(f.copy);
+	return 0;
+}
