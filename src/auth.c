@@ -18,6 +18,8 @@
 
 #include "auth.h"
 #include "auth-int.h"
+#include "child.h"
+#include "loop.h"
 #include "util.h"
 
 #define AUTH_HEADER_MAX		16384	/* longest WWW-Authenticate we parse */
@@ -441,92 +443,6 @@ auth_helper_name_ok(const char *name)
 	return 1;
 }
 
-/* Has pid exited? 1 yes (*st set), 2 gone (reaped elsewhere), 0 not yet. */
-static int
-auth_reap(pid_t pid, int *st)
-{
-	pid_t w = waitpid(pid, st, WNOHANG);
-
-	if (w == pid)
-		return 1;
-	if (w < 0 && errno == ECHILD)
-		return 2;
-	return 0;
-}
-
-/*
- * Read everything from fd until EOF, the cap or the deadline. The helper
- * is also watched: once it has exited (*reaped 1 and its status in *st,
- * or 2 when the status is lost),
- * what it wrote is read and the pipe is not waited on any longer, since a
- * process it started may hold the pipe open.
- */
-static int
-auth_read_child(int fd, struct buf *out, uint64_t deadline, pid_t pid,
-    int *st, int *reaped)
-{
-	char tmp[4096];
-	struct pollfd pfd;
-	ssize_t n;
-	uint64_t now, wait;
-	int rc;
-
-	*reaped = 0;
-	for (;;) {
-		now = time_mono_ms();
-		if (now >= deadline)
-			return -1;
-		wait = deadline - now;
-		if (*reaped)
-			wait = 0;
-		else if (wait > 50)
-			wait = 50;
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		rc = poll(&pfd, 1, (int)wait);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			if (*reaped)
-				return 0;	/* exited, everything read */
-			*reaped = auth_reap(pid, st);
-			continue;
-		}
-		n = read(fd, tmp, sizeof tmp);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		if (buf_append(out, tmp, (size_t)n) != 0)
-			return -1;
-	}
-	/* EOF: wait for the exit, still no longer than the deadline. */
-	while (!*reaped) {
-		if ((*reaped = auth_reap(pid, st)) != 0)
-			break;
-		if (time_mono_ms() >= deadline)
-			return -1;
-		(void)poll(NULL, 0, 10);
-	}
-	return 0;
-}
-
-/* A pipe whose ends are closed on exec. */
-static int
-auth_pipe(int fds[2])
-{
-	if (pipe(fds) != 0)
-		return -1;
-	(void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	return 0;
-}
-
 /*
  * What a credential helper answered (exit status, stdout): 1 found (out
  * filled), 0 it knows nothing for the server, -1 with *cause naming prog
@@ -575,113 +491,6 @@ auth_parse_helper_output(int status, const char *data, size_t len,
 	}
 	explicit_bzero(text, len);
 	free(text);
-	return rc;
-}
-
-/*
- * Run "docker-credential-<name> get" with server on stdin (argv only, never
- * a shell). 1 found, 0 not found, -1 error with *cause naming the helper.
- */
-static int
-auth_run_helper(const char *name, const char *server, const char *host,
-    struct auth_cred *out, char **cause)
-{
-	struct sigaction sa, oldsa;
-	struct buf b;
-	char *prog, *line;
-	int in[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0, st, rc = -1;
-	int timed_out = 0, reaped = 0;
-	pid_t pid, w = -1;
-	size_t off, len;
-	ssize_t n;
-
-	prog = xstrdup(name);
-	if (auth_pipe(in) != 0 || auth_pipe(outp) != 0) {
-		*cause = xasprintf("%s: pipe: %s", prog, strerror(errno));
-		goto out;
-	}
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, &oldsa);
-
-	pid = fork();
-	if (pid < 0) {
-		*cause = xasprintf("%s: fork: %s", prog, strerror(errno));
-		sigaction(SIGPIPE, &oldsa, NULL);
-		goto out;
-	}
-	if (pid == 0) {
-		char *argv[] = { prog, (char *)"get", NULL };
-		int devnull = open("/dev/null", O_WRONLY);
-
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)
-			_exit(127);
-		if (devnull >= 0)
-			dup2(devnull, 2);
-		execvp(prog, argv);
-		_exit(127);
-	}
-	close(in[0]);
-	in[0] = -1;
-	close(outp[1]);
-	outp[1] = -1;
-
-	line = xasprintf("%s\n", server);
-	len = strlen(line);
-	for (off = 0; off < len; off += (size_t)n) {
-		n = write(in[1], line + off, len - off);
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n <= 0)
-			break;	/* the helper may exit without reading */
-	}
-	free(line);
-	close(in[1]);
-	in[1] = -1;
-
-	buf_init(&b, AUTH_HELPER_MAX);
-	buf_append(&b, "", 0);
-	if (auth_read_child(outp[0], &b, time_mono_ms() +
-	    AUTH_HELPER_TIMEOUT_MS, pid, &st, &reaped) != 0) {
-		timed_out = 1;
-		if (!reaped)
-			kill(pid, SIGKILL);
-	}
-	if (reaped)
-		w = reaped == 1 ? pid : -1;
-	else {
-		while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-			;
-	}
-	sigaction(SIGPIPE, &oldsa, NULL);
-	if (w == pid)
-		status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-	/* w < 0 (reaped elsewhere): judge by the output alone. */
-
-	if (timed_out) {
-		*cause = xasprintf("%s: no answer for %s (timed out or output "
-		    "too large)", prog, host);
-	} else
-		rc = auth_parse_helper_output(status, b.data, b.len, prog,
-		    host, out, cause);
-	if (b.data != NULL)
-		memset(b.data, 0, b.cap);
-	buf_free(&b);
-out:
-	if (in[0] >= 0)
-		close(in[0]);
-	if (in[1] >= 0)
-		close(in[1]);
-	if (outp[0] >= 0)
-		close(outp[0]);
-	if (outp[1] >= 0)
-		close(outp[1]);
-	free(prog);
 	return rc;
 }
 
@@ -801,72 +610,322 @@ done:
 	return rc;
 }
 
-/* Look host up in one config file. Same return convention as auth_lookup. */
-static int
-auth_lookup_file(const char *path, const char *host, struct auth_cred *out,
-    char **cause)
+/* The credential files, in lookup order (caller frees each). */
+static size_t
+auth_files(char *paths[2])
 {
-	char *data = NULL, *helper, *server;
-	size_t len;
-	int rc, skip_store = 0;
+	const char *env, *home;
+	size_t n = 0;
 
-again:
-	if (file_read(path, AUTH_CONFIG_MAX, &data, &len) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return -1;
+	env = getenv("REGISTRY_AUTH_FILE");
+	if (env != NULL && *env != '\0')
+		paths[n++] = xstrdup(env);
+	env = getenv("DOCKER_CONFIG");
+	if (env != NULL && *env != '\0')
+		paths[n++] = xasprintf("%s/config.json", env);
+	else if ((home = getenv("HOME")) != NULL && *home != '\0')
+		paths[n++] = xasprintf("%s/.docker/config.json", home);
+	return n;
+}
+
+/*
+ * Walk the files from *file (with *skip_store for that file) until one
+ * answers: 1 / -1 as auth_lookup, 0 when none knows host, or
+ * AUTH_ASK_HELPER / AUTH_ASK_STORE with *helper and *server to ask
+ * (*file then names the file that said so).
+ */
+static int
+auth_files_step(const char *host, size_t *file, int *skip_store,
+    struct auth_cred *out, char **helper, char **server, char **cause)
+{
+	char *paths[2], *data;
+	size_t n = auth_files(paths), i, len;
+	int rc = 0;
+
+	*helper = *server = NULL;
+	for (; *file < n; (*file)++, *skip_store = 0) {
+		if (file_read(paths[*file], AUTH_CONFIG_MAX, &data, &len) != 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			*cause = xasprintf("%s: %s", paths[*file],
+			    strerror(errno));
+			rc = -1;
+			break;
+		}
+		rc = auth_parse_file(data, len, paths[*file], host,
+		    *skip_store, out, helper, server, cause);
+		explicit_bzero(data, len);
+		free(data);
+		if (rc != 0)
+			break;
 	}
-	rc = auth_parse_file(data, len, path, host, skip_store, out, &helper,
-	    &server, cause);
-	explicit_bzero(data, len);
-	free(data);
-	if (rc == AUTH_ASK_HELPER || rc == AUTH_ASK_STORE) {
-		int store = rc == AUTH_ASK_STORE;
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	return rc;
+}
 
-		rc = auth_run_helper(helper, server, host, out, cause);
-		free(helper);
-		free(server);
-		if (rc == 0 && store) {
-			skip_store = 1;
-			goto again;
+/*
+ * Answers by host, kept for the life of the process (or until the
+ * registry rejects them: auth_forget), so that a helper runs at most once
+ * per registry per credential lifetime, whoever asks.
+ */
+struct auth_query;
+
+struct auth_entry {
+	char			*host;
+	int			 done;
+	int			 rc;
+	struct auth_cred	 cred;
+	char			*cause;
+	/* While asking a helper. */
+	struct loop		*loop;
+	size_t			 file;
+	int			 skip_store;
+	int			 store;
+	char			*helper;
+	struct child		*child;
+	uint64_t		 timer;		/* delivers answers */
+	struct auth_query	*queries;
+	struct auth_entry	*next;
+};
+
+struct auth_query {
+	struct auth_entry	*e;
+	auth_cb			 cb;
+	void			*arg;
+	struct auth_query	*next;
+};
+
+static struct auth_entry *auth_entries;
+
+static void	auth_advance(struct auth_entry *);
+
+static struct auth_entry *
+auth_entry_find(const char *host)
+{
+	struct auth_entry *e;
+
+	for (e = auth_entries; e != NULL; e = e->next) {
+		if (strcmp(e->host, host) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static void
+auth_entry_free(struct auth_entry *e)
+{
+	struct auth_entry **pp;
+
+	for (pp = &auth_entries; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			break;
 		}
 	}
-	return rc;
+	child_cancel(e->child);
+	if (e->timer != 0)
+		loop_timer_del(e->loop, e->timer);
+	auth_cred_clear(&e->cred);
+	free(e->cause);
+	free(e->helper);
+	free(e->host);
+	free(e);
+}
+
+/* Timer: hand the answer to every waiting query, one at a time. */
+static void
+auth_deliver_cb(void *arg)
+{
+	struct auth_entry *e = arg;
+	struct auth_query *q;
+
+	e->timer = 0;
+	while ((q = e->queries) != NULL) {
+		e->queries = q->next;
+		q->cb(e->rc, e->rc == 1 ? &e->cred : NULL, e->cause, q->arg);
+		free(q);
+	}
+}
+
+static void
+auth_deliver_later(struct auth_entry *e)
+{
+	if (e->timer == 0 && e->queries != NULL)
+		e->timer = loop_timer_add(e->loop, 0, auth_deliver_cb, e);
+}
+
+/* The helper answered (or was killed). */
+static void
+auth_helper_done(const struct child_result *res, void *arg)
+{
+	struct auth_entry *e = arg;
+	int rc;
+
+	e->child = NULL;
+	if (res->timed_out) {
+		e->cause = xasprintf("%s: no answer for %s within %d s "
+		    "(stopped)", e->helper, e->host,
+		    AUTH_HELPER_TIMEOUT_MS / 1000);
+		rc = -1;
+	} else if (res->too_large) {
+		e->cause = xasprintf("%s: more than %d KiB of output for %s "
+		    "(stopped)", e->helper, AUTH_HELPER_MAX / 1024, e->host);
+		rc = -1;
+	} else
+		rc = auth_parse_helper_output(res->status, res->out, res->len,
+		    e->helper, e->host, &e->cred, &e->cause);
+	if (rc == 0) {
+		/* credsStore knew nothing: the file's "auths" entry; a
+		 * credHelpers helper: the next file. */
+		if (e->store)
+			e->skip_store = 1;
+		else {
+			e->file++;
+			e->skip_store = 0;
+		}
+		auth_advance(e);
+		return;
+	}
+	e->rc = rc;
+	e->done = 1;
+	auth_deliver_later(e);
+}
+
+/* Go on reading files; start a helper when one says so. */
+static void
+auth_advance(struct auth_entry *e)
+{
+	char *server = NULL, *argv[3];
+	int rc;
+
+	free(e->helper);
+	e->helper = NULL;
+	rc = auth_files_step(e->host, &e->file, &e->skip_store, &e->cred,
+	    &e->helper, &server, &e->cause);
+	if (rc == AUTH_ASK_HELPER || rc == AUTH_ASK_STORE) {
+		char *line = xasprintf("%s\n", server);
+
+		e->store = rc == AUTH_ASK_STORE;
+		argv[0] = e->helper;
+		argv[1] = (char *)"get";
+		argv[2] = NULL;
+		e->child = child_start(e->loop, argv, line, strlen(line),
+		    AUTH_HELPER_TIMEOUT_MS, AUTH_HELPER_MAX, auth_helper_done,
+		    e);
+		free(line);
+		free(server);
+		if (e->child != NULL)
+			return;
+		e->cause = xasprintf("credential helper %s for %s could not "
+		    "be started: %s", e->helper, e->host, strerror(errno));
+		rc = -1;
+	}
+	free(server);
+	e->rc = rc;
+	e->done = 1;
+	auth_deliver_later(e);
+}
+
+struct auth_query *
+auth_lookup_async(struct loop *loop, const char *host, auth_cb cb,
+    void *arg)
+{
+	struct auth_entry *e;
+	struct auth_query *q;
+
+	if ((e = auth_entry_find(host != NULL ? host : "")) == NULL) {
+		e = xcalloc(1, sizeof *e);
+		e->host = xstrdup(host != NULL ? host : "");
+		e->loop = loop;
+		e->next = auth_entries;
+		auth_entries = e;
+		if (*e->host == '\0') {
+			e->done = 1;
+			e->rc = 0;
+		} else
+			auth_advance(e);
+	}
+	if (e->loop != loop && e->done) {
+		if (e->timer != 0)
+			loop_timer_del(e->loop, e->timer);
+		e->timer = 0;
+		e->loop = loop;	/* a new loop (tests): answers go there */
+	}
+	q = xcalloc(1, sizeof *q);
+	q->e = e;
+	q->cb = cb;
+	q->arg = arg;
+	q->next = e->queries;
+	e->queries = q;
+	if (e->done)
+		auth_deliver_later(e);
+	return q;
+}
+
+void
+auth_cancel(struct auth_query *q)
+{
+	struct auth_entry *e;
+	struct auth_query **pp;
+
+	if (q == NULL)
+		return;
+	e = q->e;
+	for (pp = &e->queries; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	}
+	free(q);
+	if (e->queries == NULL && e->timer != 0) {
+		loop_timer_del(e->loop, e->timer);
+		e->timer = 0;
+	}
+	/* Nobody waits any more for a helper still running: stop it. */
+	if (e->queries == NULL && !e->done)
+		auth_entry_free(e);
+}
+
+void
+auth_forget(const char *host)
+{
+	struct auth_entry *e = auth_entry_find(host);
+
+	if (e != NULL && e->done && e->queries == NULL)
+		auth_entry_free(e);
 }
 
 /*
  * Credentials for a registry host: $REGISTRY_AUTH_FILE first, then
  * $DOCKER_CONFIG/config.json or ~/.docker/config.json. 1 found, 0 none,
- * -1 error with *cause.
+ * -1 error with *cause. Never runs a helper: a helper's answer is known
+ * once auth_lookup_async had it.
  */
 int
 auth_lookup(const char *host, struct auth_cred *out, char **cause)
 {
-	const char *env, *home;
-	char *path;
-	int rc;
+	struct auth_entry *e;
+	char *helper = NULL, *server = NULL;
+	size_t file = 0;
+	int skip_store = 0, rc;
 
 	memset(out, 0, sizeof *out);
 	*cause = NULL;
 	if (host == NULL || *host == '\0')
 		return 0;
-
-	env = getenv("REGISTRY_AUTH_FILE");
-	if (env != NULL && *env != '\0') {
-		rc = auth_lookup_file(env, host, out, cause);
-		if (rc != 0)
-			return rc;
+	if ((e = auth_entry_find(host)) != NULL && e->done) {
+		if (e->rc == 1) {
+			out->username = xstrdup(e->cred.username);
+			out->secret = xstrdup(e->cred.secret);
+		} else if (e->rc == -1)
+			*cause = xstrdup(e->cause);
+		return e->rc;
 	}
-
-	env = getenv("DOCKER_CONFIG");
-	if (env != NULL && *env != '\0')
-		path = xasprintf("%s/config.json", env);
-	else if ((home = getenv("HOME")) != NULL && *home != '\0')
-		path = xasprintf("%s/.docker/config.json", home);
-	else
-		return 0;
-	rc = auth_lookup_file(path, host, out, cause);
-	free(path);
-	return rc;
+	rc = auth_files_step(host, &file, &skip_store, out, &helper, &server,
+	    cause);
+	free(helper);
+	free(server);
+	return rc == AUTH_ASK_HELPER || rc == AUTH_ASK_STORE ? 0 : rc;
 }

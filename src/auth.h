@@ -41,6 +41,26 @@ struct auth_cred {
 int	auth_lookup(const char *host, struct auth_cred *out, char **cause);
 void	auth_cred_clear(struct auth_cred *);	/* zeroes and frees */
 
+/*
+ * The same without blocking the loop: the files are read at once; a
+ * credential helper (credHelpers, credsStore) runs as a child on the loop,
+ * stopped after 10 s or 64 KiB of output. Answers are kept by host for the
+ * life of the process (until auth_forget), so each registry's helper runs
+ * at most once whoever asks, and concurrent lookups share one run. cb is
+ * called once, from the loop, never from inside this call; cred and cause
+ * are borrowed. auth_lookup() above never runs a helper: it returns a
+ * helper's answer once this had it.
+ */
+struct loop;
+struct auth_query;
+typedef void (*auth_cb)(int rc, const struct auth_cred *cred,
+	    const char *cause, void *arg);
+struct auth_query *auth_lookup_async(struct loop *, const char *host,
+	    auth_cb, void *arg);
+void	auth_cancel(struct auth_query *);	/* cb not called; NULL ok */
+/* The registry rejected host's credentials: ask again next time. */
+void	auth_forget(const char *host);
+
 /* base64 (standard, padded). Caller frees. */
 char	*auth_base64(const void *, size_t);
 /* Decode standard base64; caller frees; NULL on bad input. */

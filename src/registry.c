@@ -125,6 +125,8 @@ struct reg_op {
 
 	struct reg_fetch	*waiting;	/* token fetch we wait on */
 	struct reg_op		*wnext;
+	int			 cred_wait;	/* waits for the credentials */
+	struct reg_op		*cnext;
 	struct reg_op		*prev, *next;
 };
 
@@ -139,6 +141,8 @@ struct registry {
 	int			 cred_state;	/* 0 unknown, 1 have, 2 none, -1 error */
 	struct auth_cred	 cred;
 	char			*cred_err;
+	struct auth_query	*cred_q;	/* lookup in progress */
+	struct reg_op		*cred_waiters;
 	int			 basic;		/* registry answered Basic */
 
 	struct reg_token	*tokens;
@@ -762,6 +766,18 @@ reg_op_detach(struct reg_op *op)
 		op->timer = 0;
 	}
 	reg_unwait(op);
+	if (op->cred_wait) {
+		struct reg_op **pp;
+
+		for (pp = &r->cred_waiters; *pp != NULL; pp = &(*pp)->cnext) {
+			if (*pp == op) {
+				*pp = op->cnext;
+				break;
+			}
+		}
+		op->cred_wait = 0;
+		op->cnext = NULL;
+	}
 	if (op->prev != NULL)
 		op->prev->next = op->next;
 	else if (r->ops == op)
@@ -937,28 +953,74 @@ reg_check_names(struct reg_op *op, const char *repo, const char *ref)
 /* ------------------------------------------------------------------ */
 /* Credentials and tokens. */
 
-/* Load the registry's credentials once. 0 ok (maybe none), -1 error. */
-static int
-reg_load_cred(struct registry *r)
+/*
+ * The credentials arrived (auth_lookup_async: files at once, a helper as a
+ * child on the loop): every operation that met a challenge meanwhile is
+ * sent again and meets it with them.
+ */
+static void
+reg_cred_cb(int rc, const struct auth_cred *cred, const char *cause,
+    void *arg)
 {
-	char *cause = NULL;
-	int rc;
+	struct registry *r = arg;
+	struct reg_op *op;
 
-	if (r->cred_state != 0)
-		return r->cred_state == -1 ? -1 : 0;
-	rc = auth_lookup(r->host, &r->cred, &cause);
-	if (rc == 1)
+	r->cred_q = NULL;
+	r->depth++;
+	auth_cred_clear(&r->cred);
+	free(r->cred_err);
+	r->cred_err = NULL;
+	if (rc == 1) {
+		r->cred.username = xstrdup(cred->username);
+		r->cred.secret = xstrdup(cred->secret);
 		r->cred_state = 1;
-	else if (rc == 0)
+	} else if (rc == 0)
 		r->cred_state = 2;
 	else {
 		r->cred_state = -1;
-		r->cred_err = cause != NULL ? cause :
+		r->cred_err = cause != NULL ? xstrdup(cause) :
 		    xasprintf("%s: cannot read credentials", r->host);
-		return -1;
 	}
-	free(cause);
-	return 0;
+	while ((op = r->cred_waiters) != NULL && !r->dying) {
+		r->cred_waiters = op->cnext;
+		op->cnext = NULL;
+		op->cred_wait = 0;
+		if (r->cred_state == -1)
+			reg_fail(op, -1, "%s", r->cred_err);
+		else
+			reg_send(op);
+	}
+	r->depth--;
+	if (r->dying && r->depth == 0)
+		registry_free(r);
+}
+
+/* Known credentials (or their absence)? Else ask, and op waits. */
+static int
+reg_wait_cred(struct reg_op *op)
+{
+	struct registry *r = op->r;
+
+	if (r->cred_state != 0)
+		return 0;
+	op->cred_wait = 1;
+	op->cnext = r->cred_waiters;
+	r->cred_waiters = op;
+	if (r->cred_q == NULL)
+		r->cred_q = auth_lookup_async(http_loop(r->http), r->host,
+		    reg_cred_cb, r);
+	return 1;
+}
+
+/* The registry rejected the credentials: look them up again next time. */
+static void
+reg_cred_reset(struct registry *r)
+{
+	if (r->cred_state != 1)
+		return;
+	auth_forget(r->host);
+	auth_cred_clear(&r->cred);
+	r->cred_state = 0;
 }
 
 /* "Authorization: Basic ..." for the registry's credentials. */
@@ -1157,10 +1219,13 @@ reg_fetch_cb(const struct http_response *resp, void *arg)
 	    f->anonymous)
 		err = xasprintf("%s: repository %s not found or not visible "
 		    "(token request denied)", r->host, f->repo);
-	else if (resp->status == 401 || resp->status == 403)
+	else if (resp->status == 401 || resp->status == 403) {
 		err = xasprintf("%s: token request for %s denied (HTTP %ld); "
 		    "check the credentials for %s", r->host, f->repo,
 		    resp->status, r->host);
+		if (resp->status == 401)
+			reg_cred_reset(r);
+	}
 	else {
 		desc = reg_describe(resp, NULL);
 		err = xasprintf("%s: token request failed: %s", r->host, desc);
@@ -1244,7 +1309,7 @@ reg_fetch_token(struct reg_op *op, const struct auth_challenge *c)
 			reg_fail(op, -1, "%s: invalid token realm", r->host);
 			return;
 		}
-		if (reg_load_cred(r) != 0) {
+		if (r->cred_state == -1) {
 			reg_fail(op, -1, "%s", r->cred_err);
 			return;
 		}
@@ -1350,6 +1415,10 @@ reg_challenge(struct reg_op *op, const struct http_response *resp)
 	int insufficient;
 
 	n = reg_challenges(resp, c, MT_ARRAY_LEN(c));
+	/* The first challenge asks for the credentials: op is sent again
+	 * once they are known. */
+	if (reg_wait_cred(op))
+		goto out;
 	for (i = 0; i < n; i++) {
 		if (strcasecmp(c[i].scheme, "Bearer") == 0 && bearer == NULL)
 			bearer = &c[i];
@@ -1383,11 +1452,13 @@ reg_challenge(struct reg_op *op, const struct http_response *resp)
 			reg_fetch_token(op, bearer);
 	} else if (basic != NULL) {
 		if (op->sent_basic || op->auth_rounds >= 1) {
+			if (op->sent_basic)
+				reg_cred_reset(r);
 			reg_fail(op, -1, "registry %s rejected the credentials "
 			    "for %s (HTTP 401)", r->host, op->repo);
 			goto out;
 		}
-		if (reg_load_cred(r) != 0) {
+		if (r->cred_state == -1) {
 			reg_fail(op, -1, "%s", r->cred_err);
 			goto out;
 		}
@@ -1955,6 +2026,8 @@ registry_free(struct registry *r)
 		}
 		for (f = r->fetches; f != NULL; f = f->next)
 			http_cancel_arg(r->http, f);
+		auth_cancel(r->cred_q);
+		r->cred_q = NULL;
 	}
 	if (r->depth > 0)
 		return;	/* freed when the outermost callback returns */

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "child.h"
+#include "loop.h"
 #include "util.h"
 #include "tap.h"
 
@@ -173,16 +175,96 @@ config(const char *json)
 	put("docker/config.json", json, 0600);
 }
 
-/* One lookup: expected rc, username, secret; cause must not leak secret. */
+/* What an asynchronous lookup answered. */
+struct answer {
+	int	 done;
+	int	 rc;
+	char	*user;
+	char	*secret;
+	char	*cause;
+};
+
+static void
+answer_cb(int rc, const struct auth_cred *cred, const char *cause, void *arg)
+{
+	struct answer *a = arg;
+
+	a->done++;
+	a->rc = rc;
+	if (cred != NULL) {
+		a->user = xstrdup(cred->username);
+		a->secret = xstrdup(cred->secret);
+	}
+	a->cause = xstrdup(cause);
+}
+
+static void
+answer_clear(struct answer *a)
+{
+	free(a->user);
+	free(a->secret);
+	free(a->cause);
+	memset(a, 0, sizeof *a);
+}
+
+/* Loop ticks, counted while a helper works. */
+static int ticks;
+
+static void
+tick_cb(void *arg)
+{
+	struct loop *l = arg;
+
+	ticks++;
+	loop_timer_add(l, 20, tick_cb, l);
+}
+
+/* Run the loop until every answer came or 30 s passed. */
+static void
+run_until(struct loop *l, struct answer *a, size_t n)
+{
+	uint64_t end = time_mono_ms() + 30000;
+	size_t i;
+
+	for (;;) {
+		for (i = 0; i < n && a[i].done; i++)
+			;
+		if (i == n || time_mono_ms() > end)
+			return;
+		loop_once(l, 200);
+	}
+}
+
+/*
+ * One lookup as the registry client makes it (on the loop, a helper as a
+ * child), the host's earlier answer forgotten first; then the synchronous
+ * lookup, which gives the same answer without running anything. Expected
+ * rc, username, secret; the cause must not leak a secret.
+ */
 static void
 check(const char *host, int want_rc, const char *user, const char *secret,
     const char *cause_has, const char *what)
 {
 	struct auth_cred cred;
+	struct answer a;
+	struct loop *l = loop_new();
 	char *cause = NULL;
 	int rc;
 
+	memset(&a, 0, sizeof a);
+	auth_forget(host);
+	(void)auth_lookup_async(l, host, answer_cb, &a);
+	ok(a.done == 0, "%s: not answered from inside the call", what);
+	run_until(l, &a, 1);
+	is_int(a.done, 1, "%s: answered once", what);
 	rc = auth_lookup(host, &cred, &cause);
+	is_int(a.rc, rc, "%s: the same answer without the loop", what);
+	if (rc == 1 && a.rc == 1) {
+		is_str(a.user, cred.username, "%s: same username", what);
+		is_str(a.secret, cred.secret, "%s: same secret", what);
+	}
+	answer_clear(&a);
+	loop_free(l);
 	is_int(rc, want_rc, "%s: rc", what);
 	if (want_rc == 1) {
 		is_str(cred.username, user, "%s: username", what);
@@ -216,8 +298,95 @@ static const char helper_script[] =
     "garbage.example) echo 'not json s3cret' ;;\n"
     "fail.example) echo 'boom: keychain locked'; exit 3 ;;\n"
     "slow.example) sleep 30 ;;\n"
+    "count.example) echo run >> \"$COUNT_FILE\"; sleep 1;"
+    " echo '{\"Username\":\"cu\",\"Secret\":\"cs\"}' ;;\n"
+    "big.example) i=0; while [ $i -lt 20000 ]; do"
+    " echo 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'; i=$((i+1));"
+    " done ;;\n"
     "*) echo 'credentials not found in native keychain'; exit 1 ;;\n"
     "esac\n";
+
+/*
+ * A helper runs as a child on the loop: the loop goes on (timers fire)
+ * while it works; at most once per host, whoever asks and however often;
+ * stopped after 10 s or 64 KiB of output; a cancelled lookup stops it.
+ */
+static void
+test_helper_on_loop(void)
+{
+	struct answer a[3];
+	struct loop *l = loop_new();
+	struct auth_query *q;
+	char path[600], *text = NULL;
+	size_t len = 0, i;
+	long runs = 0;
+	uint64_t t0;
+
+	snprintf(path, sizeof path, "%s/count", tmpdir);
+	setenv("COUNT_FILE", path, 1);
+	config("{\"credHelpers\":{\"count.example\":\"test\","
+	    "\"slow.example\":\"test\",\"big.example\":\"test\"}}");
+	memset(a, 0, sizeof a);
+	ticks = 0;
+	loop_timer_add(l, 20, tick_cb, l);
+	t0 = time_mono_ms();
+	(void)auth_lookup_async(l, "count.example", answer_cb, &a[0]);
+	(void)auth_lookup_async(l, "count.example", answer_cb, &a[1]);
+	ok(time_mono_ms() - t0 < 900, "starting a helper does not wait for it");
+	run_until(l, a, 2);
+	ok(a[0].rc == 1 && a[1].rc == 1 && a[0].secret != NULL &&
+	    strcmp(a[0].secret, "cs") == 0, "both lookups answered");
+	ok(ticks >= 10, "the loop ran while the helper slept (%d ticks)",
+	    ticks);
+	(void)auth_lookup_async(l, "count.example", answer_cb, &a[2]);
+	run_until(l, &a[2], 1);
+	ok(a[2].rc == 1, "a later lookup answered from memory");
+	if (file_read(path, 4096, &text, &len) == 0) {
+		for (i = 0; i + 3 <= len; i++)
+			runs += memcmp(text + i, "run", 3) == 0;
+	}
+	free(text);
+	is_int(runs, 1, "the helper ran once for three lookups");
+	for (i = 0; i < 3; i++)
+		answer_clear(&a[i]);
+
+	/* Too much output: stopped at the cap. */
+	(void)auth_lookup_async(l, "big.example", answer_cb, &a[0]);
+	run_until(l, a, 1);
+	ok(a[0].rc == -1 && a[0].cause != NULL &&
+	    strstr(a[0].cause, "more than 64 KiB") != NULL,
+	    "output over the cap stops the helper (%s)",
+	    a[0].cause ? a[0].cause : "");
+	answer_clear(&a[0]);
+
+	/* A cancelled lookup stops the helper. */
+	q = auth_lookup_async(l, "slow.example", answer_cb, &a[0]);
+	is_int(child_running(), 1, "the helper runs");
+	auth_cancel(q);
+	t0 = time_mono_ms();
+	while (child_running() > 0 && time_mono_ms() - t0 < 10000)
+		loop_once(l, 100);
+	is_int(child_running(), 0, "cancelled: the helper is gone");
+	is_int(a[0].done, 0, "cancelled: no answer");
+
+	/* A helper that never answers costs 10 s, not the dashboard. */
+	ticks = 0;
+	t0 = time_mono_ms();
+	(void)auth_lookup_async(l, "slow.example", answer_cb, &a[0]);
+	run_until(l, a, 1);
+	ok(a[0].rc == -1 && a[0].cause != NULL &&
+	    strstr(a[0].cause, "no answer for slow.example within 10 s") !=
+	    NULL, "a silent helper is stopped (%s)",
+	    a[0].cause ? a[0].cause : "");
+	ok(time_mono_ms() - t0 >= 9000 && time_mono_ms() - t0 < 25000,
+	    "after about 10 s");
+	ok(ticks > 100, "the loop ran meanwhile (%d ticks)", ticks);
+	answer_clear(&a[0]);
+	is_int(child_running(), 0, "no child left");
+	unlink(path);
+	unsetenv("COUNT_FILE");
+	loop_free(l);
+}
 
 /* Credential lookup with temp config dirs and a fake helper on PATH. */
 static void
@@ -330,6 +499,8 @@ test_lookup(void)
 
 	config("{\"auths\": {");
 	check("ghcr.io", -1, NULL, NULL, "invalid JSON", "broken config");
+
+	test_helper_on_loop();
 
 	/* Clean up. */
 	setenv("PATH", oldpath ? oldpath : "/usr/bin:/bin", 1);
