@@ -74,7 +74,8 @@ static const char *const config_known_archs[] = {
 static const char *const config_top_keys[] = {
 	"registry", "namespace", "plain_http", "archs", "max_versions",
 	"refresh_interval", "read_only", "manifest", "staging_tag", "runners",
-	"builder", "apps", "jobs", "http_timeout", "http_attempts", NULL
+	"builder", "apps", "jobs", "http_timeout", "http_stall_timeout",
+	"http_attempts", NULL
 };
 static const char *const config_app_keys[] = {
 	"name", "source", "include", "exclude", "archs", "max_versions",
@@ -147,6 +148,7 @@ static const char config_default[] =
 	"  \"runners\": {\"amd64\": \"ubuntu-24.04\", \"arm64\": \"ubuntu-24.04-arm\"},\n"
 	"  \"jobs\": 2,\n"
 	"  \"http_timeout\": 30,\n"
+	"  \"http_stall_timeout\": 15,\n"
 	"  \"http_attempts\": 3,\n"
 	"  \"apps\": [\n"
 	"    {\"name\": \"mattermost\",\n"
@@ -1752,6 +1754,7 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 	cfg->manifest = 1;
 	cfg->jobs = 2;
 	cfg->http_timeout = 30;
+	cfg->http_stall_timeout = 15;
 	cfg->http_attempts = 3;
 	cfg->staging_tag = xstrdup("{image_tag}-{arch}");
 	if (config_get_archs(c, root, "archs", cfg->archs, &cfg->narchs) == -1 ||
@@ -1768,6 +1771,8 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 	    config_get_intv(c, root, "jobs", 1, 64, &cfg->jobs) == -1 ||
 	    config_get_long(c, root, "http_timeout", 1, 600,
 	    &cfg->http_timeout) == -1 ||
+	    config_get_long(c, root, "http_stall_timeout", 1, 600,
+	    &cfg->http_stall_timeout) == -1 ||
 	    config_get_intv(c, root, "http_attempts", 1, 10,
 	    &cfg->http_attempts) == -1)
 		return -1;
@@ -2068,6 +2073,8 @@ config_dump(const struct config *cfg)
 	json_object_set_new(root, "jobs", json_integer(cfg->jobs));
 	json_object_set_new(root, "http_timeout",
 	    json_integer(cfg->http_timeout));
+	json_object_set_new(root, "http_stall_timeout",
+	    json_integer(cfg->http_stall_timeout));
 	json_object_set_new(root, "http_attempts",
 	    json_integer(cfg->http_attempts));
 	if (cfg->builder != NULL)

@@ -92,6 +92,7 @@ struct config {
 	struct builder_config	*builder;	/* NULL when none configured */
 	int			 jobs;		/* concurrent builds, default 2 */
 	long			 http_timeout;	/* seconds, default 30 */
+	long			 http_stall_timeout; /* seconds without data, default 15 */
 	int			 http_attempts;	/* default 3 */
 	struct app_config	*apps;
 	size_t			 napps;

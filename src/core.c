@@ -146,6 +146,7 @@ core_new(const struct config *cfg, const struct core_options *opt,
 	c->http = http_new(c->loop);
 	http_set_timeouts(c->http, 10, cfg->http_timeout > 0 ?
 	    cfg->http_timeout : 30);
+	http_set_stall(c->http, cfg->http_stall_timeout);
 	if (cfg->http_attempts > 0)
 		http_set_attempts(c->http, cfg->http_attempts);
 	cache = xasprintf("%s/http-cache", state_dir());

@@ -32,6 +32,7 @@
 #define HTTP_MAX_BODY		((size_t)8 * 1024 * 1024)
 #define HTTP_CONNECT_MS		10000L
 #define HTTP_TOTAL_MS		30000L
+#define HTTP_STALL_S		15L	/* no byte for this long: stalled */
 #define HTTP_ATTEMPTS		3
 #define HTTP_MAX_ATTEMPTS	10
 #define HTTP_MAX_RETRY_AFTER	60L
@@ -85,6 +86,11 @@ struct http_req {
 	struct http_req		*qnext;
 	int			 queued;
 
+	/* Timed-out attempts so far; which limit the last one hit. */
+	int			 timeouts;
+	enum { HTTP_LIMIT_CONNECT = 1, HTTP_LIMIT_STALL, HTTP_LIMIT_TOTAL }
+				 limit;
+
 	/* The current attempt. */
 	CURL			*easy;
 	uint64_t		 timer;
@@ -100,6 +106,7 @@ struct http {
 	struct loop		*loop;
 	long			 connect_ms;
 	long			 total_ms;
+	long			 stall_s;
 	int			 attempts;
 	char			*cache_dir;
 	struct http_req		*reqs;
@@ -188,6 +195,7 @@ http_new(struct loop *loop)
 	h->loop = loop;
 	h->connect_ms = HTTP_CONNECT_MS;
 	h->total_ms = HTTP_TOTAL_MS;
+	h->stall_s = HTTP_STALL_S;
 	h->attempts = HTTP_ATTEMPTS;
 	h->rng = time_mono_ms() ^ ((uint64_t)getpid() << 32) ^
 	    (uint64_t)(uintptr_t)h ^ (uint64_t)time(NULL);
@@ -209,6 +217,14 @@ http_set_timeouts(struct http *h, long connect_s, long total_s)
 		h->connect_ms = connect_s * 1000;
 	if (total_s > 0)
 		h->total_ms = total_s * 1000;
+}
+
+/* The stall limit in seconds; non-positive values keep the current one. */
+void
+http_set_stall(struct http *h, long stall_s)
+{
+	if (stall_s > 0)
+		h->stall_s = stall_s;
 }
 
 /* Default number of attempts per request (1..10). */
@@ -701,6 +717,10 @@ http_attempt_launch(struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	/* A server that accepted and then sends nothing is given up on
+	 * after the stall limit, not the whole time limit. */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, h->stall_s);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* Never follow an https URL down to plain http. */
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
@@ -802,11 +822,19 @@ http_transport_error(struct http_req *r, CURLcode rc, const char *url,
 			    strerror((int)os_errno));
 		return xasprintf("connection to %s failed", hostport);
 	case CURLE_OPERATION_TIMEDOUT:
+		/* Say which limit was hit, by its configuration name. */
+		if (r->limit == HTTP_LIMIT_CONNECT)
+			return xasprintf("no connection to %s within %ld s "
+			    "(connect timeout)", hostport,
+			    r->http->connect_ms / 1000);
+		if (r->limit == HTTP_LIMIT_STALL)
+			return xasprintf("%s sent nothing for %ld s "
+			    "(http_stall_timeout)", host, r->http->stall_s);
 		if (ms % 1000 == 0)
-			return xasprintf("timed out after %ld s talking to %s",
-			    ms / 1000, host);
-		return xasprintf("timed out after %.1f s talking to %s",
-		    (double)ms / 1000, host);
+			return xasprintf("timed out after %ld s talking to %s "
+			    "(http_timeout)", ms / 1000, host);
+		return xasprintf("timed out after %.1f s talking to %s "
+		    "(http_timeout)", (double)ms / 1000, host);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return xasprintf("cannot resolve host %s", host);
 	case CURLE_TOO_MANY_REDIRECTS:
@@ -823,6 +851,26 @@ http_transport_error(struct http_req *r, CURLcode rc, const char *url,
 	out = xasprintf("error talking to %s: %s", host, detail);
 	free(detail);
 	return out;
+}
+
+/*
+ * Which limit a timed-out attempt hit: no connection within the connect
+ * timeout, nothing received for the stall limit, or the total time.
+ */
+static void
+http_timeout_kind(struct http_req *r, CURL *easy)
+{
+	curl_off_t connect_us = 0, total_us = 0;
+
+	r->timeouts++;
+	curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	if (total_us / 1000 + 50 >= r->timeout_ms)
+		r->limit = HTTP_LIMIT_TOTAL;
+	else if (connect_us == 0)
+		r->limit = HTTP_LIMIT_CONNECT;
+	else
+		r->limit = HTTP_LIMIT_STALL;
 }
 
 /* Parse a cache file into r; 0 ok, -1 if absent or unusable. */
@@ -977,6 +1025,8 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 	long status = 0, os_errno = 0, ra;
 
 	r->easy = NULL;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		http_timeout_kind(r, easy);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
 	if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK &&
@@ -997,7 +1047,11 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 			err = xasprintf("response larger than %zu bytes",
 			    r->max_body);
 		} else if (http_retryable(rc) &&
-		    r->attempt < r->max_attempts) {
+		    r->attempt < r->max_attempts &&
+		    (rc != CURLE_OPERATION_TIMEDOUT ||
+		    (r->limit != HTTP_LIMIT_TOTAL && r->timeouts == 1))) {
+			/* A timeout costs a lot: the total limit is never
+			 * tried again, a stall or a connect timeout once. */
 			http_retry_later(r, http_backoff_ms(h, r->attempt));
 			free(url);
 			return;

@@ -62,6 +62,14 @@ struct loop	*http_loop(struct http *);
 /* Defaults for every request (seconds); set from config. */
 void		 http_set_timeouts(struct http *, long connect_s, long total_s);
 void		 http_set_attempts(struct http *, int);
+/*
+ * Stall limit (seconds, default 15): an attempt that receives nothing for
+ * this long is given up. A timed-out attempt is tried again at most once,
+ * and only after a stall or a connect timeout (never after the total time
+ * limit), so a server that accepts and answers nothing costs two stall
+ * limits; the error names the limit that was hit.
+ */
+void		 http_set_stall(struct http *, long stall_s);
 /* Directory for the ETag cache (NULL disables caching). Copied. */
 void		 http_set_cache_dir(struct http *, const char *);
 /*

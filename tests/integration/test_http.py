@@ -308,12 +308,26 @@ class HttpTest(unittest.TestCase):
         self.assertEqual(r["headers"]["content-length"], "5000")
 
     def test_timeout(self):
-        r = self.one("url=%s timeout=300 attempts=2"
+        # The total time limit: named, and not tried again.
+        r = self.one("url=%s timeout=300 attempts=3"
                      % self.url("/slow/a?ms=2000"))
-        self.assertEqual((r["status"], r["attempts"]), (0, 2))
+        self.assertEqual((r["status"], r["attempts"]), (0, 1))
         self.assertEqual(r["error"],
-                         "timed out after 0.3 s talking to 127.0.0.1:%d"
-                         % self.port)
+                         "timed out after 0.3 s talking to 127.0.0.1:%d "
+                         "(http_timeout)" % self.port)
+
+    def test_stall_limit(self):
+        # A server that accepts and sends nothing: given up after the
+        # stall limit, tried once more, not three times; well before the
+        # total time limit.
+        t0 = time.monotonic()
+        r = self.one("url=%s timeout=60000 attempts=3"
+                     % self.url("/slow/stall?ms=20000"), ["--stall", "1"])
+        self.assertEqual((r["status"], r["attempts"]), (0, 2))
+        self.assertEqual(r["error"], "127.0.0.1:%d sent nothing for 1 s "
+                         "(http_stall_timeout)" % self.port)
+        self.assertLess(time.monotonic() - t0, 15)
+        self.assertEqual(self.fx.counts["/slow/stall"], 2)
 
     def test_connection_refused(self):
         s = socket.socket()
@@ -515,6 +529,69 @@ class HttpTest(unittest.TestCase):
     def test_gzip(self):
         r = self.one("url=" + self.url("/gzip/a"))
         self.assertEqual(r["body"], "hello gzip " * 100)
+
+
+class SilentUpstream(unittest.TestCase):
+    """`mirrortop status` against an upstream that accepts the connection
+    and never answers: bounded by the stall limit, not 3 x 30 s."""
+
+    @classmethod
+    def setUpClass(cls):
+        import sys
+        sys.path.insert(0, os.path.join(os.path.dirname(
+            os.path.abspath(__file__)), "..", "lib"))
+        import world
+        cls.world = world
+        cls.reg = world.Registry()
+        cls.sock = socket.socket()
+        cls.sock.bind(("127.0.0.1", 0))
+        cls.sock.listen(64)
+        cls.held = []
+        cls.stop = False
+
+        def hold():     # accept, read nothing, answer nothing
+            while not cls.stop:
+                try:
+                    c, _ = cls.sock.accept()
+                except OSError:
+                    return
+                cls.held.append(c)
+        cls.thread = threading.Thread(target=hold, daemon=True)
+        cls.thread.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop = True
+        cls.sock.close()
+        for c in cls.held:
+            c.close()
+        cls.reg.stop()
+
+    def status(self, **top):
+        from mt import Env
+        with Env() as env:
+            api = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+            env.write_config(self.reg.host, [{
+                "name": "alpha", "source": {
+                    "type": "github-releases", "repo": "acme/alpha",
+                    "api": api}}], **top)
+            t0 = time.monotonic()
+            r = env.run("status", "--json", timeout=120)
+            took = time.monotonic() - t0
+            out = json.loads(r.stdout)
+        app = [a for a in out["apps"] if a["name"] == "alpha"][0]
+        return app["error"], took
+
+    def test_stall_limit_from_the_configuration(self):
+        err, took = self.status(http_stall_timeout=2)
+        self.assertRegex(err, r"127\.0\.0\.1:\d+ sent nothing for 2 s "
+                         r"\(http_stall_timeout\)")
+        self.assertLess(took, 15, "two stalls of 2 s, not 3 x 30 s")
+
+    def test_default_limits(self):
+        err, took = self.status()
+        self.assertIn("sent nothing for 15 s (http_stall_timeout)", err)
+        self.assertLess(took, 45, "at most about 35 s (2 x 15 s + backoff)")
 
 
 if __name__ == "__main__":

@@ -265,6 +265,8 @@ main(int argc, char **argv)
 		else if (strcmp(argv[a], "--connect-timeout") == 0 &&
 		    a + 1 < argc)
 			http_set_timeouts(hc, strtol(argv[++a], NULL, 10), 0);
+		else if (strcmp(argv[a], "--stall") == 0 && a + 1 < argc)
+			http_set_stall(hc, strtol(argv[++a], NULL, 10));
 		else {
 			fprintf(stderr, "usage: http-driver [options] < requests\n");
 			return 2;
