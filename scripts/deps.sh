@@ -2,13 +2,14 @@
 # Install the Debian packages mirrortop needs to build and test, if missing.
 # Every program the test suite runs is listed here (a fresh minimal
 # Debian 12 has none of them): the registry and its tools, curl, openssl,
-# htpasswd, tmux, valgrind, /usr/bin/time, ps; clang and its runtime
+# htpasswd, tmux, valgrind, /usr/bin/time, ps, strace; clang and its runtime
 # libraries build the libFuzzer harnesses of `make fuzz-smoke`.
 set -e
 PKGS="build-essential autoconf automake pkg-config libncurses-dev
 libcurl4-openssl-dev libjansson-dev libpcre2-dev libssl-dev
 docker-registry skopeo apache2-utils jq tmux python3 valgrind openssl
-man-db procps time zsh fish podman curl ca-certificates clang libclang-rt-14-dev"
+man-db procps time zsh fish podman curl ca-certificates strace clang
+libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
