@@ -439,6 +439,27 @@ file_read(const char *path, size_t max, char **out, size_t *outlen)
 	return 0;
 }
 
+/*
+ * Make a rename in path's directory durable (a power cut right after
+ * would otherwise bring the old file back). Best effort.
+ */
+static void
+file_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int
 file_write_atomic(const char *path, const void *data, size_t len,
     char **cause)
@@ -482,6 +503,7 @@ file_write_atomic(const char *path, const void *data, size_t len,
 		goto fail;
 	}
 	free(tmp);
+	file_sync_dir(path);
 	if (file_read(path, len + 1, &back, &backlen) == -1 ||
 	    backlen != len || memcmp(back, data, len) != 0) {
 		free(back);
