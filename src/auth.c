@@ -457,7 +457,11 @@ auth_parse_helper_output(int status, const char *data, size_t len,
 	char *text, *msg;
 	int rc = -1;
 
-	text = xstrndup(data != NULL ? data : "", len);
+	/* All len bytes, NULs included, so that all of them are wiped. */
+	text = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(text, data, len);
+	text[len] = '\0';
 	if (status == 127 && len == 0) {
 		*cause = xasprintf("credential helper %s for %s could not be "
 		    "run (is it on PATH?)", prog, host);

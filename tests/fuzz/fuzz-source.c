@@ -2,17 +2,19 @@
  * fuzz-source.c — GitHub and GitLab list pages (releases and tags) as a
  * source reads them: the JSON list, the error and rate-limit messages of a
  * failed response, the next page from Link / X-Next-Page / X-Total; then
- * the entries through the default include filter, as the status does.
- * Input: see response.h; the first byte's low two bits pick the source
- * type, the rest is the response.
+ * the entries through an include filter of each version scheme, as the
+ * status does. Input: see response.h; the first byte's low two bits pick
+ * the source type, bit 2 keeps pre-releases, bits 3-4 the scheme; the
+ * rest is the response.
  */
 #include "config.h"
 #include "filter.h"
 #include "response.h"
 #include "source.h"
 #include "source-int.h"
+#include "version.h"
 
-static struct filter *fz_filter;
+static struct filter *fz_filter[4];
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -21,10 +23,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	fz_filter = filter_new("^v?([0-9]+\\.[0-9]+\\.[0-9]+.*)$", NULL,
+	fz_filter[VERSIONING_SEMVER] = filter_new(
+	    "^v?([0-9]+\\.[0-9]+\\.[0-9]+.*)$", NULL, VERSIONING_SEMVER, 0,
 	    &cause);
-	if (fz_filter == NULL)
-		abort();
+	fz_filter[VERSIONING_LOOSE] = filter_new(NULL, NULL,
+	    VERSIONING_LOOSE, 1, &cause);
+	fz_filter[VERSIONING_CALVER] = filter_new(NULL, "rc", VERSIONING_CALVER,
+	    0, &cause);
+	fz_filter[VERSIONING_REGEX_ORDER] = filter_new(
+	    "^(?<version>v?(?<c1>[0-9]+)[._-](?<c2>[0-9]+)(?:[._-](?<c3>"
+	    "[0-9]+))?)$", NULL, VERSIONING_REGEX_ORDER, 0, &cause);
+	for (int i = 0; i < 4; i++) {
+		if (fz_filter[i] == NULL)
+			abort();
+	}
 	return 0;
 }
 
@@ -44,8 +56,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct fuzz_response f;
 	struct source_result *res;
 	struct filtered_version *fv = NULL;
+	struct filter_skipped skipped;
 	char *next = NULL;
-	int type, skipped = 0;
+	int type;
 	size_t n;
 
 	if (len < 1)
@@ -57,8 +70,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (res == NULL)
 		abort();
 	if (res->error == NULL) {
-		n = filter_apply(fz_filter, res->tags, res->ntags, 0, &fv,
-		    &skipped);
+		memset(&skipped, 0, sizeof skipped);
+		n = filter_apply(fz_filter[(data[0] >> 3) & 3], res->tags,
+		    res->ntags, 10, &fv, &skipped);
 		filter_result_free(fv, n);
 	} else if (strchr(res->error, '\n') != NULL ||
 	    strchr(res->error, '\033') != NULL)

@@ -97,7 +97,7 @@ def seeds(harness, srcdir):
                 if "/manifests/" in e.get("url", "") and e.get("body"):
                     ct = (header(e, "content-type") or [""])[0]
                     yield ("%s\n%s" % (ct, e["body"])).encode()
-    elif harness == "semver":
+    elif harness in ("semver", "version"):
         names = sorted(set(tag_names(srcdir)))
         for a, b in zip(names, names[1:] + names[:1]):
             yield ("%s\n%s" % (a, b)).encode()

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "auth-int.h"
 #include "child.h"
 #include "loop.h"
 #include "util.h"
@@ -307,6 +308,34 @@ static const char helper_script[] =
     "esac\n";
 
 /*
+ * Helper output with a NUL inside (found by fuzz-helper-output): the
+ * whole output is read and wiped, not only up to the NUL.
+ */
+static void
+test_helper_output_nul(void)
+{
+	static const char out[] = "boom\0 and more bytes after the NUL";
+	struct auth_cred cred;
+	char *cause = NULL;
+	int rc;
+
+	memset(&cred, 0, sizeof cred);
+	rc = auth_parse_helper_output(1, out, sizeof out - 1,
+	    "docker-credential-x", "ghcr.io", &cred, &cause);
+	is_int(rc, -1, "helper output with a NUL: an error");
+	ok(cause != NULL && strstr(cause, "docker-credential-x failed for "
+	    "ghcr.io: boom") != NULL, "helper output with a NUL: the text "
+	    "before it (%s)", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	rc = auth_parse_helper_output(0, "{\"Secret\":\"s\"}\0x", 15,
+	    "docker-credential-x", "ghcr.io", &cred, &cause);
+	is_int(rc, -1, "JSON followed by a NUL: invalid output");
+	free(cause);
+	auth_cred_clear(&cred);
+}
+
+/*
  * A helper runs as a child on the loop: the loop goes on (timers fire)
  * while it works; at most once per host, whoever asks and however often;
  * stopped after 10 s or 64 KiB of output; a cancelled lookup stops it.
@@ -524,5 +553,6 @@ main(void)
 	test_challenges();
 	test_base64();
 	test_lookup();
+	test_helper_output_nul();
 	return tap_done();
 }
