@@ -1321,7 +1321,8 @@ source_parse_response(int type, int prereleases, const char *url,
 		status = 200;
 	if (status < 200 || status > 299)
 		res->error = source_describe(&fs, resp, &until);
-	else if (source_add_page(&fs, resp, &count, &cause) != 0)
+	else if (source_add_page(&fs, resp, &fs.tags, &fs.ntags, &fs.cap,
+	    &count, &cause) != 0)
 		res->error = cause;
 	else
 		*next = source_next_url(&fs, resp, count);
