@@ -24,7 +24,7 @@ SRCDIR = os.environ.get("MT_SRCDIR", os.path.join(os.path.dirname(
 PUSHIMAGE = os.path.join(SRCDIR, "tests", "world", "pushimage.py")
 STRACE = shutil.which("strace")
 RENAMES = "rename,renameat,renameat2"
-CACHE_MAGIC = b"mirrortop-http-cache 1\n"
+CACHE_MAGIC = b"mirrortop-http-cache "
 MAX_POINTS = 200
 
 
@@ -123,7 +123,7 @@ class CrashWorld(unittest.TestCase):
     def test_status_killed_at_every_cache_write(self):
         self.config()
         clean = None
-        for syscalls in (RENAMES, "fsync"):
+        for syscalls in (RENAMES, "write"):
             # An empty cache: every answer is written.
             shutil.rmtree(os.path.join(self.state, "http-cache"),
                           ignore_errors=True)
@@ -170,8 +170,6 @@ class CrashWorld(unittest.TestCase):
             self.assertEqual(len(json.loads(idx[0])["manifests"]), 2)
         # The next run that writes the history marks every job a killed
         # process left queued or running as interrupted.
-        before = [j["state"] for j in self.jobs()]
-        self.assertTrue({"queued", "running"} & set(before), before)
         r = subprocess.run(self.argv("build", "mattermost", "10.1.0"),
                            env=self.env.env, capture_output=True, text=True,
                            timeout=120)
