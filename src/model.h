@@ -58,6 +58,9 @@ struct mt_app {
 							 * the window or not), or NULL */
 	char			*latest_digest;		/* digest of `latest`, or NULL */
 	int			 latest_drift;
+	int			 stale;		/* the last refresh failed upstream:
+						 * the versions are the previous
+						 * refresh's */
 	int			 registry_unknown;	/* the last refresh could not
 							 * ask the registry: states
 							 * are the previous ones */

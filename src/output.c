@@ -117,6 +117,9 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 			fprintf(f, "  %serror:%s ", colour ? C_RED : "",
 			    colour ? C_RESET : "");
 			field(f, a->error, 0);
+			if (a->stale)
+				fprintf(f, " (versions from the previous "
+				    "refresh)");
 			fputc('\n', f);
 		}
 		if (a->nversions == 0)
@@ -236,11 +239,12 @@ output_status_json(FILE *f, const struct mt_model *m)
 			json_array_append_new(vs,
 			    status_version_json(a, &a->versions[j]));
 		json_array_append_new(apps, json_pack(
-		    "{s:s, s:s, s:o, s:i, s:{s:i, s:i, s:i, s:i}, s:o, s:o, "
-		    "s:b, s:o}",
+		    "{s:s, s:s, s:o, s:b, s:i, s:{s:i, s:i, s:i, s:i}, s:o, "
+		    "s:o, s:b, s:o}",
 		    "name", a->cfg->name,
 		    "image", a->image,
 		    "error", json_untrusted(a->error),
+		    "stale", a->stale,
 		    "skipped_tags", a->skipped_tags,
 		    "skipped",
 		    "drafts", a->skipped.drafts,

@@ -501,6 +501,46 @@ source_error_message(const struct http_response *resp, char **doc)
 }
 
 /*
+ * What raises a primary limit, for the end of a rate-limit message: the
+ * token variable when none is set (GitHub: 60 -> 5,000 requests an hour),
+ * else the token's own budget when it is known. "" when there is nothing
+ * to add. Caller frees.
+ */
+static char *
+source_limit_hint(const struct source_fetch *fs, long long limit)
+{
+	if (fs->auth == NULL && fs->type->service == SOURCE_GITHUB)
+		return (xasprintf("; set $%s to raise the limit from %lld to "
+		    "5,000 requests an hour", fs->token_env,
+		    limit > 0 ? limit : 60));
+	if (fs->auth == NULL)
+		return (xasprintf("; set $%s for the authenticated limit",
+		    fs->token_env));
+	if (limit > 0)
+		return (xasprintf("; the token's %lld requests an hour are "
+		    "used up", limit));
+	return (xstrdup(""));
+}
+
+/*
+ * "rate limited<what>, next attempt at HH:MM (UTC)<hint>" for a limit that
+ * lifts at until. Caller frees.
+ */
+static char *
+source_limit_message(const struct source_fetch *fs, const char *what,
+    time_t until, long long limit, int hint)
+{
+	char	 hhmm[16], *h, *msg;
+
+	source_hhmm(until, hhmm, sizeof hhmm);
+	h = hint ? source_limit_hint(fs, limit) : xstrdup("");
+	msg = xasprintf("rate limited%s, next attempt at %s (UTC)%s", what,
+	    hhmm, h);
+	free(h);
+	return (msg);
+}
+
+/*
  * Rate-limit verdict for a 403/429: the message and the time the limit
  * lifts, or NULL when the response is not a rate limit.
  */
@@ -509,9 +549,9 @@ source_rate_limit(const struct source_fetch *fs,
     const struct http_response *resp, const char *msg, const char *doc,
     time_t *until)
 {
-	long long	 remaining, reset, retry;
+	long long	 remaining, reset, retry, limit;
 	time_t		 now = time(NULL);
-	char		 hhmm[16];
+	char		 hhmm[16], what[64], *h, *out;
 	int		 secondary;
 
 	if (resp->status != 403 && resp->status != 429)
@@ -531,33 +571,47 @@ source_rate_limit(const struct source_fetch *fs,
 	    source_contains(doc, "abuse-rate-limits") ||
 	    source_contains(msg, "abuse detection");
 
+	limit = source_header_num(resp, "x-ratelimit-limit");
+	if (limit < 0)
+		limit = source_header_num(resp, "ratelimit-limit");
 	if (secondary || (retry >= 0 && remaining != 0)) {
 		if (retry < 0 && remaining == 0 && reset > now)
 			retry = reset - now;
 		if (retry < 0)
 			retry = 60;	/* documented minimum wait */
 		*until = now + (time_t)retry;
-		return (xasprintf("rate limited%s, retry after %lld s",
-		    secondary ? " (secondary limit)" : "", retry));
+		snprintf(what, sizeof what, "%s, retry after %lld s",
+		    secondary ? " (secondary limit)" : "", retry);
+		/* A secondary limit holds with any token: no hint. */
+		return (source_limit_message(fs, what, *until, limit,
+		    !secondary));
 	}
 	if (remaining == 0 || resp->status == 429) {
 		if (reset > now) {
 			*until = (time_t)reset;
 			source_hhmm(*until, hhmm, sizeof hhmm);
-			return (xasprintf("rate limited until %s (UTC)", hhmm));
+			snprintf(what, sizeof what, " until %s (UTC)", hhmm);
+			h = source_limit_hint(fs, limit);
+			out = xasprintf("rate limited%s%s", what, h);
+			free(h);
+			return (out);
 		}
 		if (retry >= 0) {
 			*until = now + (time_t)retry;
-			return (xasprintf("rate limited, retry after %lld s",
-			    retry));
+			snprintf(what, sizeof what, ", retry after %lld s",
+			    retry);
+			return (source_limit_message(fs, what, *until, limit,
+			    1));
 		}
 		*until = now + 60;
-		return (xstrdup("rate limited"));
+		return (source_limit_message(fs, " (no reset time given)",
+		    *until, limit, 1));
 	}
 	/* GitHub's primary limit message, should the headers be missing. */
 	if (source_contains(msg, "rate limit exceeded")) {
 		*until = now + 60;
-		return (xstrdup("rate limited"));
+		return (source_limit_message(fs, " (no reset time given)",
+		    *until, limit, 1));
 	}
 	return (NULL);
 }
@@ -588,7 +642,12 @@ source_describe(struct source_fetch *fs, const struct http_response *resp,
 		    resp->attempts);
 	switch (resp->status) {
 	case 404:
-		hint = xasprintf("%s not found or private", fs->what);
+		/* Only the first page says whether the list exists. */
+		if (fs->pages > 1)
+			hint = xstrdup("the page is gone: the list changed "
+			    "while it was read");
+		else
+			hint = xasprintf("%s not found or private", fs->what);
 		break;
 	case 401:
 		if (fs->auth != NULL)
@@ -1024,6 +1083,16 @@ source_page_done(const struct http_response *resp, void *arg)
 		status = 200;
 	if (status < 200 || status > 299) {
 		cause = source_describe(fs, resp, &until);
+		/*
+		 * The pages already read are dropped: no list is ordered by
+		 * version, so the missing page may hold the highest one (the
+		 * walk already ends once an announced total is in).
+		 */
+		if (fs->pages > 1) {
+			next = xasprintf("page %d: %s", fs->pages, cause);
+			free(cause);
+			cause = next;
+		}
 		source_finish(fs, cause, until);
 		return;
 	}
@@ -1069,12 +1138,14 @@ static void
 source_blocked_timer(void *arg)
 {
 	struct source_fetch	*fs = arg;
-	char			 hhmm[16];
+	char			 hhmm[16], *h;
 
 	fs->timer = 0;
 	source_hhmm(fs->blocked_until, hhmm, sizeof hhmm);
-	source_finish(fs, xasprintf("rate limited until %s (UTC)", hhmm),
+	h = source_limit_hint(fs, -1);
+	source_finish(fs, xasprintf("rate limited until %s (UTC)%s", hhmm, h),
 	    fs->blocked_until);
+	free(h);
 }
 
 /* Until when the http layer knows the API host to be rate limited, or 0. */

@@ -846,6 +846,7 @@ refresh_finish(struct refresh *r)
 		    (a->registry_latest == NULL ||
 		    strcmp(a->registry_latest, a->upstream_latest) != 0);
 	}
+	a->stale = kept;
 	a->registry_unknown = r->tags_status == -1;
 	a->rate_limited_until = r->source ? r->source->rate_limited_until : 0;
 	a->refreshing = 0;

@@ -1294,12 +1294,18 @@ static const char *
 tui_message_text(const struct tui *t, int *error)
 {
 	const struct mt_app *app = tui_current_app(t);
-	static char note[160];
+	static char note[640];
 
 	*error = 1;
 	if (t->message != NULL) {
 		*error = t->message_error;
 		return t->message;
+	}
+	if (app != NULL && app->error != NULL && app->stale) {
+		/* First, so that a cut line still says it. */
+		snprintf(note, sizeof note, "stale, showing the previous "
+		    "refresh: %s", app->error);
+		return note;
 	}
 	if (app != NULL && app->error != NULL)
 		return app->error;
@@ -1333,7 +1339,7 @@ tui_draw_message(const struct tui *t, int y, int width)
 	else {
 		char *name = str_oneline(app->cfg->name, 128);
 
-		line = xasprintf("! %s: %s", name, safe);
+		line = xasprintf("%s%s: %s", error ? "! " : "", name, safe);
 		free(name);
 	}
 	tui_put_cut(stdscr, y, 0, width, line, error ?

@@ -512,7 +512,9 @@ class FaultTest(SourceTest):
         res = self.fault(("403-primary", reset))
         hhmm = time.strftime("%H:%M", time.gmtime(reset))
         self.assert_error(res, r"^github-releases o/small: rate limited "
-                          r"until %s \(UTC\)$" % hhmm)
+                          r"until %s \(UTC\); set \$GITHUB_TOKEN to raise "
+                          r"the limit from 60 to 5,000 requests an hour$"
+                          % hhmm)
         self.assertEqual(res["rate_limited_until"], reset)
         self.assertEqual(len(self.u.requests), 1)
 
@@ -536,14 +538,16 @@ class FaultTest(SourceTest):
         reset = int(time.time()) + 1800
         t0 = time.time()
         res = self.fault(("429-primary", reset), ("429-primary", reset))
-        self.assert_error(res, r"rate limited until %s \(UTC\)$"
+        self.assert_error(res, r"rate limited until %s \(UTC\); set "
+                          r"\$GITHUB_TOKEN to raise the limit"
                           % time.strftime("%H:%M", time.gmtime(reset)))
         self.assertLess(time.time() - t0, 15)
 
     def test_secondary_rate_limit_403(self):
         res = self.fault("403-secondary")
         self.assert_error(res, r"^github-releases o/small: rate limited "
-                          r"\(secondary limit\), retry after 60 s$")
+                          r"\(secondary limit\), retry after 60 s, next "
+                          r"attempt at \d\d:\d\d \(UTC\)$")
         self.assertEqual(len(self.u.requests), 1)
 
     def test_secondary_rate_limit_429_long_retry_not_waited(self):
@@ -551,7 +555,8 @@ class FaultTest(SourceTest):
         res = self.fault(("429-secondary", 120), ("429-secondary", 120),
                          args=("-a", "3"))
         self.assert_error(res, r"rate limited \(secondary limit\), retry "
-                          r"after 120 s$")
+                          r"after 120 s, next attempt at \d\d:\d\d "
+                          r"\(UTC\)$")
         self.assertLess(time.time() - t0, 15)
         self.assertGreater(res["rate_limited_until"], time.time() + 60)
 
