@@ -18,6 +18,7 @@
 #include "version.h"
 #include "source.h"
 #include "status.h"
+#include "upstream-share.h"
 #include "util.h"
 
 #define STATUS_MAX_EXPAND 512
@@ -69,6 +70,7 @@ struct status {
 	void			*arg;
 	struct refresh		**active;	/* per app, NULL if idle */
 	struct filter		**filters;	/* per app, compiled lazily */
+	struct share		*share;		/* one fetch per upstream */
 	int			 pending;
 };
 
@@ -898,6 +900,7 @@ status_new(struct mt_model *m, struct http *h, struct registry *reg,
 	st->arg = arg;
 	st->active = xcalloc(m->napps ? m->napps : 1, sizeof *st->active);
 	st->filters = xcalloc(m->napps ? m->napps : 1, sizeof *st->filters);
+	st->share = share_new(h);
 	return st;
 }
 
@@ -915,6 +918,7 @@ status_free(struct status *st)
 	}
 	free(st->active);
 	free(st->filters);
+	share_free(st->share);
 	free(st);
 }
 
@@ -936,7 +940,7 @@ status_refresh_app(struct status *st, size_t i)
 	st->pending++;
 	a->refreshing = 1;
 	st->model->generation++;
-	if (source_fetch(st->http, &a->cfg->source, on_source, r) == -1) {
+	if (share_fetch(st->share, &a->cfg->source, on_source, r) == -1) {
 		r->source = xcalloc(1, sizeof *r->source);
 		r->source->error = xstrdup("cannot start the upstream request");
 		r->source_done = 1;
