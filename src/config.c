@@ -99,6 +99,12 @@ static const char *const config_gitlab_releases_keys[] = {
 static const char *const config_gitlab_tags_keys[] = {
 	"type", "project", "base_url", "token_env", NULL
 };
+static const char *const config_gitea_releases_keys[] = {
+	"type", "repo", "base_url", "token_env", "prereleases", NULL
+};
+static const char *const config_gitea_tags_keys[] = {
+	"type", "repo", "base_url", "token_env", NULL
+};
 static const char *const config_builder_keys[] = {
 	"type", "argv", "timeout", "attempts", "repo", "workflow", "ref",
 	"inputs", "api", "token_env", "poll_interval", NULL
@@ -114,7 +120,7 @@ static const char *const config_gha_keys[] = {
 static const struct source_type_entry {
 	const char		*name;
 	enum source_type	 type;
-	int			 gitlab;
+	int			 gitlab;	/* 0 GitHub, 1 GitLab, 2 Gitea */
 	const char *const	*keys;
 } config_source_types[] = {
 	{ "github-releases", SOURCE_GITHUB_RELEASES, 0,
@@ -123,6 +129,9 @@ static const struct source_type_entry {
 	{ "gitlab-tags", SOURCE_GITLAB_TAGS, 1, config_gitlab_tags_keys },
 	{ "gitlab-releases", SOURCE_GITLAB_RELEASES, 1,
 	  config_gitlab_releases_keys },
+	{ "gitea-tags", SOURCE_GITEA_TAGS, 2, config_gitea_tags_keys },
+	{ "gitea-releases", SOURCE_GITEA_RELEASES, 2,
+	  config_gitea_releases_keys },
 };
 
 static const struct builder_type_entry {
@@ -1485,7 +1494,14 @@ config_parse_source(struct config_ctx *c, json_t *app, struct source_config *s)
 	if (config_check_keys(c, v, t->keys, config_source_keys, kind) == -1)
 		return -1;
 	s->type = t->type;
-	if (t->gitlab) {
+	if (t->gitlab == 2) {
+		/* Gitea and Forgejo: no canonical host, base_url required. */
+		if ((rc = config_get_ghrepo(c, v, "repo", &s->repo)) != 1)
+			return rc == 0 ? config_missing(c, "repo") : -1;
+		s->token_env = xstrdup("GITEA_TOKEN");
+		if ((rc = config_get_url(c, v, "base_url", &s->base_url)) != 1)
+			return rc == 0 ? config_missing(c, "base_url") : -1;
+	} else if (t->gitlab) {
 		if ((rc = config_get_glproject(c, v, "project",
 		    &s->project)) != 1)
 			return rc == 0 ? config_missing(c, "project") : -1;
@@ -2029,7 +2045,10 @@ config_dump_source(const struct source_config *s)
 			t = &config_source_types[i];
 	}
 	json_object_set_new(o, "type", json_string(t->name));
-	if (t->gitlab) {
+	if (t->gitlab == 2) {
+		json_object_set_new(o, "repo", json_string(s->repo));
+		json_object_set_new(o, "base_url", json_string(s->base_url));
+	} else if (t->gitlab) {
 		json_object_set_new(o, "project", json_string(s->project));
 		json_object_set_new(o, "base_url", json_string(s->base_url));
 	} else {

@@ -19,14 +19,17 @@ enum source_type {
 	SOURCE_GITHUB_TAGS,
 	SOURCE_GITLAB_TAGS,
 	SOURCE_GITLAB_RELEASES,
+	SOURCE_GITEA_TAGS,
+	SOURCE_GITEA_RELEASES,
 };
 
 struct source_config {
 	enum source_type type;
-	char	*repo;		/* github: "owner/name" */
+	char	*repo;		/* github, gitea: "owner/name" */
 	char	*project;	/* gitlab: "group/sub/name" (not yet encoded) */
 	char	*api;		/* github API base, default https://api.github.com */
-	char	*base_url;	/* gitlab base, default https://gitlab.com */
+	char	*base_url;	/* gitlab base, default https://gitlab.com;
+				 * gitea base (required) */
 	char	*token_env;	/* env var holding the token; default GITHUB_TOKEN / GITLAB_TOKEN */
 	int	 prereleases;	/* github-releases: keep prereleases (default 0) */
 };

@@ -27,6 +27,7 @@
 #include "util.h"
 
 #define SOURCE_PER_PAGE		100
+#define SOURCE_GITEA_LIMIT	50	/* Gitea's default MAX_RESPONSE_ITEMS */
 #define SOURCE_MAX_PAGES	100
 #define SOURCE_MAX_ENTRIES	20000
 #define SOURCE_MAX_STRING	1024
@@ -40,6 +41,7 @@
 enum source_service {
 	SOURCE_GITHUB,
 	SOURCE_GITLAB,
+	SOURCE_GITEA,		/* and Forgejo (Codeberg) */
 };
 
 struct source_fetch;
@@ -102,6 +104,8 @@ static int	source_parse_gitlab_tag(json_t *, struct upstream_tag *,
 		    const struct source_fetch *);
 static int	source_parse_gitlab_release(json_t *, struct upstream_tag *,
 		    const struct source_fetch *);
+static int	source_parse_gitea_tag(json_t *, struct upstream_tag *,
+		    const struct source_fetch *);
 static void	source_page_done(const struct http_response *, void *);
 static void	source_pages_free(struct source_fetch *);
 
@@ -129,6 +133,19 @@ static const struct source_type_entry source_types[] = {
 		.service = SOURCE_GITLAB,
 		.list = "releases",
 		.parse = source_parse_gitlab_release,
+	},
+	[SOURCE_GITEA_TAGS] = {
+		.name = "gitea-tags",
+		.service = SOURCE_GITEA,
+		.list = "tags",
+		.parse = source_parse_gitea_tag,
+	},
+	[SOURCE_GITEA_RELEASES] = {
+		.name = "gitea-releases",
+		.service = SOURCE_GITEA,
+		.list = "releases",
+		/* tag_name, name, draft, prerelease, published_at: GitHub's */
+		.parse = source_parse_github_release,
 	},
 };
 
@@ -403,6 +420,21 @@ source_parse_gitlab_tag(json_t *o, struct upstream_tag *t,
 	return (1);
 }
 
+/* gitea-tags element: name; the date is the commit's (commit.created). */
+static int
+source_parse_gitea_tag(json_t *o, struct upstream_tag *t,
+    const struct source_fetch *fs)
+{
+	json_t	*commit;
+
+	if ((t->tag = source_tag_name(o, "name")) == NULL)
+		return (-1);
+	commit = json_object_get(o, "commit");
+	if (json_is_object(commit))
+		t->published_at = source_date(commit, "created");
+	return (1);
+}
+
 /*
  * gitlab-releases element: tag_name, name, released_at (else created_at).
  * An upcoming release (released_at in the future) counts as a prerelease.
@@ -619,7 +651,7 @@ source_rate_limit(const struct source_fetch *fs,
 /* The one-line error for a failed response; *until set on rate limits. */
 static char *
 source_describe(struct source_fetch *fs, const struct http_response *resp,
-    time_t *until)
+    long page, time_t *until)
 {
 	char		*msg, *doc, *rl, *err, *hint = NULL, retries[32] = "";
 	const char	*reason;
@@ -643,7 +675,7 @@ source_describe(struct source_fetch *fs, const struct http_response *resp,
 	switch (resp->status) {
 	case 404:
 		/* Only the first page says whether the list exists. */
-		if (fs->pages > 1)
+		if (page > 1)
 			hint = xstrdup("the page is gone: the list changed "
 			    "while it was read");
 		else
@@ -832,6 +864,16 @@ source_next_url(struct source_fetch *fs, const struct http_response *resp,
 		if (next == NULL && xn != NULL &&
 		    str_to_ll(xn, 2, 1000000, &page) == 0)
 			next = paging_url(base, (long)page);
+	} else if (fs->type->service == SOURCE_GITEA) {
+		/*
+		 * The server caps limit (MAX_RESPONSE_ITEMS, 50 by default),
+		 * so a short page proves nothing: X-Total-Count and the Link
+		 * decide.
+		 */
+		total = source_header_num(resp, "x-total-count");
+		if (total >= 0 && fs->seen >= (size_t)total)
+			return (NULL);
+		next = source_link_next(resp, base);
 	} else
 		next = source_link_next(resp, base);
 	return (next);
@@ -1044,8 +1086,10 @@ source_slot_done(const struct http_response *resp, void *arg)
 	if (status == 304 && resp->len > 0)
 		status = 200;
 	if (status < 200 || status > 299) {
-		cause = source_describe(fs, resp, &until);
-		source_finish(fs, cause, until);
+		cause = source_describe(fs, resp, pg->page, &until);
+		source_finish(fs, xasprintf("page %ld: %s", pg->page, cause),
+		    until);
+		free(cause);
 		return;
 	}
 	if (source_add_page(fs, resp, &pg->tags, &pg->ntags, &pg->cap,
@@ -1082,7 +1126,7 @@ source_page_done(const struct http_response *resp, void *arg)
 	if (status == 304 && resp->len > 0)
 		status = 200;
 	if (status < 200 || status > 299) {
-		cause = source_describe(fs, resp, &until);
+		cause = source_describe(fs, resp, fs->pages, &until);
 		/*
 		 * The pages already read are dropped: no list is ordered by
 		 * version, so the missing page may hold the highest one (the
@@ -1258,7 +1302,7 @@ source_fetch(struct http *http, const struct source_config *sc,
 	    (size_t)sc->type >= MT_ARRAY_LEN(source_types))
 		return (-1);
 	type = &source_types[sc->type];
-	if (type->service == SOURCE_GITHUB && !source_valid_repo(sc->repo))
+	if (type->service != SOURCE_GITLAB && !source_valid_repo(sc->repo))
 		return (-1);
 	if (type->service == SOURCE_GITLAB &&
 	    !source_valid_project(sc->project))
@@ -1286,6 +1330,26 @@ source_fetch(struct http *http, const struct source_config *sc,
 		free(eowner);
 		free(ename);
 		dflt_env = "GITHUB_TOKEN";
+	} else if (type->service == SOURCE_GITEA) {
+		if (sc->base_url == NULL || *sc->base_url == '\0') {
+			source_fetch_free(fs);
+			return (-1);
+		}
+		base = source_base(sc->base_url, NULL);
+		n = (size_t)(strchr(sc->repo, '/') - sc->repo);
+		owner = xstrndup(sc->repo, n);
+		name = xstrdup(sc->repo + n + 1);
+		eowner = http_escape(owner);
+		ename = http_escape(name);
+		fs->url = xasprintf("%s/api/v1/repos/%s/%s/%s?limit=%d", base,
+		    eowner, ename, type->list, SOURCE_GITEA_LIMIT);
+		fs->label = xasprintf("%s %s", type->name, sc->repo);
+		fs->what = xstrdup("repository");
+		free(owner);
+		free(name);
+		free(eowner);
+		free(ename);
+		dflt_env = "GITEA_TOKEN";
 	} else {
 		base = source_base(sc->base_url, "https://gitlab.com");
 		enc = http_escape(sc->project);
@@ -1309,6 +1373,8 @@ source_fetch(struct http *http, const struct source_config *sc,
 	if (token != NULL) {
 		if (type->service == SOURCE_GITHUB)
 			fs->auth = xasprintf("Authorization: Bearer %s", token);
+		else if (type->service == SOURCE_GITEA)
+			fs->auth = xasprintf("Authorization: token %s", token);
 		else
 			fs->auth = xasprintf("PRIVATE-TOKEN: %s", token);
 		/* ETags are per token: key the cache by a hash of it. */

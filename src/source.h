@@ -1,7 +1,8 @@
 /*
  * source.h — upstream release/tag lists: github-releases, github-tags,
- * gitlab-tags, gitlab-releases. Follows pagination to the end, uses ETag
- * conditional requests, reports rate limits.
+ * gitlab-tags, gitlab-releases, gitea-tags, gitea-releases. Follows
+ * pagination to the end, uses ETag conditional requests, reports rate
+ * limits.
  */
 #ifndef MT_SOURCE_H
 #define MT_SOURCE_H
