@@ -1457,7 +1457,7 @@ source_parse_response(int type, int prereleases, const char *url,
 	if (status == 304 && resp->len > 0)
 		status = 200;
 	if (status < 200 || status > 299)
-		res->error = source_describe(&fs, resp, &until);
+		res->error = source_describe(&fs, resp, 1, &until);
 	else if (source_add_page(&fs, resp, &fs.tags, &fs.ntags, &fs.cap,
 	    &count, &cause) != 0)
 		res->error = cause;
