@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "config.h"
 #include "core.h"
+#include "events.h"
 #include "job-log.h"
 #include "jobs.h"
 #include "loop.h"
@@ -324,6 +325,19 @@ actions_job_changed(const struct job *job, void *arg)
 		    out != NULL ? out : "", where != NULL ? where : "");
 		free(out);
 		free(where);
+
+		if (job->state == JOB_SUCCEEDED || job->state == JOB_FAILED) {
+			struct events_job ej = {
+				.kind = "build", .app = job->app,
+				.version = job->version, .arch = job->arch,
+				.ok = job->state == JOB_SUCCEEDED,
+				.detail = job->state == JOB_SUCCEEDED ?
+				    job->digest : msg,
+				.log = job->log_path, .attempts = job->attempt,
+			};
+
+			events_job_ended(core_events(act->core), &ej);
+		}
 	}
 	if (job_state_final(job->state)) {
 		actions_advance(act);
@@ -1088,6 +1102,21 @@ actions_merge_done(int status, const char *json, const char *digest,
 		actions_notify(act, 0, "merged %s %s: %s:%s%s (%s)", op->app,
 		    op->version, a ? a->image : op->app, v ? v->image_tag : "?",
 		    v && v->is_latest ? " and latest" : "", digest);
+	if (!op->dry_run) {
+		struct events_job ej = {
+			.kind = "merge", .app = op->app, .version = op->version,
+			.ok = status == 0, .detail = status == 0 ? digest :
+			    errmsg,
+		};
+
+		events_job_ended(core_events(act->core), &ej);
+		if (status == 0 && v != NULL) {
+			events_merged(core_events(act->core), a, op->version,
+			    v->image_tag, digest, v->is_latest);
+			events_app_changed(core_events(act->core), a,
+			    op->version);
+		}
+	}
 	if (op->cb != NULL)
 		op->cb(status, json, errmsg, op->arg);
 	actions_op_free(op);
@@ -1314,6 +1343,16 @@ actions_latest_done(int status, const char *json, const char *digest,
 		    "latest failed");
 	} else if (!g->dry_run)
 		actions_notify(act, 0, "latest %s -> %s", g->app, g->version);
+	if (!g->dry_run && g->failed) {
+		struct events_job ej = {
+			.kind = "latest", .app = g->app, .version = g->version,
+			.detail = g->errmsg,
+		};
+
+		events_job_ended(core_events(act->core), &ej);
+	} else if (!g->dry_run)
+		events_app_changed(core_events(act->core),
+		    actions_app(act, g->app, NULL), NULL);
 	if (g->cb != NULL)
 		g->cb(g->failed ? -1 : 0, g->failed ? NULL : g->json.data,
 		    g->errmsg, g->arg);

@@ -20,12 +20,12 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "config-int.h"
 #include "filter.h"
 #include "version.h"
 #include "util.h"
 
 #define CONFIG_MAX_SIZE		(1024 * 1024)
-#define CONFIG_MAX_DEPTH	16
 #define CONFIG_MAX_APPS		256
 #define CONFIG_MAX_ARGV		256
 #define CONFIG_MAX_INPUTS	10
@@ -75,7 +75,7 @@ static const char *const config_top_keys[] = {
 	"registry", "namespace", "plain_http", "archs", "max_versions",
 	"refresh_interval", "read_only", "manifest", "staging_tag", "runners",
 	"builder", "apps", "jobs", "http_timeout", "http_stall_timeout",
-	"http_attempts", NULL
+	"http_attempts", "notify", "notify_initial", "notify_keep", "bell", NULL
 };
 static const char *const config_app_keys[] = {
 	"name", "source", "include", "exclude", "archs", "max_versions",
@@ -172,27 +172,6 @@ static const char config_default[] =
 	"     \"include\": \"^v?([0-9]+\\\\.[0-9]+\\\\.[0-9]+)$\"}\n"
 	"  ]\n"
 	"}\n";
-
-/* One step of a key path: an object key or an array index. */
-struct config_seg {
-	const char	*key;		/* NULL for an index */
-	size_t		 index;
-};
-
-/* Validation state: the text (for positions), the path, the error. */
-struct config_ctx {
-	const char		*text;
-	size_t			 len;
-	const char		*file;
-	struct config_seg	 segs[CONFIG_MAX_DEPTH];
-	size_t			 depth;
-	char			*cause;
-};
-
-enum config_at {
-	AT_VALUE,	/* the value at the path */
-	AT_KEY,		/* the key of the last path segment */
-};
 
 /* Skip JSON whitespace from p. */
 static size_t
@@ -463,7 +442,7 @@ config_escape(const char *s)
 }
 
 /* Quote a user-supplied string for a message, into out. */
-static const char *
+const char *
 config_quote(const char *s, char *out, size_t outlen)
 {
 	char *e = config_escape(s);
@@ -474,7 +453,7 @@ config_quote(const char *s, char *out, size_t outlen)
 }
 
 /* Push an object key onto the path. */
-static void
+void
 config_push_key(struct config_ctx *c, const char *key)
 {
 	if (c->depth < CONFIG_MAX_DEPTH) {
@@ -485,7 +464,7 @@ config_push_key(struct config_ctx *c, const char *key)
 }
 
 /* Push an array index onto the path. */
-static void
+void
 config_push_index(struct config_ctx *c, size_t index)
 {
 	if (c->depth < CONFIG_MAX_DEPTH) {
@@ -496,7 +475,7 @@ config_push_index(struct config_ctx *c, size_t index)
 }
 
 /* Pop the last path segment. */
-static void
+void
 config_pop(struct config_ctx *c)
 {
 	if (c->depth > 0)
@@ -504,7 +483,7 @@ config_pop(struct config_ctx *c)
 }
 
 /* Record "FILE:LINE:COL: PATH: what" for the current path; returns -1. */
-static int __attribute__((format(printf, 3, 4)))
+int
 config_error(struct config_ctx *c, enum config_at at, const char *fmt, ...)
 {
 	struct buf path;
@@ -552,7 +531,7 @@ config_error(struct config_ctx *c, enum config_at at, const char *fmt, ...)
 }
 
 /* Name of a JSON type as used in messages. */
-static const char *
+const char *
 config_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -632,7 +611,7 @@ config_secret_key(const char *key)
  * Reject keys not in allowed. If a key is valid for the kind of object but
  * not for its type (all != NULL), say so, naming the type.
  */
-static int
+int
 config_check_keys(struct config_ctx *c, json_t *obj,
     const char *const *allowed, const char *const *all, const char *kind)
 {
@@ -673,7 +652,7 @@ config_check_keys(struct config_ctx *c, json_t *obj,
 }
 
 /* Type check for the value at the current path. */
-static int
+int
 config_expect(struct config_ctx *c, json_t *v, json_type type,
     const char *want)
 {
@@ -688,7 +667,7 @@ config_expect(struct config_ctx *c, json_t *v, json_type type,
  * Optional string member: 1 present (*out borrowed), 0 absent, -1 error.
  * Empty strings are errors.
  */
-static int
+int
 config_get_str(struct config_ctx *c, json_t *obj, const char *key,
     const char **out)
 {
@@ -707,7 +686,7 @@ config_get_str(struct config_ctx *c, json_t *obj, const char *key,
 }
 
 /* Optional integer member in [min, max]: 1 present, 0 absent, -1 error. */
-static int
+int
 config_get_int(struct config_ctx *c, json_t *obj, const char *key,
     long long min, long long max, long long *out)
 {
@@ -729,7 +708,7 @@ config_get_int(struct config_ctx *c, json_t *obj, const char *key,
 }
 
 /* Optional int-sized member; on absence *out is left alone. */
-static int
+int
 config_get_intv(struct config_ctx *c, json_t *obj, const char *key,
     long long min, long long max, int *out)
 {
@@ -742,7 +721,7 @@ config_get_intv(struct config_ctx *c, json_t *obj, const char *key,
 }
 
 /* Optional long member; on absence *out is left alone. */
-static int
+int
 config_get_long(struct config_ctx *c, json_t *obj, const char *key,
     long long min, long long max, long *out)
 {
@@ -755,7 +734,7 @@ config_get_long(struct config_ctx *c, json_t *obj, const char *key,
 }
 
 /* Optional boolean member; on absence *out is left alone. */
-static int
+int
 config_get_bool(struct config_ctx *c, json_t *obj, const char *key, int *out)
 {
 	json_t *v = json_object_get(obj, key);
@@ -771,7 +750,7 @@ config_get_bool(struct config_ctx *c, json_t *obj, const char *key, int *out)
 }
 
 /* Optional object member: 1 present (*out borrowed), 0 absent, -1 error. */
-static int
+int
 config_get_obj(struct config_ctx *c, json_t *obj, const char *key,
     json_t **out)
 {
@@ -788,7 +767,7 @@ config_get_obj(struct config_ctx *c, json_t *obj, const char *key,
 }
 
 /* Error for a required key that is absent, at the enclosing object. */
-static int
+int
 config_missing(struct config_ctx *c, const char *key)
 {
 	return config_error(c, AT_VALUE, "missing required key \"%s\"", key);
@@ -1021,7 +1000,7 @@ config_get_url(struct config_ctx *c, json_t *obj, const char *key, char **dst)
 }
 
 /* An environment variable name member (token_env) into *dst. */
-static int
+int
 config_get_envname(struct config_ctx *c, json_t *obj, const char *key,
     char **dst)
 {
@@ -1813,7 +1792,7 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 		config_pop(c);
 	}
 	config_pop(c);
-	return 0;
+	return config_parse_notify(c, root, cfg);
 }
 
 /* Parse and validate text; filename names it in messages. */
@@ -1959,6 +1938,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->narchs; i++)
 		free(cfg->archs[i]);
 	config_builder_free(cfg->builder);
+	config_notify_free(cfg);
 	free(cfg->path);
 	free(cfg->registry);
 	free(cfg->namespace);
@@ -2099,6 +2079,7 @@ config_dump(const struct config *cfg)
 	if (cfg->builder != NULL)
 		json_object_set_new(root, "builder",
 		    config_dump_builder(cfg->builder));
+	config_notify_dump(cfg, root);
 
 	apps = json_array();
 	for (i = 0; i < cfg->napps; i++) {

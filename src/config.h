@@ -61,6 +61,38 @@ struct builder_config {
 	long	  poll_interval; /* seconds, default 10 */
 };
 
+enum notify_type {
+	NOTIFY_EXEC,
+	NOTIFY_WEBHOOK,
+};
+
+/* One notification sink of `notify` (no secret in here: the webhook URL
+ * and secret header values are names of environment variables). */
+struct notify_config {
+	enum notify_type type;
+	char	 id[17];	/* hash of the sink's definition: names it in
+				 * the event history across restarts */
+	unsigned long events;	/* bit per enum event_type */
+	char	**apps;		/* NULL: every app */
+	size_t	  napps;
+	long	  timeout;	/* seconds per attempt, default 10 */
+	int	  attempts;	/* default 3 */
+	/* exec */
+	char	**argv;		/* NULL-terminated, no templates */
+	size_t	  argc;
+	char	**env_pass;	/* variable names passed through */
+	size_t	  nenv_pass;
+	/* webhook */
+	char	 *url;	/* literal URL (not a secret), or NULL */
+	char	 *url_env;	/* variable holding the URL, or NULL */
+	char	 *template;	/* body with {field} placeholders, or NULL */
+	char	 *content_type;	/* default application/json */
+	struct kv *headers;	/* literal, non-secret */
+	size_t	  nheaders;
+	struct kv *headers_env;	/* header -> variable holding its value */
+	size_t	  nheaders_env;
+};
+
 struct app_config {
 	char			*name;
 	struct source_config	 source;
@@ -97,6 +129,12 @@ struct config {
 	long			 http_timeout;	/* seconds, default 30 */
 	long			 http_stall_timeout; /* seconds without data, default 15 */
 	int			 http_attempts;	/* default 3 */
+	struct notify_config	*notify;	/* sinks */
+	size_t			 nnotify;
+	int			 notify_initial; /* announce what the first
+						  * refresh finds */
+	int			 notify_keep;	/* events kept, default 1000 */
+	int			 bell;		/* watch mode: bell on new_version */
 	struct app_config	*apps;
 	size_t			 napps;
 };

@@ -10,6 +10,7 @@
 #include "actions.h"
 #include "config.h"
 #include "core.h"
+#include "events.h"
 #include "http.h"
 #include "last-status.h"
 #include "loop.h"
@@ -33,6 +34,8 @@ struct core {
 	struct http		*http;
 	struct registry		*registry;
 	struct status		*status;
+	struct events		*events;
+	time_t			*started;	/* per app: refresh start */
 	struct mt_model		 model;
 	int			 read_only;
 	int			 auto_refresh;
@@ -53,6 +56,8 @@ core_app_done(struct mt_app *a, void *arg)
 
 	char *cause = NULL;
 
+	events_app_refreshed(c->events, a,
+	    c->started[a - c->model.apps]);
 	if (c->hook != NULL)
 		c->hook(a, c->hook_arg);
 	if (status_pending(c->status) != 0)
@@ -158,6 +163,20 @@ core_new(const struct config *cfg, const struct core_options *opt,
 	c->model.read_only = c->read_only;
 	c->status = status_new(&c->model, c->http, c->registry,
 	    core_app_done, c);
+	c->started = xcalloc(c->model.napps + 1, sizeof *c->started);
+	{
+		struct events_params ep = {
+			.cfg = cfg, .loop = c->loop, .http = c->http,
+			.dir = state_dir(),
+		};
+		char *why = NULL;
+
+		/* Without a usable state dir there are no events; the
+		 * rest works. */
+		c->events = events_new(&ep, &why);
+		free(why);
+		events_resume(c->events);
+	}
 	for (i = 0; i < CORE_MAX_WATCHERS; i++)
 		c->watchers[i].fd = -1;
 	if (c->auto_refresh)
@@ -174,6 +193,7 @@ core_free(struct core *c)
 	if (c == NULL)
 		return;
 	action_shutdown(c);
+	events_free(c->events);
 	for (i = 0; i < CORE_MAX_WATCHERS; i++)
 		if (c->watchers[i].fd != -1)
 			loop_fd_del(c->loop, c->watchers[i].fd);
@@ -183,6 +203,7 @@ core_free(struct core *c)
 	http_free(c->http);
 	status_free(c->status);
 	model_clear(&c->model);
+	free(c->started);
 	loop_free(c->loop);
 	free(c);
 }
@@ -203,6 +224,8 @@ core_read_only(const struct core *c)
 void
 core_refresh_app(struct core *c, size_t app)
 {
+	if (app < c->model.napps && !c->model.apps[app].refreshing)
+		c->started[app] = time(NULL);
 	status_refresh_app(c->status, app);
 }
 
@@ -216,7 +239,7 @@ core_refresh_all(struct core *c)
 	c->timer = 0;
 	c->model.next_refresh = 0;
 	for (i = 0; i < c->model.napps; i++)
-		status_refresh_app(c->status, i);
+		core_refresh_app(c, i);
 }
 
 int
@@ -307,6 +330,14 @@ core_budgets(struct core *c, struct core_budget *out, size_t max)
 	return k;
 }
 
+/* Wait for notifications in flight. */
+void
+core_finish(struct core *c)
+{
+	while (events_busy(c->events))
+		loop_once(c->loop, 1000);
+}
+
 unsigned long
 core_requests(struct core *c)
 {
@@ -317,6 +348,12 @@ struct loop *
 core_loop(struct core *c)
 {
 	return c->loop;
+}
+
+struct events *
+core_events(struct core *c)
+{
+	return c->events;
 }
 
 struct http *

@@ -61,6 +61,12 @@ struct core_budget {
 };
 size_t		 core_budgets(struct core *, struct core_budget *, size_t max);
 
+/*
+ * Let notifications in flight end (bounded by the sinks' timeouts) before
+ * core_free(); what is abandoned is sent by the next mirrortop process.
+ */
+void		 core_finish(struct core *);
+
 /* Requests sent on the wire (for benchmarks and stats). */
 unsigned long	 core_requests(struct core *);
 
@@ -71,9 +77,11 @@ unsigned long	 core_requests(struct core *);
 struct loop;
 struct http;
 struct registry;
+struct events;
 struct loop	*core_loop(struct core *);
 struct http	*core_http(struct core *);
 struct registry	*core_registry(struct core *);
+struct events	*core_events(struct core *);	/* NULL: no state dir */
 const struct config *core_config(const struct core *);
 struct mt_model	*core_model_mut(struct core *);
 /* Something visible changed: bump the generation. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -13,6 +14,7 @@
 #include "complete.h"
 #include "config.h"
 #include "core.h"
+#include "events.h"
 #include "output.h"
 #include "plan.h"
 #include "tui.h"
@@ -30,6 +32,7 @@ struct cli {
 	int		 dry_run;
 	int		 force;
 	int		 exit_code;
+	const char	*since;		/* events --since */
 	const char	*archs[CONFIG_MAX_ARCHS];
 	size_t		 narchs;
 	char		**args;		/* positional arguments */
@@ -55,6 +58,7 @@ enum {
 	CLI_OPT_VERSION		= 1u << 8,
 	CLI_OPT_FORCE		= 1u << 9,
 	CLI_OPT_EXIT_CODE	= 1u << 10,
+	CLI_OPT_SINCE		= 1u << 11,
 };
 
 struct cli_option {
@@ -86,6 +90,7 @@ static int cli_set_dry_run(struct cli *, const char *);
 static int cli_set_arch(struct cli *, const char *);
 static int cli_set_force(struct cli *, const char *);
 static int cli_set_exit_code(struct cli *, const char *);
+static int cli_set_since(struct cli *, const char *);
 
 static const struct cli_option cli_options[] = {
 	{ .name = "config", .short_name = 'c', .arg = "FILE",
@@ -111,6 +116,9 @@ static const struct cli_option cli_options[] = {
 	{ .name = "exit-code", .bit = CLI_OPT_EXIT_CODE,
 	  .set = cli_set_exit_code,
 	  .help = "exit 3 when a version is not complete or latest drifts" },
+	{ .name = "since", .arg = "DURATION", .bit = CLI_OPT_SINCE,
+	  .set = cli_set_since,
+	  .help = "only what happened in the last DURATION (30m, 12h, 7d)" },
 	{ .name = "help", .short_name = 'h', .bit = CLI_OPT_HELP,
 	  .help = "print this help and exit" },
 	{ .name = "version", .bit = CLI_OPT_VERSION,
@@ -125,6 +133,7 @@ static int cmd_config(struct cli *, struct config *);
 static int cmd_build(struct cli *, struct config *);
 static int cmd_merge(struct cli *, struct config *);
 static int cmd_sync(struct cli *, struct config *);
+static int cmd_events(struct cli *, struct config *);
 
 /* The dashboard: mirrortop without a subcommand. */
 static const struct cmd_entry cmd_dashboard_entry = {
@@ -160,6 +169,11 @@ static const struct cmd_entry cmd_table[] = {
 	      CLI_OPT_FORCE | CLI_OPT_ARCH | CLI_OPT_READ_ONLY | CLI_OPT_HELP,
 	  .help = "build, merge and move latest for everything missing",
 	  .exec = cmd_sync },
+	{ .name = "events", .args = "[APP...]", .lower = 0, .upper = -1,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_JSON | CLI_OPT_SINCE |
+	      CLI_OPT_HELP,
+	  .help = "list what changed: the event history of the state dir",
+	  .exec = cmd_events },
 	{ .name = "config", .args = "check", .lower = 1, .upper = 1,
 	  .options = CLI_OPT_CONFIG | CLI_OPT_HELP,
 	  .help = "validate the configuration and print it in full",
@@ -430,6 +444,15 @@ cli_notify(const char *msg, int is_error, void *arg)
 	fprintf(stderr, "mirrortop: %s%s\n", is_error ? "error: " : "", msg);
 }
 
+/* Let notifications end, then free the core. */
+static void
+cli_core_free(struct core *core)
+{
+	if (core != NULL)
+		core_finish(core);
+	core_free(core);
+}
+
 /* One refresh of the selected apps; returns the core or NULL. */
 static struct core *
 refresh_once(struct cli *cli, const struct config *cfg)
@@ -443,6 +466,8 @@ refresh_once(struct cli *cli, const struct config *cfg)
 		free(cause);
 		return NULL;
 	}
+	if (core_events(core) != NULL)
+		events_set_log(core_events(core), cli_notify, NULL);
 	core_refresh_all(core);
 	core_run_until_idle(core);
 	return core;
@@ -493,7 +518,7 @@ refresh_and_print(struct cli *cli, struct config *cfg,
 	rc = refresh_status(core);
 	if (rc == 0 && cli->exit_code)
 		rc = status_exit_code(core_model(core));
-	core_free(core);
+	cli_core_free(core);
 	free(keep);
 	return rc;
 }
@@ -613,14 +638,14 @@ refresh_version(struct cli *cli, struct config *cfg, struct config *sel,
 	app = &core_model(core)->apps[0];
 	if (app->error != NULL) {
 		refresh_status(core);
-		core_free(core);
+		cli_core_free(core);
 		return NULL;
 	}
 	if (action_find(core, cli->args[0], cli->args[1], ai, vi,
 	    &cause) == -1) {
 		errorx("%s", cause);
 		free(cause);
-		core_free(core);
+		cli_core_free(core);
 		*rc = EXIT_USAGE;
 		return NULL;
 	}
@@ -685,7 +710,7 @@ run_plan(struct cli *cli, struct config *cfg, enum plan_what what,
 	if ((plan = plan_make_wait(core, &req, &cause)) == NULL) {
 		errorx("%s", cause);
 		free(cause);
-		core_free(core);
+		cli_core_free(core);
 		free(keep);
 		return EXIT_RUNTIME;
 	}
@@ -737,7 +762,7 @@ run_plan(struct cli *cli, struct config *cfg, enum plan_what what,
 		}
 	}
 	plan_free(plan);
-	core_free(core);
+	cli_core_free(core);
 	free(keep);
 	return rc;
 }
@@ -761,6 +786,58 @@ static int
 cmd_sync(struct cli *cli, struct config *cfg)
 {
 	return run_plan(cli, cfg, PLAN_REQ_SYNC, "sync");
+}
+
+/* Whether an event is about one of the named apps (all when none). */
+static int
+events_selected(const struct event *ev, char **names, int n)
+{
+	int i;
+
+	if (n == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (ev->app != NULL && strcmp(ev->app, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* `mirrortop events [--since DURATION] [--json] [APP...]`. */
+static int
+cmd_events(struct cli *cli, struct config *cfg)
+{
+	struct event **list = NULL;
+	struct config sel;
+	struct app_config *keep;
+	size_t n = 0, i, k = 0;
+	char *cause = NULL;
+	long since = 0;
+	time_t from = 0;
+
+	if (cli->since != NULL && events_parse_duration(cli->since,
+	    &since) == 0)
+		from = time(NULL) - since;
+	if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
+		return EXIT_USAGE;
+	free(keep);
+	if (events_history_read(state_dir(), &list, &n, &cause) == -1) {
+		errorx("%s", cause);
+		free(cause);
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < n; i++) {
+		if ((cli->since == NULL || list[i]->time >= from) &&
+		    events_selected(list[i], cli->args, cli->nargs))
+			list[k++] = list[i];
+		else
+			event_free(list[i]);
+	}
+	if (cli->json)
+		output_events_json(stdout, list, k);
+	else
+		output_events_table(stdout, list, k, output_use_colour(stdout));
+	event_list_free(list, k);
+	return 0;
 }
 
 /* `mirrortop config check`. */
@@ -889,6 +966,21 @@ cli_set_arch(struct cli *cli, const char *v)
 		return -1;
 	}
 	cli->archs[cli->narchs++] = v;
+	return 0;
+}
+
+/* --since DURATION (checked when the events are read). */
+static int
+cli_set_since(struct cli *cli, const char *v)
+{
+	long s;
+
+	if (events_parse_duration(v, &s) == -1) {
+		errorx("--since: expected a duration such as 90s, 30m, 12h, 7d "
+		    "or 2w, got \"%s\"", v);
+		return -1;
+	}
+	cli->since = v;
 	return 0;
 }
 

@@ -20,4 +20,11 @@ void	output_plan_json(FILE *, const struct plan *);
 /* Whether to colour: a terminal, NO_COLOR unset, TERM not dumb. */
 int	output_use_colour(FILE *);
 
+struct event;
+/* `mirrortop events`: one line per event, oldest first. */
+void	output_events_table(FILE *, struct event *const *, size_t n,
+	    int use_colour);
+/* mirrortop.events/v1 JSON. */
+void	output_events_json(FILE *, struct event *const *, size_t n);
+
 #endif
