@@ -53,7 +53,6 @@ static void
 core_app_done(struct mt_app *a, void *arg)
 {
 	struct core *c = arg;
-
 	char *cause = NULL;
 
 	events_app_refreshed(c->events, a,
