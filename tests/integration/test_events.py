@@ -257,7 +257,7 @@ class TestHooks(EventsWorld):
         self.release("v10.4.0", "v10.3.1", "v10.2.0")
 
     def test_hanging_hook_is_killed_and_not_fatal(self):
-        self.config([self.hook("hang", timeout=2, attempts=1)])
+        self.config([self.hook("hang", timeout=5, attempts=1)])
         self.new_release()
         t0 = time.monotonic()
         r = self.cli("status", check=0, timeout=90)
@@ -433,17 +433,38 @@ class TestJobs(EventsWorld):
         self.cli("status", check=0)
         self.cli("sync", check=0, timeout=300)
         types = [e["type"] for e in self.received_events()]
-        self.assertEqual(types.count("build_succeeded"), 6, types)
-        self.assertEqual(types.count("merged"), 2, types)
-        self.assertEqual(types.count("version_complete"), 2, types)
-        self.assertEqual(types.count("latest_moved"), 1, types)
-        merged = [e for e in self.received_events()
-                  if e["type"] == "build_succeeded" and e["kind"] == "merge"]
-        self.assertEqual(len(merged), 2)
+        got = self.received_events()
+        done = {(e["kind"], e["version"], e["arch"]) for e in got
+                if e["type"] == "build_succeeded"}
+        self.assertEqual(done, {("build", v, a) for v in ("10.3.1", "10.2.0")
+                                for a in ("amd64", "arm64")} |
+                         {("merge", v, None) for v in ("10.3.1", "10.2.0")},
+                         types)
+        self.assertEqual({e["version"] for e in got if e["type"] == "merged"},
+                         {"10.3.1", "10.2.0"})
+        self.assertEqual(sorted(e["version"] for e in got
+                                if e["type"] == "version_complete"),
+                         ["10.2.0", "10.3.1"])
+        self.assertEqual([e["version"] for e in got
+                          if e["type"] == "latest_moved"], ["10.3.1"])
         # What the sync recorded, the next refresh does not repeat.
         n = len(self.received())
         self.cli("status", check=0)
         self.assertEqual(len(self.received()), n)
+        # A newer release: latest now lags behind upstream's.
+        self.release("v10.4.0", "v10.3.1", "v10.2.0")
+        self.cli("status", check=0)
+        new = [(e["type"], e["version"]) for e in self.received_events()[n:]]
+        self.assertEqual(sorted(new), [("latest_drift", "10.4.0"),
+                                       ("new_version", "10.4.0")])
+        # A complete version loses its tag.
+        n = len(self.received())
+        world.delete_tag(self.reg, IMAGE, "10.2.0")
+        self.cli("status", check=0)
+        new = self.received_events()[n:]
+        self.assertEqual([(e["type"], e["version"]) for e in new],
+                         [("version_incomplete", "10.2.0")])
+        self.assertIn("mirrortop build mattermost 10.2.0", new[0]["message"])
 
 
 class TestAppHealth(EventsWorld):
