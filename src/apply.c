@@ -8,6 +8,7 @@
 #include "apply.h"
 #include "config.h"
 #include "core.h"
+#include "events.h"
 #include "jobs.h"
 #include "merge.h"
 #include "model.h"
@@ -70,6 +71,44 @@ static const struct {
 };
 
 static void	apply_advance(struct apply *);
+static int	apply_model(struct apply *, const struct plan_step *,
+		    struct mt_app **, struct mt_version **);
+
+/* The events of a merge or latest step that ended (builds are told by
+ * their jobs). */
+static void
+apply_events(struct apply *ap, const struct plan_step *s, int ok,
+    const char *detail)
+{
+	struct events *ev = core_events(ap->core);
+	struct mt_app *a = NULL;
+	struct mt_version *v = NULL;
+
+	if (ev == NULL || (s->kind != STEP_MERGE && s->kind != STEP_LATEST))
+		return;
+	if (s->kind == STEP_MERGE || !ok) {
+		struct events_job ej = {
+			.kind = s->kind == STEP_MERGE ? "merge" : "latest",
+			.app = s->app_name, .version = s->version, .ok = ok,
+			.detail = detail,
+		};
+
+		events_job_ended(ev, &ej);
+	}
+	if (!ok || apply_model(ap, s, &a, &v) != 0)
+		return;
+	if (s->kind == STEP_MERGE && v != NULL) {
+		int with_latest = 0;
+
+		for (size_t k = 0; k < s->ntags; k++)
+			if (strcmp(s->tags[k], "latest") == 0)
+				with_latest = 1;
+		events_merged(ev, a, s->version, v->image_tag, detail,
+		    with_latest);
+		events_app_changed(ev, a, s->version);
+	} else if (s->kind == STEP_LATEST)
+		events_app_changed(ev, a, NULL);
+}
 
 /* Count a step that ended well. */
 static void
@@ -101,6 +140,7 @@ apply_step_end(struct apply *ap, size_t i, int ok, int stale, const char *why)
 	if (ok)
 		apply_count(ap, s);
 	else {
+		apply_events(ap, s, 0, why);
 		ap->sum.failed++;
 		if (stale)
 			ap->sum.stale++;
@@ -345,6 +385,7 @@ apply_put_done(int status, const char *json, const char *digest,
 		    s->app_name, s->version, b.data, digest);
 	buf_free(&b);
 	apply_model_written(ap, s, digest);
+	apply_events(ap, s, 1, digest);
 	apply_step_end(ap, i, 1, 0, NULL);
 }
 
