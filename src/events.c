@@ -1400,3 +1400,117 @@ events_busy(const struct events *e)
 {
 	return e != NULL && e->deliveries != NULL;
 }
+
+/* ---- what this user has seen ---- */
+
+struct events_seen {
+	char		 history[64];
+	unsigned long	 baseline;
+	json_t		*seqs;		/* "app" or "app version" -> seq */
+};
+
+void
+event_history_id(const struct event *ev, char *out, size_t len)
+{
+	const char *dash = ev != NULL && ev->id != NULL ?
+	    strrchr(ev->id, '-') : NULL;
+
+	if (dash == NULL)
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%.*s", (int)(dash - ev->id), ev->id);
+}
+
+/* The key of an app or an app version. Caller frees. */
+static char *
+events_seen_key(const char *app, const char *version)
+{
+	return version != NULL ? xasprintf("%s %s", app, version) :
+	    xstrdup(app);
+}
+
+struct events_seen *
+events_seen_load(const char *dir, const char *history, unsigned long baseline)
+{
+	struct events_seen *s = xcalloc(1, sizeof *s);
+	char *path = xasprintf("%s/events-seen.json", dir), *text = NULL;
+	const char *h;
+	size_t len = 0;
+	json_t *doc = NULL, *seqs;
+
+	if (file_read(path, 4 * 1024 * 1024, &text, &len) == 0)
+		doc = json_loadb(text, len, 0, NULL);
+	free(text);
+	free(path);
+	h = json_string_value(json_object_get(doc, "history"));
+	seqs = json_object_get(doc, "seen");
+	if (h != NULL && json_is_object(seqs) &&
+	    json_is_integer(json_object_get(doc, "baseline")) &&
+	    (*h == '\0' || *history == '\0' || strcmp(h, history) == 0)) {
+		snprintf(s->history, sizeof s->history, "%s", *h != '\0' ? h :
+		    history);
+		s->baseline = (unsigned long)json_integer_value(
+		    json_object_get(doc, "baseline"));
+		s->seqs = json_incref(seqs);
+	} else {
+		snprintf(s->history, sizeof s->history, "%s", history);
+		s->baseline = baseline;
+		s->seqs = json_object();
+	}
+	json_decref(doc);
+	return s;
+}
+
+void
+events_seen_free(struct events_seen *s)
+{
+	if (s == NULL)
+		return;
+	json_decref(s->seqs);
+	free(s);
+}
+
+unsigned long
+events_seen_get(const struct events_seen *s, const char *app,
+    const char *version)
+{
+	char *key = events_seen_key(app, version);
+	json_int_t v = json_integer_value(json_object_get(s->seqs, key));
+
+	free(key);
+	return v > 0 && (unsigned long)v > s->baseline ? (unsigned long)v :
+	    s->baseline;
+}
+
+int
+events_seen_set(struct events_seen *s, const char *app, const char *version,
+    unsigned long seq)
+{
+	char *key;
+
+	if (seq <= events_seen_get(s, app, version))
+		return 0;
+	key = events_seen_key(app, version);
+	json_object_set_new(s->seqs, key, json_integer((json_int_t)seq));
+	free(key);
+	return 1;
+}
+
+void
+events_seen_save(const struct events_seen *s, const char *dir)
+{
+	char *path = xasprintf("%s/events-seen.json", dir), *text, *cause = NULL;
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, "history", json_string(s->history));
+	json_object_set_new(doc, "baseline",
+	    json_integer((json_int_t)s->baseline));
+	json_object_set(doc, "seen", s->seqs);
+	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	if (text != NULL && file_write_atomic(path, text, strlen(text),
+	    &cause) != 0)
+		free(cause);
+	free(text);
+	json_decref(doc);
+	free(path);
+}

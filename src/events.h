@@ -160,4 +160,26 @@ void		 events_merged(struct events *, const struct mt_app *,
  * (also done with every later change of the history). */
 void		 events_resume(struct events *);
 
+/* ---- what this user has seen (the dashboard's marks) ---- */
+
+/*
+ * Per app and per app version, the newest event (by seq) the user has
+ * looked at, kept in <state dir>/events-seen.json. On a first start, or
+ * when the history was replaced, everything up to baseline counts as
+ * seen.
+ */
+struct events_seen;
+/* history: the history id of the events shown ("" when none yet). */
+struct events_seen *events_seen_load(const char *dir, const char *history,
+		     unsigned long baseline);
+void		 events_seen_free(struct events_seen *);
+unsigned long	 events_seen_get(const struct events_seen *, const char *app,
+		     const char *version);
+/* 1 when it moved forward (then save). */
+int		 events_seen_set(struct events_seen *, const char *app,
+		     const char *version, unsigned long seq);
+void		 events_seen_save(const struct events_seen *, const char *dir);
+/* The history id an event id starts with, into out. */
+void		 event_history_id(const struct event *, char *out, size_t len);
+
 #endif

@@ -568,8 +568,9 @@ notify_webhook_start(struct notify_op *op, char **why)
 {
 	const struct notify_config *s = op->sink;
 	struct http_request req;
-	const char *url, *bad, *hdrs[80];
-	char *body, *lines[80];
+	/* Content-Type, `headers` and `headers_env` (at most 64 each). */
+	const char *url, *bad, *hdrs[132];
+	char *body, *lines[132];
 	size_t nh = 0, i;
 	const char *host_end;
 	int rc;

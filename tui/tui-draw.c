@@ -103,6 +103,9 @@ struct tui_col {
 	void		(*cell)(const struct tui *, const void *, size_t,
 			    struct tui_cell *);
 	int		 x;		/* placed at, -1 when dropped */
+	/* The cursor column (cell NULL): whether the row changed since the
+	 * user last looked (a mark where the cursor is not). */
+	int		(*changed)(const struct tui *, const void *);
 };
 
 /* Set up colours and glyphs for this terminal and locale. */
@@ -592,6 +595,15 @@ tui_app_cell_mark(const struct tui *t, const void *row, size_t arg,
 	}
 }
 
+/* An app with events the user has not seen (mode-events.c). */
+static int
+tui_app_changed(const struct tui *t, const void *row)
+{
+	const struct mt_app *a = row;
+
+	return tui_events_unseen(t, a->cfg->name, NULL);
+}
+
 /* Apps: the name. */
 static void
 tui_app_cell_name(const struct tui *t, const void *row, size_t arg,
@@ -746,6 +758,16 @@ tui_ver_cell_mark(const struct tui *t, const void *row, size_t arg,
 		snprintf(c->text, sizeof c->text, "*");
 		c->attr = A_BOLD;
 	}
+}
+
+/* A version with events the user has not seen (mode-events.c). */
+static int
+tui_ver_changed(const struct tui *t, const void *row)
+{
+	const struct mt_version *v = row;
+	const struct mt_app *app = tui_current_app(t);
+
+	return app != NULL && tui_events_unseen(t, app->cfg->name, v->version);
 }
 
 /* Versions: the space mark (read-write mode). */
@@ -1001,7 +1023,13 @@ tui_draw_row(const struct tui *t, struct tui_col *cols, size_t n, int y,
 		if (cols[i].x < 0 || cols[i].x >= width)
 			continue;
 		memset(&c, 0, sizeof c);
-		if (cols[i].cell == NULL)
+		if (cols[i].cell == NULL && !(selected && focused) &&
+		    cols[i].changed != NULL && cols[i].changed(t, row)) {
+			snprintf(c.text, sizeof c.text, "%s",
+			    tui_events_glyph(t));
+			c.attr = A_BOLD;
+			c.colour = TUI_C_BUSY;
+		} else if (cols[i].cell == NULL)
 			snprintf(c.text, sizeof c.text, "%s",
 			    selected && focused ? ">" : "");
 		else
@@ -1065,7 +1093,8 @@ tui_draw_apps(struct tui *t, int y, int rows, int width)
 	struct tui_list *l = &t->lists[TUI_PANE_APPS];
 	const struct mt_model *m = t->model;
 	struct tui_col cols[] = {
-		{ .title = NULL, .width = 1, .drop = 0, .cell = NULL },
+		{ .title = NULL, .width = 1, .drop = 0, .cell = NULL,
+		  .changed = tui_app_changed },
 		{ .title = NULL, .width = 1, .drop = 0,
 		  .cell = tui_app_cell_mark },
 		{ .title = "APP", .width = 12, .drop = 0,
@@ -1189,7 +1218,8 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	y++;
 
 	memset(cols, 0, sizeof cols);
-	cols[n++] = (struct tui_col){ .width = 1, .cell = NULL };
+	cols[n++] = (struct tui_col){ .width = 1, .cell = NULL,
+	    .changed = tui_ver_changed };
 	if (!t->read_only)
 		cols[n++] = (struct tui_col){ .width = 1,
 		    .cell = tui_ver_cell_marked };
@@ -1391,6 +1421,11 @@ tui_draw_status(struct tui *t, int y, int width)
 			keys = "j/k scroll  h/l sideways  g top  G follow  "
 			    "Esc back";
 		tui_put(stdscr, y, 0, width - 1, keys, A_NORMAL, 1);
+		return;
+	}
+	if (t->mode == TUI_MODE_EVENTS) {
+		tui_put(stdscr, y, 0, width - 1, "j/k scroll  g/G newest/"
+		    "oldest  other keys close", A_NORMAL, 1);
 		return;
 	}
 	tui_draw_hints(t, y, width);
@@ -1714,6 +1749,10 @@ tui_draw(struct tui *t)
 	body = bottom - top;		/* rows between header and bottom */
 	if (t->mode == TUI_MODE_LOG) {
 		tui_draw_log(t, top, body, width);
+		goto out;
+	}
+	if (t->mode == TUI_MODE_EVENTS) {
+		tui_events_draw(t, top, body, width);
 		goto out;
 	}
 	jrows = 0;

@@ -17,6 +17,7 @@ struct mt_app;
 struct mt_version;
 struct rx;
 struct tui;
+struct tui_events;
 
 enum tui_pane {
 	TUI_PANE_APPS = 0,
@@ -32,6 +33,7 @@ enum tui_mode {
 	TUI_MODE_CONFIRM,	/* what an action will do, y/N */
 	TUI_MODE_ARCH,		/* pick one arch to build */
 	TUI_MODE_LOG,		/* a job's log */
+	TUI_MODE_EVENTS,	/* the recent events (mode-events.c) */
 };
 
 /* How the apps are sorted (s cycles). */
@@ -182,6 +184,7 @@ struct tui {
 	int			 tail_other;	/* of another process's active job */
 	long long		 tail_size;
 	long long		 tail_mtime_ns;
+	struct tui_events	*events;	/* mode-events.c */
 };
 
 /* tui.c */
@@ -240,6 +243,18 @@ void		 tui_draw_log(struct tui *, int, int, int);
 /* tui-term.c */
 char		*tui_term_pull_ref(const struct tui *);
 void		 tui_key_copy(struct tui *, int);
+
+/* mode-events.c */
+void		 tui_events_init(struct tui *);
+void		 tui_events_free(struct tui *);
+int		 tui_events_poll(struct tui *);
+long		 tui_events_poll_ms(const struct tui *);
+int		 tui_events_unseen(const struct tui *, const char *, const char *);
+const char	*tui_events_glyph(const struct tui *);
+void		 tui_events_look(struct tui *);
+void		 tui_key_events(struct tui *, int);
+void		 tui_events_key(struct tui *, wint_t, int);
+void		 tui_events_draw(struct tui *, int, int, int);
 
 /* tui-draw.c */
 int		 tui_put(WINDOW *, int, int, int, const char *, attr_t, int);

@@ -171,6 +171,9 @@ static const struct tui_binding tui_bindings[] = {
 	  .help = "copy the version's pull reference (terminal clipboard)",
 	  .flags = TUI_B_VERSIONS | TUI_B_HINT, .fn = tui_key_copy,
 	  .can = tui_can_version, .prio = 28 },
+	{ .keys = { 'E' }, .label = "E", .hint = NULL,
+	  .help = "recent events: what changed (marked rows: not seen yet)",
+	  .flags = TUI_B_ALL, .fn = tui_key_events },
 	{ .keys = { 'J' }, .label = "J", .hint = NULL,
 	  .help = "show or hide the jobs pane",
 	  .flags = TUI_B_ALL, .fn = tui_key_jobs },
@@ -984,6 +987,9 @@ tui_key(struct tui *t, wint_t wc, int is_key)
 	case TUI_MODE_NORMAL:
 		tui_normal_key(t, wc, is_key);
 		break;
+	case TUI_MODE_EVENTS:
+		tui_events_key(t, wc, is_key);
+		break;
 	case TUI_MODE_CONFIRM:
 	case TUI_MODE_ARCH:
 	case TUI_MODE_LOG:
@@ -1078,6 +1084,7 @@ tui_free(struct tui *t)
 		free(t->lists[i].sel_key);
 	}
 	tui_panel_free(t);
+	tui_events_free(t);
 	free(t->keymap);
 	free(t->message);
 	free(t->prompt_old);
@@ -1100,6 +1107,7 @@ tui_run(struct core *core)
 	t.dirty = 1;
 	tui_keymap_init(&t);
 	tui_panel_init(&t);
+	tui_events_init(&t);
 
 	setlocale(LC_ALL, "");
 	/* Ours, installed first, so curses does not install its own. */
@@ -1134,10 +1142,13 @@ tui_run(struct core *core)
 			if (tui_panel_logs_changed(&t))
 				t.dirty = 1;
 		}
+		if (tui_events_poll(&t))
+			t.dirty = 1;
 		if (t.dirty || core_generation(core) != drawn ||
 		    (deadline != 0 && now >= deadline)) {
 			drawn = core_generation(core);
 			tui_rows_update(&t);
+			tui_events_look(&t);
 			tui_draw(&t);
 			t.dirty = 0;
 			deadline = now + (uint64_t)tui_timeout(&t);
@@ -1145,6 +1156,8 @@ tui_run(struct core *core)
 		if (poll_at == 0 && (pm = tui_panel_poll_ms(&t)) >= 0)
 			poll_at = now + (uint64_t)pm;
 		ms = deadline > now ? (long)(deadline - now) : 0;
+		if ((pm = tui_events_poll_ms(&t)) >= 0 && pm < ms)
+			ms = pm;
 		if (poll_at != 0) {
 			pm = poll_at > now ? (long)(poll_at - now) : 0;
 			if (pm < ms)

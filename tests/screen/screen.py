@@ -132,9 +132,10 @@ class Screen:
         return int(tail.split("]", 1)[0])
 
 
-# cursor, [space mark (read-write)], latest mark, version, [date], first
+# cursor (or the mark of a row changed since the last look), [space mark
+# (read-write)], latest mark, version, [date], first
 # arch cell ("✓ amd64"; "↻ amd64" building, "◌ amd64" queued)
-_VERSION_ROW = re.compile(r"^[> ] (?:[\u25cf# ] )?[* ] (\S+)\s+"
+_VERSION_ROW = re.compile(r"^[> \u25c6+] (?:[\u25cf# ] )?[* ] (\S+)\s+"
                           r"(?:(?:\d{4}-\d\d-\d\d|-)\s+)?"
                           r"[\u2713\u2717\u25d0\u21bb\u25cc+~.@-] \S")
 
