@@ -27,6 +27,7 @@
 struct cli {
 	const char	*config_path;
 	int		 json;
+	int		 openmetrics;	/* status --format openmetrics */
 	int		 read_only;
 	int		 interval;
 	int		 dry_run;
@@ -59,6 +60,7 @@ enum {
 	CLI_OPT_FORCE		= 1u << 9,
 	CLI_OPT_EXIT_CODE	= 1u << 10,
 	CLI_OPT_SINCE		= 1u << 11,
+	CLI_OPT_FORMAT		= 1u << 12,
 };
 
 struct cli_option {
@@ -84,6 +86,7 @@ struct cmd_entry {
 
 static int cli_set_config(struct cli *, const char *);
 static int cli_set_json(struct cli *, const char *);
+static int cli_set_format(struct cli *, const char *);
 static int cli_set_read_only(struct cli *, const char *);
 static int cli_set_interval(struct cli *, const char *);
 static int cli_set_dry_run(struct cli *, const char *);
@@ -98,6 +101,9 @@ static const struct cli_option cli_options[] = {
 	  .help = "read the configuration from FILE" },
 	{ .name = "json", .bit = CLI_OPT_JSON, .set = cli_set_json,
 	  .help = "print JSON (with --dry-run: the mirrortop.plan/v1 plan)" },
+	{ .name = "format", .arg = "table|json|openmetrics",
+	  .bit = CLI_OPT_FORMAT, .set = cli_set_format,
+	  .help = "print a table, JSON or OpenMetrics" },
 	{ .name = "read-only", .bit = CLI_OPT_READ_ONLY,
 	  .set = cli_set_read_only,
 	  .help = "refuse every write; ask for no write credentials" },
@@ -146,7 +152,8 @@ static const struct cmd_entry cmd_dashboard_entry = {
 
 static const struct cmd_entry cmd_table[] = {
 	{ .name = "status", .args = "[APP...]", .lower = 0, .upper = -1,
-	  .options = CLI_OPT_CONFIG | CLI_OPT_JSON | CLI_OPT_EXIT_CODE |
+	  .options = CLI_OPT_CONFIG | CLI_OPT_JSON | CLI_OPT_FORMAT |
+	      CLI_OPT_EXIT_CODE |
 	      CLI_OPT_HELP,
 	  .help = "refresh once and print the states",
 	  .exec = cmd_status },
@@ -527,7 +534,9 @@ refresh_and_print(struct cli *cli, struct config *cfg,
 static void
 print_status(struct cli *cli, const struct mt_model *m)
 {
-	if (cli->json)
+	if (cli->openmetrics)
+		output_status_openmetrics(stdout, m, time(NULL));
+	else if (cli->json)
 		output_status_json(stdout, m);
 	else
 		output_status_table(stdout, m, output_use_colour(stdout));
@@ -897,6 +906,21 @@ cli_set_json(struct cli *cli, const char *v)
 {
 	(void)v;
 	cli->json = 1;
+	cli->openmetrics = 0;
+	return 0;
+}
+
+/* --format table|json|openmetrics */
+static int
+cli_set_format(struct cli *cli, const char *v)
+{
+	cli->json = strcmp(v, "json") == 0;
+	cli->openmetrics = strcmp(v, "openmetrics") == 0;
+	if (!cli->json && !cli->openmetrics && strcmp(v, "table") != 0) {
+		errorx("--format: expected table, json or openmetrics, "
+		    "got \"%s\"", v);
+		return -1;
+	}
 	return 0;
 }
 

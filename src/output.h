@@ -3,12 +3,16 @@
 #define MT_OUTPUT_H
 
 #include <stdio.h>
+#include <time.h>
 #include "model.h"
 
 /* Table for humans; colour when use_colour. */
 void	output_status_table(FILE *, const struct mt_model *, int use_colour);
 /* mirrortop.status/v1 JSON. */
 void	output_status_json(FILE *, const struct mt_model *);
+/* OpenMetrics 1.0 text exposition of the status (output-metrics.c); now
+ * is the wall clock the ages are measured from. */
+void	output_status_openmetrics(FILE *, const struct mt_model *, time_t now);
 /* The CI matrix JSON of design.md. */
 void	output_matrix_json(FILE *, const struct mt_model *);
 
