@@ -9,7 +9,8 @@ PKGS="build-essential autoconf automake pkg-config libncurses-dev
 libcurl4-openssl-dev libjansson-dev libpcre2-dev libssl-dev
 docker-registry skopeo apache2-utils jq tmux python3 valgrind openssl
 man-db procps time zsh fish podman curl ca-certificates strace clang
-libclang-rt-14-dev shellcheck python3-yaml"
+libclang-rt-14-dev shellcheck python3-yaml
+debhelper dpkg-dev fakeroot lintian"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
