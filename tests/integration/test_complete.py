@@ -103,6 +103,12 @@ class TestBash(CompleteWorld):
             got = set(bash_complete(self.env, words + ["-"]))
             self.assertEqual(got, want, cmd)
 
+    def test_option_values_from_the_table(self):
+        self.assertEqual(bash_complete(self.env, ["status", "--format", ""]),
+                         ["table", "json", "openmetrics"])
+        self.assertEqual(bash_complete(self.env, ["status", "--format", "=",
+                                                  "o"]), ["openmetrics"])
+
     def test_options_of_the_subcommand(self):
         got = bash_complete(self.env, ["sync", "--"])
         self.assertIn("--dry-run", got)

@@ -70,6 +70,16 @@ class TestValgrind(unittest.TestCase):
     def test_matrix(self):
         self.vg("matrix")
 
+    def test_status_openmetrics(self):
+        r = self.vg("status", "--format", "openmetrics")
+        self.assertTrue(r.stdout.endswith("# EOF\n"))
+
+    def test_complete_versions_from_the_last_status(self):
+        self.vg("status")
+        r = self.vg("__complete", "-c", self.env.config_path, "build", "app",
+                    "", config=False)
+        self.assertNotEqual(r.stdout, "")
+
     def test_config_check(self):
         self.vg("config", "check")
 
