@@ -73,5 +73,19 @@ int		 config_parse_notify(struct config_ctx *, json_t *root,
 		     struct config *);
 void		 config_notify_free(struct config *);
 void		 config_notify_dump(const struct config *, json_t *root);
+int		 config_valid_component(const char *, size_t);
+int		 config_valid_repo_path(const char *);
+int		 config_valid_hostport(const char *, int *loopback);
+
+/* config-target.c */
+int		 config_targets_parse(struct config_ctx *, json_t *root,
+		     struct config *);
+int		 config_app_targets_parse(struct config_ctx *, struct config *,
+		     json_t *app, struct app_config *);
+void		 config_targets_shorthand(struct config *);
+void		 config_targets_free(struct config *);
+void		 config_targets_dump(const struct config *, json_t *root);
+void		 config_app_targets_dump(const struct config *,
+		     const struct app_config *, json_t *app);
 
 #endif

@@ -75,12 +75,13 @@ static const char *const config_top_keys[] = {
 	"registry", "namespace", "plain_http", "archs", "max_versions",
 	"refresh_interval", "read_only", "manifest", "staging_tag", "runners",
 	"builder", "apps", "jobs", "http_timeout", "http_stall_timeout",
-	"http_attempts", "notify", "notify_initial", "notify_keep", "bell", NULL
+	"http_attempts", "notify", "notify_initial", "notify_keep", "bell",
+	"targets", NULL
 };
 static const char *const config_app_keys[] = {
 	"name", "source", "include", "exclude", "archs", "max_versions",
 	"builder", "manifest", "image", "image_tag", "staging_tag",
-	"versioning", NULL
+	"versioning", "targets", NULL
 };
 /* Every source key, for "not used by this type" messages. */
 static const char *const config_source_keys[] = {
@@ -785,7 +786,7 @@ config_set(char **dst, const char *src)
  * One OCI repository path component, as the distribution spec has it:
  * [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*
  */
-static int
+int
 config_valid_component(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -812,7 +813,7 @@ config_valid_component(const char *s, size_t n)
 }
 
 /* Components separated by '/', each valid. */
-static int
+int
 config_valid_repo_path(const char *s)
 {
 	const char *slash;
@@ -888,7 +889,7 @@ config_valid_dns(const char *s, size_t n)
  * Check "host[:port]"; *loopback set when the host is 127.0.0.0/8,
  * localhost or [::1].
  */
-static int
+int
 config_valid_hostport(const char *s, int *loopback)
 {
 	const char *colon, *host_end;
@@ -1621,12 +1622,8 @@ config_parse_app(struct config_ctx *c, struct config *cfg, json_t *v,
 		config_pop(c);
 		config_set(&a->image, s);
 	}
-	if (strlen(cfg->namespace) + 1 + strlen(a->image) >
-	    CONFIG_MAX_REPO_NAME) {
-		config_push_key(c, rc == 1 ? "image" : "name");
-		return config_error(c, AT_VALUE, "repository name is longer "
-		    "than %d characters", CONFIG_MAX_REPO_NAME);
-	}
+	if (config_app_targets_parse(c, cfg, v, a) == -1)
+		return -1;
 	for (i = 0; i < idx; i++) {
 		if (strcmp(cfg->apps[i].image, a->image) == 0) {
 			config_push_key(c, rc == 1 ? "image" : "name");
@@ -1693,18 +1690,13 @@ config_parse_runners(struct config_ctx *c, json_t *root, struct config *cfg)
 	return 0;
 }
 
-/* The top-level object. */
+/* The top-level registry/namespace/plain_http: a one-target shorthand. */
 static int
-config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
+config_parse_shorthand(struct config_ctx *c, json_t *root, struct config *cfg)
 {
-	json_t *apps, *e;
 	const char *s;
 	char q[128];
-	size_t i;
 	int rc, loopback;
-
-	if (config_check_keys(c, root, config_top_keys, NULL, NULL) == -1)
-		return -1;
 
 	cfg->registry = xstrdup("ghcr.io");
 	if ((rc = config_get_str(c, root, "registry", &s)) == -1)
@@ -1740,6 +1732,26 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 		    "not %s: TLS is never silently downgraded",
 		    config_quote(cfg->registry, q, sizeof q));
 	}
+	config_targets_shorthand(cfg);
+	return 0;
+
+}
+
+/* The top-level object. */
+static int
+config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
+{
+	json_t *apps, *e;
+	size_t i;
+	int rc;
+
+	if (config_check_keys(c, root, config_top_keys, NULL, NULL) == -1)
+		return -1;
+
+	if ((rc = config_targets_parse(c, root, cfg)) == -1)
+		return -1;
+	if (rc == 0 && config_parse_shorthand(c, root, cfg) == -1)
+		return -1;
 
 	cfg->archs[0] = xstrdup("amd64");
 	cfg->archs[1] = xstrdup("arm64");
@@ -1939,6 +1951,7 @@ config_free(struct config *cfg)
 		free(cfg->archs[i]);
 	config_builder_free(cfg->builder);
 	config_notify_free(cfg);
+	config_targets_free(cfg);
 	free(cfg->path);
 	free(cfg->registry);
 	free(cfg->namespace);
@@ -2052,9 +2065,7 @@ config_dump(const struct config *cfg)
 	size_t i;
 
 	root = json_object();
-	json_object_set_new(root, "registry", json_string(cfg->registry));
-	json_object_set_new(root, "namespace", json_string(cfg->namespace));
-	json_object_set_new(root, "plain_http", json_boolean(cfg->plain_http));
+	config_targets_dump(cfg, root);
 	json_object_set_new(root, "archs",
 	    config_dump_strings(cfg->archs, cfg->narchs));
 	json_object_set_new(root, "max_versions",
@@ -2107,6 +2118,7 @@ config_dump(const struct config *cfg)
 		if (a->own_builder != NULL)
 			json_object_set_new(o, "builder",
 			    config_dump_builder(a->own_builder));
+		config_app_targets_dump(cfg, a, o);
 		json_array_append_new(apps, o);
 	}
 	json_object_set_new(root, "apps", apps);

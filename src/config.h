@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_ARCHS 8
+#define CONFIG_MAX_TARGETS 8
 
 enum source_type {
 	SOURCE_GITHUB_RELEASES,
@@ -93,6 +94,19 @@ struct notify_config {
 	size_t	  nheaders_env;
 };
 
+/*
+ * A registry and namespace that images are published to. The first of the
+ * configuration's targets is the primary (builds push there, merges happen
+ * there); the others are mirrors that receive copies.
+ */
+struct target_config {
+	char	*name;		/* unique; the registry host[:port] for the
+				 * top-level registry/namespace shorthand */
+	char	*registry;	/* host[:port] as configured ("docker.io") */
+	char	*namespace;
+	int	 plain_http;
+};
+
 struct app_config {
 	char			*name;
 	struct source_config	 source;
@@ -108,13 +122,21 @@ struct app_config {
 	char			*staging_tag;	/* template */
 	struct builder_config	*builder;	/* borrowed: app's own or the global one; NULL = none configured */
 	struct builder_config	*own_builder;	/* owned, if the app overrides */
+	/* indexes into config->targets: the app's targets, its primary
+	 * first (every target unless the app names its own) */
+	size_t			 targets[CONFIG_MAX_TARGETS];
+	size_t			 ntargets;
+	int			 own_targets;	/* the app has a "targets" key */
 };
 
 struct config {
 	char			*path;		/* file read, or NULL for the built-in default */
+	/* the primary target's (targets[0]) registry, namespace, plain_http */
 	char			*registry;	/* host[:port] */
 	char			*namespace;
 	int			 plain_http;
+	struct target_config	*targets;	/* at least one */
+	size_t			 ntargets;
 	char			*archs[CONFIG_MAX_ARCHS];
 	size_t			 narchs;
 	int			 max_versions;	/* default 10 */
@@ -156,6 +178,12 @@ char	*config_dump(const struct config *);
 const char *config_default_text(void);
 /* Runner label for an arch, or "" when none. Borrowed. */
 const char *config_runner(const struct config *, const char *arch);
+/* The target named name, or NULL. Borrowed. */
+const struct target_config *config_target(const struct config *,
+	    const char *name);
+/* The app's k-th target (0: its primary). Borrowed. */
+const struct target_config *config_app_target(const struct config *,
+	    const struct app_config *, size_t k);
 /* Template placeholders known to templates; used by validation. */
 int	config_placeholder_known(const char *name, size_t len);
 

@@ -291,7 +291,65 @@ static const struct bad_case {
 	{ TOP "  \"apps\": [{\"source\": {}, \"n\xc3\xa9\": 1, \"name\": "
 	  "\"a\"}]}",
 	  "config.json:3:27: apps[0].n\xc3\xa9: unknown key "
-	  "\"n\xc3\xa9\"" },
+	  "\"n\xc3\xa9\"" },	/* targets */
+	{ "{\"targets\": [{\"name\": \"ghcr\", \"registry\": \"ghcr.io\", "
+	  "\"namespace\": \"m\"}],\n \"namespace\": \"m\", \"apps\": [" APP_GH
+	  "}]}",
+	  "config.json:2:2: namespace: set either \"targets\" or the "
+	  "top-level \"registry\", \"namespace\" and \"plain_http\" (a "
+	  "one-target shorthand), not both" },
+	{ "{\"targets\": [],\n \"apps\": [" APP_GH "}]}",
+	  "config.json:1:13: targets: must list at least one target "
+	  "(the first is the primary)" },
+	{ "{\"targets\": [{\"name\": \"Hub\", \"registry\": \"docker.io\", "
+	  "\"namespace\": \"m\"}],\n \"apps\": [" APP_GH "}]}",
+	  "config.json:1:23: targets[0].name: invalid target name "
+	  "\"Hub\": lowercase letters, digits, '.', '_', ':' or '-', "
+	  "at most 64 characters" },
+	{ "{\"targets\": [{\"name\": \"a\", \"registry\": \"ghcr.io\", "
+	  "\"namespace\": \"m\"},\n  {\"name\": \"a\", \"registry\": "
+	  "\"docker.io\", \"namespace\": \"m\"}],\n \"apps\": [" APP_GH "}]}",
+	  "config.json:2:12: targets[1].name: duplicate target name "
+	  "\"a\" (also targets[0])" },
+	{ "{\"targets\": [{\"name\": \"a\", \"registry\": \"ghcr.io\", "
+	  "\"namespace\": \"m\"},\n  {\"name\": \"b\", \"registry\": "
+	  "\"ghcr.io\", \"namespace\": \"m\"}],\n \"apps\": [" APP_GH "}]}",
+	  "config.json:2:53: targets[1].namespace: the same registry "
+	  "and namespace \"m\" as targets[0] (\"a\")" },
+	{ "{\"targets\": [{\"name\": \"a\", \"registry\": \"docker.io\", "
+	  "\"namespace\": \"m\", \"plain_http\": true}],\n \"apps\": ["
+	  APP_GH "}]}",
+	  "config.json:1:85: targets[0].plain_http: plain HTTP is only "
+	  "allowed for a loopback registry (127.0.0.0/8, localhost, "
+	  "[::1]), not \"docker.io\": TLS is never silently downgraded" },
+	{ "{\"targets\": [{\"name\": \"a\", \"namespace\": \"m\"}],\n"
+	  " \"apps\": [" APP_GH "}]}",
+	  "config.json:1:14: targets[0]: missing required key "
+	  "\"registry\"" },
+	{ "{\"targets\": [{\"name\": \"a\", \"registry\": \"docker.io\", "
+	  "\"namespace\": \"m\", \"password\": \"x\"}],\n \"apps\": ["
+	  APP_GH "}]}",
+	  "config.json:1:71: targets[0].password: secrets are not "
+	  "allowed in the config file: tokens come from the "
+	  "environment (see token_env), registry credentials from the "
+	  "docker config" },
+	{ "{\"targets\": [{\"name\": \"ghcr\", \"registry\": \"ghcr.io\", "
+	  "\"namespace\": \"m\"},\n  {\"name\": \"hub\", \"registry\": "
+	  "\"docker.io\", \"namespace\": \"m\"}],\n \"apps\": [" APP_GH
+	  ", \"targets\": [\"hub\", \"quay\"]}]}",
+	  "config.json:3:94: apps[0].targets[1]: unknown target "
+	  "\"quay\" (configured: ghcr, hub)" },
+	{ "{\"targets\": [{\"name\": \"ghcr\", \"registry\": \"ghcr.io\", "
+	  "\"namespace\": \"m\"},\n  {\"name\": \"hub\", \"registry\": "
+	  "\"docker.io\", \"namespace\": \"m\"}],\n \"apps\": [" APP_GH
+	  ", \"targets\": [\"hub\", \"hub\"]}]}",
+	  "config.json:3:94: apps[0].targets[1]: target \"hub\" is "
+	  "named twice" },
+	{ TOP "  \"apps\": [" APP_GH ", \"targets\": []}]}",
+	  "config.json:3:87: apps[0].targets: must name at least one "
+	  "target (the first is the app's primary)" },
+	{ "{\"targets\": {\"name\": \"a\"},\n \"apps\": [" APP_GH "}]}",
+	  "config.json:1:13: targets: expected array, got object" },
 };
 
 /* Parse text, expecting failure; return the message (caller frees). */
@@ -337,6 +395,62 @@ test_bad(void)
 		ok(strchr(got, '\n') == NULL, "bad config %zu: one line", i);
 		free(got);
 	}
+}
+
+/* Targets: the shorthand is one target; lists, per-app narrowing. */
+static void
+test_targets(void)
+{
+	static const char text[] =
+	    "{\"targets\": [\n"
+	    "  {\"name\": \"ghcr\", \"registry\": \"ghcr.io\", "
+	    "\"namespace\": \"this-is-tobi/mirror\"},\n"
+	    "  {\"name\": \"hub\", \"registry\": \"docker.io\", "
+	    "\"namespace\": \"thisistobi\"},\n"
+	    "  {\"name\": \"local\", \"registry\": \"127.0.0.1:5000\", "
+	    "\"namespace\": \"m\", \"plain_http\": true}],\n"
+	    " \"apps\": [" APP_GH "},\n"
+	    "  {\"name\": \"b\", \"source\": {\"type\": \"github-tags\", "
+	    "\"repo\": \"o/b\"}, \"targets\": [\"hub\", \"ghcr\"]}]}";
+	struct config *cfg = parse_ok(text), *sh;
+	const struct target_config *t;
+
+	if (!ok(cfg != NULL, "targets: parses"))
+		return;
+	is_int(cfg->ntargets, 3, "targets: three");
+	is_str(cfg->registry, "ghcr.io", "targets: primary registry at the top");
+	is_str(cfg->namespace, "this-is-tobi/mirror",
+	    "targets: primary namespace at the top");
+	ok(!cfg->plain_http, "targets: primary plain_http at the top");
+	t = config_target(cfg, "local");
+	ok(t != NULL && t->plain_http && strcmp(t->registry,
+	    "127.0.0.1:5000") == 0, "targets: plain_http per target");
+	ok(config_target(cfg, "quay") == NULL, "targets: unknown name");
+	is_int(cfg->apps[0].ntargets, 3, "targets: an app has all by default");
+	ok(!cfg->apps[0].own_targets, "targets: not the app's own");
+	is_str(config_app_target(cfg, &cfg->apps[0], 0)->name, "ghcr",
+	    "targets: default primary of an app is the first");
+	is_int(cfg->apps[1].ntargets, 2, "targets: narrowed app");
+	is_str(config_app_target(cfg, &cfg->apps[1], 0)->name, "hub",
+	    "targets: the app's first name is its primary");
+	is_str(config_app_target(cfg, &cfg->apps[1], 1)->name, "ghcr",
+	    "targets: then its mirrors");
+	ok(config_app_target(cfg, &cfg->apps[1], 2) == NULL,
+	    "targets: past the app's list");
+	config_free(cfg);
+
+	sh = parse_ok("{\"registry\": \"LocalHost:5000\", \"plain_http\": "
+	    "true, \"namespace\": \"m\", \"apps\": [" APP_GH "}]}");
+	if (!ok(sh != NULL, "shorthand: parses"))
+		return;
+	is_int(sh->ntargets, 1, "shorthand: one target");
+	is_str(sh->targets[0].name, "localhost:5000",
+	    "shorthand: named after the registry, lowercase");
+	is_str(sh->targets[0].registry, "LocalHost:5000",
+	    "shorthand: registry as configured");
+	ok(sh->targets[0].plain_http, "shorthand: plain_http");
+	is_int(sh->apps[0].ntargets, 1, "shorthand: the app has it");
+	config_free(sh);
 }
 
 /* Defaults are inherited by apps; per-app overrides win. */
@@ -532,6 +646,10 @@ test_dump(void)
 		", \"image_tag\": \"{tag}\", \"exclude\": \"-rc\\\\.\", "
 		"\"builder\": {\"type\": \"exec\", \"argv\": [\"make\", "
 		"\"{digest_file}\"], \"timeout\": 60, \"attempts\": 1}}]}",
+		"{\"targets\": [{\"name\": \"ghcr\", \"registry\": \"ghcr.io\", "
+		"\"namespace\": \"o/m\"}, {\"name\": \"hub\", \"registry\": "
+		"\"docker.io\", \"namespace\": \"o\"}],\n \"apps\": [" APP_GH
+		", \"targets\": [\"hub\"]}]}",
 	};
 	struct config *cfg, *again;
 	char *d1, *d2;
@@ -550,14 +668,25 @@ test_dump(void)
 		d2 = again != NULL ? config_dump(again) : NULL;
 		is_str(d2, d1, "dump %zu: same effective config", i);
 		if (i == 0) {
-			ok(strstr(d1, "\n  \"registry\": \"ghcr.io\",\n") != NULL,
-			    "dump: two-space indent, registry first");
+			ok(strstr(d1, "\n  \"targets\": [\n    {\n      "
+			    "\"name\": \"ghcr.io\",\n      \"registry\": "
+			    "\"ghcr.io\",\n      \"namespace\": "
+			    "\"this-is-tobi/mirror\",\n") != NULL,
+			    "dump: two-space indent, the effective target "
+			    "first, named after its registry");
 			ok(strstr(d1, "\"image_tag\": \"{version}\"") != NULL,
 			    "dump: image_tag default shown");
 			ok(strstr(d1, "\"token_env\": \"GITLAB_TOKEN\"") != NULL,
 			    "dump: token_env default shown");
 			ok(strstr(d1, "\"builder\"") == NULL,
 			    "dump: no builder when none configured");
+		} else if (i == 2) {
+			ok(again != NULL && again->ntargets == 2 &&
+			    again->apps[0].own_targets &&
+			    again->apps[0].ntargets == 1 &&
+			    again->apps[0].targets[0] == 1,
+			    "dump: targets and an app's own survive the round "
+			    "trip");
 		} else {
 			ok(again != NULL && again->apps[0].own_builder != NULL &&
 			    again->apps[0].own_builder->timeout == 60 &&
@@ -831,6 +960,7 @@ main(void)
 {
 	test_bad();
 	test_effective();
+	test_targets();
 	test_defaults();
 	test_builtin();
 	test_dump();
