@@ -522,6 +522,8 @@ action_shutdown(struct core *core)
 static int
 actions_writable(struct actions *act, const char *what, char **cause)
 {
+	size_t i;
+
 	if (core_read_only(act->core)) {
 		*cause = xasprintf("read-only mode: %s refused", what);
 		return 0;
@@ -531,7 +533,8 @@ actions_writable(struct actions *act, const char *what, char **cause)
 		    what, act->init_error ? act->init_error : "?");
 		return 0;
 	}
-	registry_set_push(core_registry(act->core), 1);
+	for (i = 0; i < core_config(act->core)->ntargets; i++)
+		registry_set_push(core_target_registry(act->core, i), 1);
 	return 1;
 }
 
@@ -767,6 +770,7 @@ actions_spec(struct core *core, struct mt_app *a, struct mt_version *v,
 	sb->spec.version = v->version;
 	sb->spec.arch = arch;
 	sb->spec.repo = a->repo;
+	sb->spec.registry = core_app_registry(core, a);
 	sb->spec.image_tag = v->image_tag;
 	sb->spec.staging_tag = sb->staging_tag;
 	sb->spec.staging_ref = sb->staging_ref;
@@ -808,22 +812,26 @@ actions_add_secrets(struct actions *act)
 		if (ac->builder != NULL && ac->builder->token_env != NULL)
 			jobs_add_secret(act->jobs, getenv(ac->builder->token_env));
 	}
-	memset(&cred, 0, sizeof cred);
-	if (auth_lookup(cfg->registry, &cred, &cause) == 1) {
-		jobs_add_secret(act->jobs, cred.secret);
-		if (cred.username != NULL && cred.secret != NULL) {
-			char *pair = xasprintf("%s:%s", cred.username,
-			    cred.secret);
-			char *b64 = auth_base64(pair, strlen(pair));
+	for (i = 0; i < cfg->ntargets; i++) {
+		memset(&cred, 0, sizeof cred);
+		if (auth_lookup(cfg->targets[i].registry, &cred,
+		    &cause) == 1) {
+			jobs_add_secret(act->jobs, cred.secret);
+			if (cred.username != NULL && cred.secret != NULL) {
+				char *pair = xasprintf("%s:%s", cred.username,
+				    cred.secret);
+				char *b64 = auth_base64(pair, strlen(pair));
 
-			jobs_add_secret(act->jobs, b64);
-			memset(pair, 0, strlen(pair));
-			free(pair);
-			free(b64);
+				jobs_add_secret(act->jobs, b64);
+				memset(pair, 0, strlen(pair));
+				free(pair);
+				free(b64);
+			}
+			auth_cred_clear(&cred);
 		}
-		auth_cred_clear(&cred);
+		free(cause);
+		cause = NULL;
 	}
-	free(cause);
 }
 
 /* Remember a follow-up (no duplicates). */
@@ -1181,7 +1189,7 @@ actions_merge_begin(struct actions *act, struct mt_app *a,
 	op->next = act->ops;
 	act->ops = op;
 	*cause = NULL;
-	mop = merge_start(core_registry(core), &ms, actions_merge_done, op,
+	mop = merge_start(core_app_registry(core, a), &ms, actions_merge_done, op,
 	    cause);
 	if (mop != NULL)
 		op->mop = mop;
@@ -1420,7 +1428,7 @@ actions_latest_begin(struct actions *act, struct mt_app *a, int dry_run,
 		op->arg = g;
 		op->next = act->ops;
 		act->ops = op;
-		op->mop = merge_retag(core_registry(core), label, a->repo,
+		op->mop = merge_retag(core_app_registry(core, a), label, a->repo,
 		    src[i], &dst[i], 1, dry_run, actions_latest_done, op, &why);
 		if (op->mop == NULL) {
 			actions_op_unlink(act, op);

@@ -37,6 +37,7 @@ enum job_phase {
 
 struct job_priv {
 	struct jobs		*jobs;
+	struct registry		*registry;	/* the app's primary; borrowed */
 	const struct builder_ops *ops;
 	struct builder_config	 builder;	/* shallow copy: type/timeout/attempts/gha */
 	char			**argv;		/* exec, owned */

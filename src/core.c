@@ -32,7 +32,8 @@ struct core {
 	const struct config	*cfg;
 	struct loop		*loop;
 	struct http		*http;
-	struct registry		*registry;
+	struct registry		*registry;	/* the primary target's */
+	struct registry		**regs;		/* per configured target */
 	struct status		*status;
 	struct events		*events;
 	time_t			*started;	/* per app: refresh start */
@@ -157,10 +158,14 @@ core_new(const struct config *cfg, const struct core_options *opt,
 	if (mkdir_p(cache, 0700) == 0)
 		http_set_cache_dir(c->http, cache);
 	free(cache);
-	c->registry = registry_new(c->http, cfg->registry, cfg->plain_http);
+	c->regs = xcalloc(cfg->ntargets, sizeof *c->regs);
+	for (i = 0; i < cfg->ntargets; i++)
+		c->regs[i] = registry_new(c->http, cfg->targets[i].registry,
+		    cfg->targets[i].plain_http);
+	c->registry = c->regs[0];
 	model_init(&c->model, cfg);
 	c->model.read_only = c->read_only;
-	c->status = status_new(&c->model, c->http, c->registry,
+	c->status = status_new(&c->model, c->http, c->regs,
 	    core_app_done, c);
 	c->started = xcalloc(c->model.napps + 1, sizeof *c->started);
 	{
@@ -198,7 +203,9 @@ core_free(struct core *c)
 			loop_fd_del(c->loop, c->watchers[i].fd);
 	loop_timer_del(c->loop, c->timer);
 	source_cancel_all(c->http);
-	registry_free(c->registry);
+	for (i = 0; i < c->cfg->ntargets; i++)
+		registry_free(c->regs[i]);
+	free(c->regs);
 	http_free(c->http);
 	status_free(c->status);
 	model_clear(&c->model);
@@ -365,6 +372,18 @@ struct registry *
 core_registry(struct core *c)
 {
 	return c->registry;
+}
+
+struct registry *
+core_target_registry(struct core *c, size_t target)
+{
+	return target < c->cfg->ntargets ? c->regs[target] : NULL;
+}
+
+struct registry *
+core_app_registry(struct core *c, const struct mt_app *a)
+{
+	return c->regs[a->cfg->targets[0]];
 }
 
 const struct config *

@@ -80,8 +80,13 @@ struct registry;
 struct events;
 struct loop	*core_loop(struct core *);
 struct http	*core_http(struct core *);
+/* The configuration's primary target's registry. */
 struct registry	*core_registry(struct core *);
 struct events	*core_events(struct core *);	/* NULL: no state dir */
+/* The registry of configured target i (config->targets order), or NULL. */
+struct registry	*core_target_registry(struct core *, size_t);
+/* The registry of the app's primary target (where it builds and merges). */
+struct registry	*core_app_registry(struct core *, const struct mt_app *);
 const struct config *core_config(const struct core *);
 struct mt_model	*core_model_mut(struct core *);
 /* Something visible changed: bump the generation. */

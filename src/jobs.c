@@ -926,8 +926,8 @@ jobs_free(struct jobs *jobs)
 			loop_fd_del(jobs->loop, priv->out_fd);
 			close(priv->out_fd);
 		}
-		if (jobs->registry != NULL)
-			registry_cancel_arg(jobs->registry, job);
+		if (priv->registry != NULL)
+			registry_cancel_arg(priv->registry, job);
 		if (jobs->http != NULL)
 			http_cancel_arg(jobs->http, job);
 		if (!job_state_final(job->state)) {
@@ -1215,7 +1215,6 @@ jobs_check_index_cb(int status, const struct registry_manifest *m,
     const char *errmsg, void *arg)
 {
 	struct job *job = arg;
-	struct jobs *jobs = job->priv->jobs;
 	const char *found = NULL;
 	char *msg;
 	size_t i;
@@ -1242,7 +1241,7 @@ jobs_check_index_cb(int status, const struct registry_manifest *m,
 		return;
 	}
 	(void)errmsg;
-	registry_head_manifest(jobs->registry, job->repo, job->staging_tag,
+	registry_head_manifest(job->priv->registry, job->repo, job->staging_tag,
 	    jobs_check_staging_cb, job);
 }
 
@@ -1265,7 +1264,7 @@ jobs_start(struct job *job)
 		return;
 	}
 	job->priv->phase = JOB_PHASE_CHECK;
-	registry_get_manifest(jobs->registry, job->repo, job->image_tag, 1,
+	registry_get_manifest(job->priv->registry, job->repo, job->image_tag, 1,
 	    jobs_check_index_cb, job);
 }
 
@@ -1459,7 +1458,7 @@ jobs_builder_done(struct job *job, int ok, const char *why,
 	jobs_log(job, "builder finished; looking for %s",
 	    digest != NULL ? digest : job->staging_ref);
 	priv->phase = JOB_PHASE_VERIFY;
-	registry_head_manifest(jobs->registry, job->repo,
+	registry_head_manifest(priv->registry, job->repo,
 	    digest != NULL ? digest : job->staging_tag, jobs_verify_cb, job);
 }
 
@@ -1653,6 +1652,8 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 	job->message = xstrdup("queued");
 
 	priv = job->priv = xcalloc(1, sizeof *priv);
+	priv->registry = spec->registry != NULL ? spec->registry :
+	    jobs->registry;
 	priv->jobs = jobs;
 	priv->ops = ops;
 	priv->builder = *spec->builder;
@@ -1752,7 +1753,7 @@ jobs_cancel(struct jobs *jobs, unsigned long id, char **cause)
 		break;
 	case JOB_PHASE_CHECK:
 	case JOB_PHASE_VERIFY:
-		registry_cancel_arg(jobs->registry, job);
+		registry_cancel_arg(job->priv->registry, job);
 		jobs_finish(job, JOB_CANCELLED, "cancelled");
 		break;
 	default:

@@ -87,6 +87,9 @@ struct job_spec {
 	const char			*ref;		/* github-actions ref */
 	const struct kv			*inputs;	/* github-actions inputs */
 	size_t				 ninputs;
+	struct registry			*registry;	/* the app's primary
+							 * target; NULL: the
+							 * jobs' registry */
 };
 
 struct jobs_params {

@@ -23,6 +23,27 @@ enum version_state {
 	VERSION_PARTIAL,
 	VERSION_STAGED,
 	VERSION_COMPLETE,
+	VERSION_DIFFERS,	/* on a target: its tag holds another digest
+				 * than the primary's */
+};
+
+/* A version as one of the app's targets has it. */
+struct mt_target_version {
+	enum version_state state;
+	enum arch_state	 archs[CONFIG_MAX_ARCHS];	/* parallel to app cfg->archs */
+	char		*digest;	/* of {image_tag} there, or NULL */
+};
+
+/* One of the app's targets (index 0: the app's primary). */
+struct mt_target {
+	const struct target_config *cfg;	/* borrowed from the config */
+	char		*image;		/* "registry/namespace/image" */
+	char		*repo;		/* "namespace/image" */
+	char		*latest_digest;	/* digest of `latest` there, or NULL */
+	char		*latest_version; /* the version it holds, or NULL */
+	int		 latest_drift;
+	int		 unknown;	/* the last refresh could not ask it:
+					 * its states are the previous ones */
 };
 
 struct mt_version {
@@ -38,6 +59,10 @@ struct mt_version {
 	char		*arch_digest[CONFIG_MAX_ARCHS];	/* per-arch manifest digest if known */
 	char		*digest;	/* digest of {image_tag}, or NULL */
 	int		 job_active;	/* a job for this version is queued/running */
+	struct mt_target_version *targets;	/* per app target (0: the
+						 * primary, as above), or NULL
+						 * before the first refresh */
+	size_t		 ntargets;
 };
 
 struct mt_app {
@@ -68,6 +93,8 @@ struct mt_app {
 	int			 loaded;	/* at least one refresh finished */
 	time_t			 last_refresh;	/* wall clock of the last finished refresh */
 	time_t			 rate_limited_until;
+	struct mt_target	*targets;	/* the app's targets, primary first */
+	size_t			 ntargets;
 };
 
 struct mt_model {

@@ -49,6 +49,7 @@ version_colour(enum version_state s)
 	case VERSION_COMPLETE: return C_GREEN;
 	case VERSION_STAGED: return C_YELLOW;
 	case VERSION_PARTIAL: return C_YELLOW;
+	case VERSION_DIFFERS: return C_RED C_BOLD;
 	default: return C_RED;
 	}
 }
@@ -61,6 +62,30 @@ field(FILE *f, const char *s, int width)
 
 	fprintf(f, "%-*s", width, t);
 	free(t);
+}
+
+/* Width of a target's column in the table. */
+#define OUTPUT_TARGET_WIDTH 9
+
+/* "  <target> latest: <version>" for a mirror target, on the same line. */
+static void
+output_target_latest(FILE *f, const struct mt_app *a,
+    const struct mt_target *t, int colour)
+{
+	fprintf(f, "\n  ");
+	field(f, t->cfg->name, 0);
+	fprintf(f, " latest: ");
+	if (t->latest_version != NULL)
+		field(f, t->latest_version, 0);
+	else if (t->unknown)
+		fprintf(f, "unknown (registry not reachable)");
+	else if (t->latest_digest != NULL)
+		fprintf(f, "%.19s (no version tag has it)", t->latest_digest);
+	else
+		fprintf(f, "none");
+	if (t->latest_drift && !t->unknown && a->upstream_latest != NULL)
+		fprintf(f, "  %s(latest drift)%s", colour ? C_YELLOW : "",
+		    colour ? C_RESET : "");
 }
 
 /* Table for humans. */
@@ -96,6 +121,8 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 		if (a->latest_drift && !a->registry_unknown)
 			fprintf(f, "  %s(latest drift)%s", colour ? C_YELLOW :
 			    "", colour ? C_RESET : "");
+		for (k = 1; k < a->ntargets; k++)
+			output_target_latest(f, a, &a->targets[k], colour);
 		fprintf(f, "\n  versions: %zu, not complete: %zu", a->nversions,
 		    missing);
 		if (a->skipped_tags > 0)
@@ -128,6 +155,10 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 		    "STATE");
 		for (k = 0; k < ac->narchs; k++)
 			fprintf(f, " %-8s", ac->archs[k]);
+		for (k = 1; k < a->ntargets; k++) {
+			fputc(' ', f);
+			field(f, a->targets[k].cfg->name, OUTPUT_TARGET_WIDTH);
+		}
 		fprintf(f, " DIGEST\n");
 		for (j = 0; j < a->nversions; j++) {
 			const struct mt_version *v = &a->versions[j];
@@ -149,11 +180,24 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 			for (k = 0; k < ac->narchs; k++) {
 				/* No padding at the end of a line. */
 				int last = k + 1 == ac->narchs &&
-				    v->digest == NULL;
+				    v->digest == NULL && a->ntargets < 2;
 
 				fprintf(f, " %s%-*s%s", colour ? arch_colour(
 				    v->archs[k]) : "", last ? 0 : 8,
 				    arch_state_name(v->archs[k]),
+				    colour ? C_RESET : "");
+			}
+			for (k = 1; k < a->ntargets; k++) {
+				int last = k + 1 == a->ntargets &&
+				    v->digest == NULL;
+				const char *st = k < v->ntargets ?
+				    version_state_name(v->targets[k].state) :
+				    "unknown";
+
+				fprintf(f, " %s%-*s%s", colour &&
+				    k < v->ntargets ? version_colour(
+				    v->targets[k].state) : "", last ? 0 :
+				    OUTPUT_TARGET_WIDTH, st,
 				    colour ? C_RESET : "");
 			}
 			if (v->digest != NULL)
@@ -201,6 +245,55 @@ json_print(FILE *f, json_t *root, size_t flags)
 	json_decref(root);
 }
 
+/* A version on each of the app's targets, the primary included. */
+static json_t *
+status_version_targets_json(const struct mt_app *a,
+    const struct mt_version *v)
+{
+	json_t *o = json_object(), *archs;
+	size_t k, j;
+
+	for (k = 0; k < a->ntargets && k < v->ntargets; k++) {
+		const struct mt_target_version *e = &v->targets[k];
+
+		archs = json_object();
+		for (j = 0; j < a->cfg->narchs; j++)
+			json_object_set_new(archs, a->cfg->archs[j],
+			    json_string(arch_state_name(e->archs[j])));
+		json_object_set_new(o, a->targets[k].cfg->name, json_pack(
+		    "{s:s, s:o, s:o}",
+		    "state", version_state_name(e->state),
+		    "archs", archs,
+		    "digest", json_str_or_null(e->digest)));
+	}
+	return o;
+}
+
+/* The app's targets: image and where `latest` points on each. */
+static json_t *
+status_app_targets_json(const struct mt_app *a)
+{
+	json_t *o = json_object();
+	size_t k;
+
+	for (k = 0; k < a->ntargets; k++) {
+		const struct mt_target *t = &a->targets[k];
+
+		json_object_set_new(o, t->cfg->name, json_pack(
+		    "{s:s, s:b, s:b, s:{s:o, s:o, s:b}}",
+		    "image", t->image,
+		    "primary", k == 0,
+		    "unknown", k == 0 ? a->registry_unknown : t->unknown,
+		    "latest",
+		    "digest", json_str_or_null(k == 0 ? a->latest_digest :
+		    t->latest_digest),
+		    "version", json_str_or_null(k == 0 ? a->registry_latest :
+		    t->latest_version),
+		    "drift", k == 0 ? a->latest_drift : t->latest_drift));
+	}
+	return o;
+}
+
 /* One version of the status document. */
 static json_t *
 status_version_json(const struct mt_app *a, const struct mt_version *v)
@@ -211,7 +304,7 @@ status_version_json(const struct mt_app *a, const struct mt_version *v)
 	for (k = 0; k < a->cfg->narchs; k++)
 		json_object_set_new(archs, a->cfg->archs[k],
 		    json_string(arch_state_name(v->archs[k])));
-	return json_pack("{s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o, s:o}",
 	    "version", v->version,
 	    "tag", json_untrusted(v->tag),
 	    "image_tag", v->image_tag,
@@ -219,7 +312,8 @@ status_version_json(const struct mt_app *a, const struct mt_version *v)
 	    "is_latest", v->is_latest,
 	    "state", version_state_name(v->state),
 	    "archs", archs,
-	    "digest", json_str_or_null(v->digest));
+	    "digest", json_str_or_null(v->digest),
+	    "targets", status_version_targets_json(a, v));
 }
 
 /* mirrortop.status/v1 JSON. */
@@ -240,7 +334,7 @@ output_status_json(FILE *f, const struct mt_model *m)
 			    status_version_json(a, &a->versions[j]));
 		json_array_append_new(apps, json_pack(
 		    "{s:s, s:s, s:o, s:b, s:i, s:{s:i, s:i, s:i, s:i}, s:o, "
-		    "s:o, s:b, s:o}",
+		    "s:o, s:b, s:o, s:o}",
 		    "name", a->cfg->name,
 		    "image", a->image,
 		    "error", json_untrusted(a->error),
@@ -254,6 +348,7 @@ output_status_json(FILE *f, const struct mt_model *m)
 		    "upstream_latest", json_str_or_null(a->upstream_latest),
 		    "registry_latest", json_str_or_null(a->registry_latest),
 		    "latest_drift", a->latest_drift,
+		    "targets", status_app_targets_json(a),
 		    "versions", vs));
 	}
 	json_print(f, json_pack("{s:s, s:s, s:s, s:s, s:o}",

@@ -18,6 +18,7 @@
 #include "version.h"
 #include "source.h"
 #include "status.h"
+#include "target.h"
 #include "upstream-share.h"
 #include "util.h"
 
@@ -60,12 +61,14 @@ struct refresh {
 	int			 searched;
 	char			*latest_found;	/* version latest points at */
 	struct version_key	 latest_found_key;
+	struct target_refresh	*targets;	/* the app's mirror targets */
+	int			 resolved;	/* their differing digests asked */
 };
 
 struct status {
 	struct mt_model		*model;
 	struct http		*http;
-	struct registry		*registry;
+	struct registry *const	*regs;		/* per configured target */
 	status_done_cb		 done;
 	void			*arg;
 	struct refresh		**active;	/* per app, NULL if idle */
@@ -76,7 +79,7 @@ struct status {
 
 static const char *arch_state_names[] = { "missing", "staged", "present" };
 static const char *version_state_names[] = {
-	"missing", "partial", "staged", "complete"
+	"missing", "partial", "staged", "complete", "differs"
 };
 
 /* Name of an arch state for output. */
@@ -109,6 +112,7 @@ version_clear(struct mt_version *v)
 	free(v->digest);
 	for (i = 0; i < CONFIG_MAX_ARCHS; i++)
 		free(v->arch_digest[i]);
+	target_version_clear(v);
 	memset(v, 0, sizeof *v);
 }
 
@@ -137,8 +141,10 @@ model_init(struct mt_model *m, const struct config *cfg)
 		struct mt_app *a = &m->apps[i];
 
 		a->cfg = &cfg->apps[i];
-		a->repo = xasprintf("%s/%s", cfg->namespace, a->cfg->image);
-		a->image = xasprintf("%s/%s", cfg->registry, a->repo);
+		target_app_init(cfg, a);
+		/* The app's primary target. */
+		a->repo = xstrdup(a->targets[0].repo);
+		a->image = xstrdup(a->targets[0].image);
 	}
 }
 
@@ -158,6 +164,7 @@ model_clear(struct mt_model *m)
 		free(a->registry_latest);
 		free(a->latest_digest);
 		versions_free(a->versions, a->nversions);
+		target_app_clear(a);
 	}
 	free(m->apps);
 	memset(m, 0, sizeof *m);
@@ -366,6 +373,22 @@ arch_matches(const char *want, const struct registry_platform *p)
 
 static void refresh_step(struct refresh *);
 
+/* The registry of the app's primary target. */
+static struct registry *
+status_registry(const struct refresh *r)
+{
+	const struct app_config *ac = r->st->model->apps[r->app].cfg;
+
+	return r->st->regs[ac->targets[0]];
+}
+
+/* A mirror target answered. */
+static void
+on_target_step(void *arg)
+{
+	refresh_step(arg);
+}
+
 /* Free a refresh and everything it still owns. */
 static void
 refresh_free(struct refresh *r)
@@ -390,6 +413,7 @@ refresh_free(struct refresh *r)
 	free(r->search);
 	free(r->latest_found);
 	version_key_free(&r->latest_found_key);
+	target_refresh_free(r->targets);
 	free(r);
 }
 
@@ -515,10 +539,10 @@ probe(struct refresh *r, size_t version, int arch, int latest,
 	p->is_latest_tag = latest;
 	r->pending++;
 	if (latest || arch >= 0)
-		registry_head_manifest(r->st->registry, a->repo, ref,
+		registry_head_manifest(status_registry(r), a->repo, ref,
 		    on_manifest, p);
 	else
-		registry_get_manifest(r->st->registry, a->repo, ref, resolve,
+		registry_get_manifest(status_registry(r), a->repo, ref, resolve,
 		    on_manifest, p);
 }
 
@@ -767,7 +791,7 @@ refresh_search_latest(struct refresh *r)
 		if (ref == NULL)
 			continue;
 		r->pending++;
-		registry_head_manifest(r->st->registry, a->repo, ref,
+		registry_head_manifest(status_registry(r), a->repo, ref,
 		    on_manifest, p);
 		free(ref);
 	}
@@ -799,6 +823,13 @@ refresh_finish(struct refresh *r)
 		/* Keep what we knew; flag the error. */
 		model_app_set_error(a, r->error);
 	} else {
+		char *terr = target_refresh_finish(r->targets, a, a->versions,
+		    a->nversions, r->versions, r->nversions);
+
+		if (terr != NULL && r->error == NULL)
+			r->error = terr;
+		else
+			free(terr);
 		versions_free(a->versions, a->nversions);
 		a->versions = r->versions;
 		a->nversions = r->nversions;
@@ -874,6 +905,7 @@ refresh_step(struct refresh *r)
 		r->planned = 1;
 		r->pending++;
 		refresh_plan(r);
+		target_refresh_versions(r->targets, r->versions, r->nversions);
 		if (--r->pending > 0)
 			return;
 	}
@@ -883,19 +915,28 @@ refresh_step(struct refresh *r)
 		if (--r->pending > 0)
 			return;
 	}
+	if (!r->planned || target_refresh_busy(r->targets) > 0)
+		return;
+	if (!r->resolved) {
+		/* Mirror tags with another digest than the primary's. */
+		r->resolved = 1;
+		if (target_refresh_resolve(r->targets, r->versions,
+		    r->nversions) > 0)
+			return;
+	}
 	refresh_finish(r);
 }
 
 /* Create the refresher. */
 struct status *
-status_new(struct mt_model *m, struct http *h, struct registry *reg,
+status_new(struct mt_model *m, struct http *h, struct registry *const *regs,
     status_done_cb done, void *arg)
 {
 	struct status *st = xcalloc(1, sizeof *st);
 
 	st->model = m;
 	st->http = h;
-	st->registry = reg;
+	st->regs = regs;
 	st->done = done;
 	st->arg = arg;
 	st->active = xcalloc(m->napps ? m->napps : 1, sizeof *st->active);
@@ -946,7 +987,9 @@ status_refresh_app(struct status *st, size_t i)
 		r->source_done = 1;
 		r->pending--;
 	}
-	registry_list_tags(st->registry, a->repo, on_tags, r);
+	r->targets = target_refresh_new(st->model->cfg, a, st->regs,
+	    on_target_step, r);
+	registry_list_tags(st->regs[a->cfg->targets[0]], a->repo, on_tags, r);
 }
 
 /* Apps in flight. */

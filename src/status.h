@@ -15,8 +15,9 @@ struct status;
 /* Called when one app's refresh finished (ok or with app->error set). */
 typedef void (*status_done_cb)(struct mt_app *, void *arg);
 
-struct status	*status_new(struct mt_model *, struct http *, struct registry *,
-		     status_done_cb, void *arg);
+/* regs: one registry per configured target (config->targets order). */
+struct status	*status_new(struct mt_model *, struct http *,
+		     struct registry *const *regs, status_done_cb, void *arg);
 void		 status_free(struct status *);
 /* Start refreshing app i (no-op when already in flight). */
 void		 status_refresh_app(struct status *, size_t i);

@@ -25,7 +25,7 @@
 #define TUI_SPIN_MS	120	/* spinner frame */
 #define TUI_STR_MAX	1024	/* bytes of any one string drawn */
 #define TUI_CELL_MAX	512
-#define TUI_MAXCOLS	(8 + CONFIG_MAX_ARCHS)
+#define TUI_MAXCOLS	(8 + CONFIG_MAX_ARCHS + CONFIG_MAX_TARGETS)
 #define TUI_GAP		1
 #define TUI_WIDE	150	/* columns from which digests are whole */
 
@@ -848,6 +848,35 @@ tui_ver_cell_arch(const struct tui *t, const void *row, size_t arg,
 	free(name);
 }
 
+/* Versions: the version on one mirror target (arg: the app's target). */
+static void
+tui_ver_cell_target(const struct tui *t, const void *row, size_t arg,
+    struct tui_cell *c)
+{
+	static const int colour[] = {
+		[VERSION_MISSING] = TUI_C_MISSING,
+		[VERSION_PARTIAL] = TUI_C_STAGED,
+		[VERSION_STAGED] = TUI_C_STAGED,
+		[VERSION_COMPLETE] = TUI_C_PRESENT,
+		[VERSION_DIFFERS] = TUI_C_ERROR,
+	};
+	const struct mt_version *v = row;
+	enum version_state s;
+
+	(void)t;
+	if (arg >= v->ntargets) {
+		snprintf(c->text, sizeof c->text, "?");
+		return;
+	}
+	s = v->targets[arg].state;
+	if ((unsigned)s > VERSION_DIFFERS)
+		s = VERSION_MISSING;
+	snprintf(c->text, sizeof c->text, "%s", version_state_name(s));
+	c->colour = colour[s];
+	if (s == VERSION_DIFFERS)
+		c->attr = A_BOLD;
+}
+
 /* Versions: the index digest: short (arg 0), shorter without "sha256:"
  * (1), or whole (2). */
 static void
@@ -1237,6 +1266,11 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 			    sizeof *app->versions, l->rows, l->nrows, 7, 16);
 		n++;
 	}
+	/* Which targets lack which version: one column per mirror. */
+	for (i = 1; i < app->ntargets && i < CONFIG_MAX_TARGETS; i++)
+		cols[n++] = (struct tui_col){
+		    .title = app->targets[i].cfg->name, .width = 8, .arg = i,
+		    .drop = 2, .cell = tui_ver_cell_target };
 	cols[n++] = (struct tui_col){ .title = "DIGEST", .width = 15,
 	    .drop = 3, .cell = tui_ver_cell_digest };
 	cols[n++] = (struct tui_col){ .title = "", .width = 24, .drop = 1,

@@ -148,7 +148,14 @@ class TestStates(StatusWorld):
         v = app["versions"][0]
         self.assertEqual(set(v), {"version", "tag", "image_tag",
                                   "published_at", "is_latest", "state",
-                                  "archs", "digest"})
+                                  "archs", "digest", "targets"})
+        # The one target (named after its registry) repeats the primary.
+        self.assertEqual(v["targets"], {self.reg.host: {
+            "state": v["state"], "archs": v["archs"],
+            "digest": v["digest"]}})
+        self.assertEqual(app["targets"][self.reg.host]["image"],
+                         app["image"])
+        self.assertTrue(app["targets"][self.reg.host]["primary"])
 
     def test_max_versions_window(self):
         self.env.write_config(self.reg.host, [github_app(
@@ -489,8 +496,9 @@ class TestConfigErrors(unittest.TestCase):
             r = env.run("config", "check", config=False)
             self.assertEqual(r.returncode, 0, r.stderr)
             cfg = json.loads(r.stdout)
-            self.assertEqual(cfg["registry"], "ghcr.io")
-            self.assertEqual(cfg["namespace"], "this-is-tobi/mirror")
+            self.assertEqual(cfg["targets"], [{
+                "name": "ghcr.io", "registry": "ghcr.io",
+                "namespace": "this-is-tobi/mirror", "plain_http": False}])
             self.assertEqual([a["name"] for a in cfg["apps"]],
                              ["mattermost", "mostlymatter", "outline"])
 
