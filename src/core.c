@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "actions.h"
+#include "cache.h"
 #include "config.h"
 #include "core.h"
 #include "events.h"
@@ -21,6 +22,8 @@
 
 #define CORE_MAX_WATCHERS 4
 #define CORE_HOST_CONNECTIONS 32L
+/* The manifest and config cache's bound on disk. */
+#define CORE_CACHE_BYTES (64UL * 1024 * 1024)
 
 struct core_watcher {
 	int	 fd;
@@ -34,6 +37,7 @@ struct core {
 	struct http		*http;
 	struct registry		*registry;	/* the primary target's */
 	struct registry		**regs;		/* per configured target */
+	struct cache		*cache;		/* manifests and configs, or NULL */
 	struct status		*status;
 	struct events		*events;
 	time_t			*started;	/* per app: refresh start */
@@ -127,7 +131,7 @@ core_new(const struct config *cfg, const struct core_options *opt,
     char **cause)
 {
 	struct core *c = xcalloc(1, sizeof *c);
-	char *cache;
+	char *cache, *why = NULL;
 	size_t i;
 
 	c->cfg = cfg;
@@ -158,10 +162,16 @@ core_new(const struct config *cfg, const struct core_options *opt,
 	if (mkdir_p(cache, 0700) == 0)
 		http_set_cache_dir(c->http, cache);
 	free(cache);
+	cache = xasprintf("%s/cache", state_dir());
+	c->cache = cache_new(cache, CORE_CACHE_BYTES, &why);
+	free(cache);
+	free(why);	/* without a cache, every refresh GETs */
 	c->regs = xcalloc(cfg->ntargets, sizeof *c->regs);
-	for (i = 0; i < cfg->ntargets; i++)
+	for (i = 0; i < cfg->ntargets; i++) {
 		c->regs[i] = registry_new(c->http, cfg->targets[i].registry,
 		    cfg->targets[i].plain_http);
+		registry_set_cache(c->regs[i], c->cache);
+	}
 	c->registry = c->regs[0];
 	model_init(&c->model, cfg);
 	c->model.read_only = c->read_only;
@@ -206,6 +216,7 @@ core_free(struct core *c)
 	for (i = 0; i < c->cfg->ntargets; i++)
 		registry_free(c->regs[i]);
 	free(c->regs);
+	cache_free(c->cache);
 	http_free(c->http);
 	status_free(c->status);
 	model_clear(&c->model);

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "cache.h"
 #include "http.h"
 #include "loop.h"
 #include "registry.h"
@@ -122,6 +123,7 @@ struct reg_op {
 	/* Manifests. */
 	struct registry_manifest m;
 	char			*digest;	/* PUT: sha256 of the body */
+	char			*want_digest;	/* GET after a HEAD: its digest */
 
 	struct reg_fetch	*waiting;	/* token fetch we wait on */
 	struct reg_op		*wnext;
@@ -137,6 +139,7 @@ struct registry {
 	int			 plain_http;
 	int			 push;
 	int			 page_size;	/* n= for tags/list */
+	struct cache		*cache;		/* borrowed, or NULL */
 
 	int			 cred_state;	/* 0 unknown, 1 have, 2 none, -1 error */
 	struct auth_cred	 cred;
@@ -730,6 +733,7 @@ reg_op_free(struct reg_op *op)
 	free(op->last);
 	registry_manifest_clear(&op->m);
 	free(op->digest);
+	free(op->want_digest);
 	free(op);
 }
 
@@ -1774,7 +1778,64 @@ reg_blob_done(struct reg_op *op, const struct http_response *resp)
 		    op->repo);
 		return;
 	}
+	cache_put(r->cache, digest, NULL, resp->body, resp->len);
 	reg_finish(op, 0, NULL);
+}
+
+/*
+ * The single image's config from the cache: the platform filled in and 0,
+ * or -1 when it is not there (or does not parse).
+ */
+static int
+reg_config_cached(struct reg_op *op)
+{
+	char *mt, *body;
+	size_t len;
+	int rc;
+
+	if (op->r->cache == NULL || cache_get(op->r->cache,
+	    op->m.config_digest, &mt, &body, &len) == -1)
+		return -1;
+	rc = reg_parse_config(body, len, &op->m.platform);
+	free(mt);
+	free(body);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The manifest digest from the cache into op->m (and, for a single
+ * image asked to resolve, its config when cached too). 1: complete, op
+ * can finish; 0: the manifest is in but its config blob must be fetched
+ * (started); -1: not cached.
+ */
+static int
+reg_manifest_cached(struct reg_op *op, const char *digest)
+{
+	struct registry *r = op->r;
+	char *mt, *body, *cause = NULL;
+	size_t len;
+
+	if (r->cache == NULL || cache_get(r->cache, digest, &mt, &body,
+	    &len) == -1)
+		return -1;
+	registry_manifest_clear(&op->m);
+	if (registry_parse_manifest(body, len, mt, &op->m, &cause) != 0) {
+		free(cause);
+		free(mt);
+		free(body);
+		registry_manifest_clear(&op->m);
+		return -1;
+	}
+	free(mt);
+	free(body);
+	if (!op->m.is_index && op->resolve && op->m.config_digest != NULL &&
+	    reg_config_cached(op) == -1) {
+		reg_start(op, NULL, xasprintf("%s/v2/%s/blobs/%s", r->base,
+		    op->repo, op->m.config_digest), REG_CONFIG_MAX, 1,
+		    reg_blob_done);
+		return 0;
+	}
+	return 1;
 }
 
 /* Check the response's digest against the body and the reference. */
@@ -1820,12 +1881,24 @@ reg_get_done(struct reg_op *op, const struct http_response *resp)
 	sha256_digest(resp->body, resp->len, digest, sizeof digest);
 	if (reg_check_digest(op, resp, digest) != 0)
 		return;
+	if (op->want_digest != NULL && strcmp(op->want_digest, digest) != 0) {
+		reg_fail(op, -1, "%s: %s:%s: manifest digest mismatch "
+		    "(HEAD said %s, got %s)", r->host, op->repo, op->ref,
+		    op->want_digest, digest);
+		return;
+	}
 	registry_manifest_clear(&op->m);
 	if (registry_parse_manifest(resp->body, resp->len,
 	    http_header(resp, "Content-Type"), &op->m, &cause) != 0) {
 		reg_fail(op, -1, "%s: %s:%s: %s", r->host, op->repo, op->ref,
 		    cause);
 		free(cause);
+		return;
+	}
+	cache_put(r->cache, digest, op->m.media_type, resp->body, resp->len);
+	if (!op->m.is_index && op->resolve && op->m.config_digest != NULL &&
+	    reg_config_cached(op) == 0) {
+		reg_finish(op, 0, NULL);
 		return;
 	}
 	if (!op->m.is_index && op->resolve && op->m.config_digest != NULL) {
@@ -1837,18 +1910,80 @@ reg_get_done(struct reg_op *op, const struct http_response *resp)
 	reg_finish(op, 0, NULL);
 }
 
-/* GET a manifest (index or image). */
+/*
+ * The HEAD before a GET answered (with a cache): a digest in the cache
+ * costs nothing more; another is fetched by digest.
+ */
+static void
+reg_cache_head_done(struct reg_op *op, const struct http_response *resp)
+{
+	struct registry *r = op->r;
+	const char *hdr = http_header(resp, "Docker-Content-Digest");
+	char *desc, *code;
+	int rc;
+
+	if (resp->status == 404) {
+		desc = reg_describe(resp, &code);
+		free(desc);
+		free(code);
+		reg_finish(op, 1, NULL);
+		return;
+	}
+	if (resp->status != 200 || !reg_valid_digest(hdr)) {
+		/* No HEAD or no digest here: the plain GET by reference. */
+		if (resp->status != 200 && resp->status != 405 &&
+		    resp->status != 501) {
+			desc = reg_describe(resp, NULL);
+			reg_fail(op, -1, "%s: %s:%s: %s", r->host, op->repo,
+			    op->ref, desc);
+			free(desc);
+			return;
+		}
+		reg_start(op, NULL, xasprintf("%s/v2/%s/manifests/%s",
+		    r->base, op->repo, op->ref), REG_MANIFEST_MAX, 1,
+		    reg_get_done);
+		return;
+	}
+	if ((rc = reg_manifest_cached(op, hdr)) == 1) {
+		reg_finish(op, 0, NULL);
+		return;
+	}
+	if (rc == 0)
+		return;		/* its config blob is on the way */
+	free(op->want_digest);
+	op->want_digest = xstrdup(hdr);
+	reg_start(op, NULL, xasprintf("%s/v2/%s/manifests/%s", r->base,
+	    op->repo, hdr), REG_MANIFEST_MAX, 1, reg_get_done);
+}
+
+/* GET a manifest (index or image); with a cache, HEAD first. */
 void
 registry_get_manifest(struct registry *r, const char *repo, const char *ref,
     int resolve_platform, registry_manifest_cb cb, void *arg)
 {
 	struct reg_op *op = reg_op_new(r, REG_GET, repo, ref, arg);
+	int rc;
 
 	op->cb.manifest = cb;
 	op->resolve = resolve_platform;
 	op->accept = 1;
 	if (reg_check_names(op, repo, ref != NULL ? ref : "") != 0)
 		return;
+	if (r->cache != NULL && reg_valid_digest(ref)) {
+		if ((rc = reg_manifest_cached(op, ref)) == 0)
+			return;		/* its config blob is on the way */
+		if (rc == 1) {
+			/* Answer from the loop, never re-entrantly. */
+			op->errstatus = 0;
+			op->timer = loop_timer_add(http_loop(r->http), 0,
+			    reg_timer_cb, op);
+			return;
+		}
+	} else if (r->cache != NULL) {
+		reg_start(op, "HEAD", xasprintf("%s/v2/%s/manifests/%s",
+		    r->base, repo, ref), 0, 1, reg_cache_head_done);
+		return;
+	}
 	reg_start(op, NULL, xasprintf("%s/v2/%s/manifests/%s", r->base, repo,
 	    ref), REG_MANIFEST_MAX, 1, reg_get_done);
 }
@@ -2052,6 +2187,12 @@ registry_free(struct registry *r)
 }
 
 /* Ask for push rights in tokens. */
+void
+registry_set_cache(struct registry *r, struct cache *c)
+{
+	r->cache = c;
+}
+
 void
 registry_set_push(struct registry *r, int on)
 {

@@ -61,6 +61,14 @@ void		 registry_free(struct registry *);
 /* Ask for push rights in tokens (read-write mode). Off by default. */
 void		 registry_set_push(struct registry *, int);
 const char	*registry_host(const struct registry *);
+/*
+ * Keep manifests and config blobs in a content-addressed cache (borrowed;
+ * NULL: none). With one, a GET by tag is a HEAD first, and only a digest
+ * not in the cache is fetched (by digest); a GET by digest in the cache
+ * costs no request.
+ */
+struct cache;
+void		 registry_set_cache(struct registry *, struct cache *);
 /* Tags asked per tags/list page (n=); default 1000, clamped to 1..10000. */
 void		 registry_set_page_size(struct registry *, int);
 
