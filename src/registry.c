@@ -27,6 +27,7 @@
 #include "http.h"
 #include "loop.h"
 #include "registry.h"
+#include "registry-dockerhub.h"
 #include "util.h"
 
 #define REG_MANIFEST_MAX	(4 * 1024 * 1024)
@@ -925,7 +926,8 @@ reg_op_new(struct registry *r, enum reg_kind kind, const char *repo,
 	op->r = r;
 	op->kind = kind;
 	op->arg = arg;
-	op->repo = xstrdup(repo != NULL ? repo : "");
+	/* As the API names it (Docker Hub's library/). */
+	op->repo = registry_dockerhub_repo(r->host, repo != NULL ? repo : "");
 	op->ref = xstrdup(ref);
 	op->scope = xasprintf("repository:%s:%s", op->repo,
 	    r->push || kind == REG_PUT ? "pull,push" : "pull");
@@ -1981,11 +1983,11 @@ registry_get_manifest(struct registry *r, const char *repo, const char *ref,
 		}
 	} else if (r->cache != NULL) {
 		reg_start(op, "HEAD", xasprintf("%s/v2/%s/manifests/%s",
-		    r->base, repo, ref), 0, 1, reg_cache_head_done);
+		    r->base, op->repo, ref), 0, 1, reg_cache_head_done);
 		return;
 	}
-	reg_start(op, NULL, xasprintf("%s/v2/%s/manifests/%s", r->base, repo,
-	    ref), REG_MANIFEST_MAX, 1, reg_get_done);
+	reg_start(op, NULL, xasprintf("%s/v2/%s/manifests/%s", r->base,
+	    op->repo, ref), REG_MANIFEST_MAX, 1, reg_get_done);
 }
 
 /* A manifest HEAD answered. */
@@ -2053,7 +2055,7 @@ registry_head_manifest(struct registry *r, const char *repo, const char *ref,
 	if (reg_check_names(op, repo, ref != NULL ? ref : "") != 0)
 		return;
 	reg_start(op, "HEAD", xasprintf("%s/v2/%s/manifests/%s", r->base,
-	    repo, ref), 0, 1, reg_head_done);
+	    op->repo, ref), 0, 1, reg_head_done);
 }
 
 /* A manifest PUT answered. */
@@ -2116,7 +2118,7 @@ registry_put_manifest(struct registry *r, const char *repo, const char *ref,
 	memcpy(op->body, body, len);
 	op->body_len = len;
 	reg_start(op, "PUT", xasprintf("%s/v2/%s/manifests/%s", r->base,
-	    repo, ref), 65536, 0, reg_put_done);
+	    op->repo, ref), 65536, 0, reg_put_done);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2132,8 +2134,9 @@ registry_new(struct http *http, const char *host, int plain_http)
 	r->host = xstrdup(host != NULL ? host : "");
 	r->plain_http = plain_http;
 	r->page_size = REG_TAGS_PAGE;
+	/* docker.io is the name; registry-1.docker.io speaks the API. */
 	r->base = xasprintf("%s://%s", plain_http ? "http" : "https",
-	    r->host);
+	    registry_dockerhub_api_host(r->host));
 	return r;
 }
 
