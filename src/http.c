@@ -41,6 +41,8 @@
 #define HTTP_BACKOFF_CAP_MS	8000UL
 #define HTTP_MAX_HEADERS	256
 #define HTTP_MAX_HOSTS		64
+#define HTTP_BLOCK_BASE_S	60L	/* first back-off after a bare 429 */
+#define HTTP_BLOCK_CAP_S	3600L	/* ... at most, without a window */
 /*
  * Transfers on the loop at once; the rest wait in a queue. curl gives each
  * transfer its own buffers, so thousands of manifest requests in flight
@@ -261,6 +263,23 @@ http_ratelimits(struct http *h, const struct http_ratelimit **out)
 	return h->nrl;
 }
 
+static void	http_url_host(const char *, int, char *, size_t);
+
+/* Until when url's host is rate limited, or 0. */
+time_t
+http_blocked_until(struct http *h, const char *url)
+{
+	char host[sizeof h->rl->host];
+	size_t i;
+
+	http_url_host(url, 0, host, sizeof host);
+	for (i = 0; i < h->nrl; i++)
+		if (strcmp(h->rl[i].host, host) == 0)
+			return h->rl[i].blocked_until > time(NULL) ?
+			    h->rl[i].blocked_until : 0;
+	return 0;
+}
+
 /* splitmix64: jitter needs spread, not secrecy. */
 static uint64_t
 http_random(struct http *h)
@@ -398,6 +417,20 @@ http_secondary_limit(const struct http_req *r, long status)
 	return 0;
 }
 
+/* The window of "100;w=21600" (seconds), or -1. */
+static long long
+http_ratelimit_window(const char *v)
+{
+	const char *w;
+	long long n;
+
+	if (v == NULL || (w = strstr(v, ";w=")) == NULL)
+		return -1;
+	if (http_parse_long(w + 3, &n) != 0 || n <= 0 || n > 7 * 86400)
+		return -1;
+	return n;
+}
+
 /* Record rate-limit headers of a response from url. */
 void
 http_ratelimit_note(struct http *h, const char *url, long status,
@@ -440,6 +473,9 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 		snprintf(rl->host, sizeof rl->host, "%s", host);
 		rl->limit = rl->remaining = -1;
 	}
+	if ((v = http_ratelimit_window(limit)) > 0 ||
+	    (v = http_ratelimit_window(remaining)) > 0)
+		rl->window = (long)v;
 	if (http_parse_long(limit, &v) == 0 && v <= LONG_MAX)
 		rl->limit = (long)v;
 	if (http_parse_long(remaining, &v) == 0 && v <= LONG_MAX)
@@ -458,10 +494,28 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 			rl->blocked_until = now + ra;
 		else if (rl->reset > now && !secondary)
 			rl->blocked_until = rl->reset;
-		else
-			rl->blocked_until = now + 60;
-	} else if (status > 0 && status < 400)
+		else {
+			/*
+			 * Nothing says when (Docker Hub's pull limit): back
+			 * off exponentially, at most the window the
+			 * headers name.
+			 */
+			long cap = rl->window > 0 ? rl->window :
+			    HTTP_BLOCK_CAP_S, wait = HTTP_BLOCK_BASE_S;
+			int k;
+
+			for (k = 0; k < rl->strikes && wait < cap; k++)
+				wait *= 2;
+			if (wait > cap)
+				wait = cap;
+			rl->blocked_until = now + wait;
+			if (rl->strikes < 30)
+				rl->strikes++;
+		}
+	} else if (status > 0 && status < 400) {
 		rl->blocked_until = 0;
+		rl->strikes = 0;
+	}
 }
 
 /* Unlink a request from its client. */
@@ -1070,6 +1124,9 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 			    "retry-after"));
 		if (ra < 0 && status == 429)
 			ra = http_ratelimit_wait(r);
+		/* A 429 that says nothing of when: the host backs off. */
+		if (ra < 0 && status == 429 && http_blocked_until(h, url) != 0)
+			ra = LONG_MAX;
 		if (ra <= r->max_retry_after && r->attempt < r->max_attempts) {
 			http_retry_later(r, ra >= 0 ? ra * 1000 :
 			    http_backoff_ms(h, r->attempt));

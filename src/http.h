@@ -97,8 +97,14 @@ struct http_ratelimit {
 	long	 remaining;	/* -1 unknown */
 	time_t	 reset;		/* epoch, 0 unknown */
 	time_t	 blocked_until;	/* rate limited until (epoch), 0 if not */
+	long	 window;	/* seconds, from "...;w=21600", 0 unknown */
+	int	 strikes;	/* 429s in a row without a Retry-After or
+				 * reset: each doubles the back-off (60 s,
+				 * 120 s, ...) up to the window */
 };
 size_t		 http_ratelimits(struct http *, const struct http_ratelimit **);
+/* Until when the URL's host is known to be rate limited (epoch), or 0. */
+time_t		 http_blocked_until(struct http *, const char *url);
 
 /* Requests made / answered from cache / retried, for stats and benchmarks. */
 struct http_stats {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -1518,7 +1519,19 @@ reg_send(struct reg_op *op)
 	struct reg_token *t;
 	const char *headers[4];
 	size_t nh = 0;
+	time_t until;
 
+	if ((until = http_blocked_until(r->http, op->url)) != 0) {
+		/* Backing off (429 toomanyrequests): do not ask again yet. */
+		char when[32];
+		struct tm tm;
+
+		gmtime_r(&until, &tm);
+		strftime(when, sizeof when, "%H:%M:%SZ", &tm);
+		reg_fail_later(op, "%s: rate limited (toomanyrequests), "
+		    "backing off until %s", r->host, when);
+		return;
+	}
 	if (op->authz != NULL) {
 		memset(op->authz, 0, strlen(op->authz));
 		free(op->authz);
