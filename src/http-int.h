@@ -12,7 +12,7 @@ int	http_parse_long(const char *, long long *out);
 /* Retry-After as seconds from now (delay-seconds or HTTP-date); -1 if bad. */
 long	http_retry_after(const char *);
 /* Record the rate-limit headers of a response from url in h's budgets. */
-void	http_ratelimit_note(struct http *h, const char *url, long status,
+int	http_ratelimit_note(struct http *h, const char *url, long status,
 	    int secondary, const struct http_header *, size_t n);
 
 #endif

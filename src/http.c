@@ -431,8 +431,11 @@ http_ratelimit_window(const char *v)
 	return n;
 }
 
-/* Record rate-limit headers of a response from url. */
-void
+/*
+ * Record rate-limit headers of a response from url. Returns 1 when a 429
+ * said nothing of when to come back and the host now backs off.
+ */
+int
 http_ratelimit_note(struct http *h, const char *url, long status,
     int secondary, const struct http_header *hd, size_t n)
 {
@@ -455,7 +458,7 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 		reset = http_headers_get(hd, n, "ratelimit-reset");
 	if (limit == NULL && remaining == NULL && reset == NULL &&
 	    status != 429 && !secondary)
-		return;
+		return 0;
 
 	http_url_host(url, 0, host, sizeof host);
 	for (i = 0; i < h->nrl; i++) {
@@ -466,7 +469,7 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 	}
 	if (rl == NULL) {
 		if (h->nrl >= HTTP_MAX_HOSTS)
-			return;
+			return 0;
 		h->rl = xreallocarray(h->rl, h->nrl + 1, sizeof *h->rl);
 		rl = &h->rl[h->nrl++];
 		memset(rl, 0, sizeof *rl);
@@ -511,11 +514,13 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 			rl->blocked_until = now + wait;
 			if (rl->strikes < 30)
 				rl->strikes++;
+			return status == 429 && !secondary;
 		}
 	} else if (status > 0 && status < 400) {
 		rl->blocked_until = 0;
 		rl->strikes = 0;
 	}
+	return 0;
 }
 
 /* Unlink a request from its client. */
@@ -1077,6 +1082,7 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 	struct http *h = r->http;
 	char *url = NULL, *eff = NULL, *err;
 	long status = 0, os_errno = 0, ra;
+	int backoff = 0;
 
 	r->easy = NULL;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
@@ -1093,7 +1099,7 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 	http_pump(h);
 
 	if (status > 0)
-		http_ratelimit_note(h, url, status,
+		backoff = http_ratelimit_note(h, url, status,
 		    http_secondary_limit(r, status), r->hdr, r->nhdr);
 
 	if (rc != CURLE_OK) {
@@ -1125,7 +1131,7 @@ http_attempt_done(CURL *easy, CURLcode rc, void *arg)
 		if (ra < 0 && status == 429)
 			ra = http_ratelimit_wait(r);
 		/* A 429 that says nothing of when: the host backs off. */
-		if (ra < 0 && status == 429 && http_blocked_until(h, url) != 0)
+		if (ra < 0 && backoff)
 			ra = LONG_MAX;
 		if (ra <= r->max_retry_after && r->attempt < r->max_attempts) {
 			http_retry_later(r, ra >= 0 ? ra * 1000 :

@@ -142,6 +142,8 @@ struct registry {
 	int			 push;
 	int			 page_size;	/* n= for tags/list */
 	struct cache		*cache;		/* borrowed, or NULL */
+	int			 backing_off;	/* it answered 429: the host's
+						 * back-off (http.c) holds */
 
 	int			 cred_state;	/* 0 unknown, 1 have, 2 none, -1 error */
 	struct auth_cred	 cred;
@@ -1501,6 +1503,10 @@ reg_http_cb(const struct http_response *resp, void *arg)
 
 	op->inflight = 0;
 	r->depth++;
+	if (resp->status == 429)
+		r->backing_off = 1;
+	else if (resp->status > 0 && resp->status < 400)
+		r->backing_off = 0;
 	if (resp->status == 401)
 		reg_challenge(op, resp);
 	else
@@ -1521,7 +1527,8 @@ reg_send(struct reg_op *op)
 	size_t nh = 0;
 	time_t until;
 
-	if ((until = http_blocked_until(r->http, op->url)) != 0) {
+	if (r->backing_off &&
+	    (until = http_blocked_until(r->http, op->url)) != 0) {
 		/* Backing off (429 toomanyrequests): do not ask again yet. */
 		char when[32];
 		struct tm tm;
