@@ -314,7 +314,7 @@ apply_build(struct apply *ap, size_t i)
 		apply_build_submit(ap, i);
 		return;
 	}
-	registry_head_manifest(core_registry(ap->core), s->repo, s->tags[0],
+	registry_head_manifest(plan_step_registry(ap->core, s), s->repo, s->tags[0],
 	    apply_build_premise_cb, apply_rd(ap, i));
 }
 
@@ -401,7 +401,7 @@ apply_put(struct apply *ap, size_t i)
 		label = xasprintf("merge %s %s", s->app_name, s->version);
 	else
 		label = xasprintf("latest %s", s->app_name);
-	ap->st[i].mop = merge_put(core_registry(ap->core), label, s->repo,
+	ap->st[i].mop = merge_put(plan_step_registry(ap->core, s), label, s->repo,
 	    s->media_type, s->body, s->len, s->tags,
 	    (const char *const *)s->old, s->ntags, apply_put_done, rd, &cause);
 	free(label);
@@ -497,7 +497,7 @@ apply_merge(struct apply *ap, size_t i)
 	ms.staging_tags = staging;
 	ms.prefer_current = prefer;
 	rd = apply_rd(ap, i);
-	ap->st[i].mop = merge_resolve(core_registry(ap->core), &ms,
+	ap->st[i].mop = merge_resolve(plan_step_registry(ap->core, s), &ms,
 	    apply_merge_resolved, rd, &cause);
 	if (ap->st[i].mop == NULL && cause != NULL) {
 		apply_rd_done(rd);
@@ -557,7 +557,7 @@ apply_latest(struct apply *ap, size_t i)
 		apply_put(ap, i);
 		return;
 	}
-	registry_get_manifest(core_registry(ap->core), s->repo, s->src_ref, 0,
+	registry_get_manifest(plan_step_registry(ap->core, s), s->repo, s->src_ref, 0,
 	    apply_latest_src_cb, apply_rd(ap, i));
 }
 
@@ -758,8 +758,8 @@ apply_cancel(struct apply *ap)
 		if (ap->st[i].mop != NULL)
 			merge_cancel(ap->st[i].mop);
 		else if (ap->st[i].rd != NULL)
-			registry_cancel_arg(core_registry(ap->core),
-			    ap->st[i].rd);
+			registry_cancel_arg(plan_step_registry(ap->core,
+			    &ap->plan->steps[i]), ap->st[i].rd);
 		free(ap->st[i].rd);
 	}
 	free(ap->st);

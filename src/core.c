@@ -183,12 +183,12 @@ core_new(const struct config *cfg, const struct core_options *opt,
 			.cfg = cfg, .loop = c->loop, .http = c->http,
 			.dir = state_dir(),
 		};
-		char *why = NULL;
+		char *evwhy = NULL;
 
 		/* Without a usable state dir there are no events; the
 		 * rest works. */
-		c->events = events_new(&ep, &why);
-		free(why);
+		c->events = events_new(&ep, &evwhy);
+		free(evwhy);
 		events_resume(c->events);
 	}
 	for (i = 0; i < CORE_MAX_WATCHERS; i++)

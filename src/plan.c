@@ -50,6 +50,16 @@ plan_kind_name(enum step_kind k)
 	return k < STEP_NKINDS ? step_kinds[k].name : "?";
 }
 
+struct registry *
+plan_step_registry(struct core *core, const struct plan_step *s)
+{
+	const struct mt_model *m = core_model(core);
+
+	if (s->app < m->napps)
+		return core_app_registry(core, &m->apps[s->app]);
+	return core_registry(core);
+}
+
 /* "IMAGE:TAG, IMAGE:TAG2" */
 static void
 tags_text(const struct plan_step *s, struct buf *b)
@@ -678,7 +688,8 @@ plan_latest_src_cb(int status, const struct registry_manifest *m,
 	s->len = m->len;
 	s->media_type = xstrdup(m->media_type);
 	s->digest = xstrdup(m->digest);
-	registry_head_manifest(core_registry(ctx->core), s->repo, s->tags[0],
+	registry_head_manifest(plan_step_registry(ctx->core, s), s->repo,
+	    s->tags[0],
 	    plan_latest_dst_cb, rd);
 }
 
@@ -903,7 +914,7 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 		    v->digest) != 0);
 		rd->latest_old = xstrdup(a->latest_digest);
 		ctx->pending++;
-		rd->mop = merge_resolve(core_registry(core), &ms,
+		rd->mop = merge_resolve(core_app_registry(core, a), &ms,
 		    plan_merge_resolved, rd, &cause);
 		if (rd->mop == NULL && cause != NULL) {
 			plan_note(p, PLAN_NOT_DONE, a->cfg->name, v->version,
@@ -1012,10 +1023,10 @@ plan_plugin_move(struct plan_ctx *ctx, size_t ai, struct mt_version *v,
 		ctx->pending++;
 		if (dep > 0) {
 			step_after(s, dep);
-			registry_head_manifest(core_registry(core), s->repo,
+			registry_head_manifest(plan_step_registry(core, s), s->repo,
 			    s->tags[0], plan_latest_old_cb, rd);
 		} else
-			registry_get_manifest(core_registry(core), s->repo,
+			registry_get_manifest(plan_step_registry(core, s), s->repo,
 			    s->src_ref, 0, plan_latest_src_cb, rd);
 	}
 }
@@ -1162,7 +1173,7 @@ plan_drift_latest(struct plan_ctx *ctx, size_t ai)
 	rd->ctx = ctx;
 	rd->step = n;
 	ctx->pending++;
-	registry_get_manifest(core_registry(core), s->repo, s->src_ref, 0,
+	registry_get_manifest(plan_step_registry(core, s), s->repo, s->src_ref, 0,
 	    plan_latest_src_cb, rd);
 }
 

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 struct core;
+struct registry;
 struct buf;
 
 enum step_kind {
@@ -148,6 +149,8 @@ void		 plan_free(struct plan *);
 
 /* The kind's name ("build", "merge", "latest"). */
 const char	*plan_kind_name(enum step_kind);
+/* The registry a step reads and writes: its app's primary target. */
+struct registry	*plan_step_registry(struct core *, const struct plan_step *);
 /* Notes of a kind. */
 size_t		 plan_count(const struct plan *, enum plan_note_kind);
 

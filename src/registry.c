@@ -1818,7 +1818,8 @@ reg_config_cached(struct reg_op *op)
 	if (op->r->cache == NULL || cache_get(op->r->cache,
 	    op->m.config_digest, &mt, &body, &len) == -1)
 		return -1;
-	rc = reg_parse_config(body, len, &op->m.platform);
+	rc = reg_parse_config(body, len, &op->m.platform,
+	    &op->m.platform_json);
 	free(mt);
 	free(body);
 	return rc == 0 ? 0 : -1;
