@@ -172,7 +172,7 @@ static const struct tui_binding tui_bindings[] = {
 	  .flags = TUI_B_VERSIONS | TUI_B_HINT, .fn = tui_key_copy,
 	  .can = tui_can_version, .prio = 28 },
 	{ .keys = { 'E' }, .label = "E", .hint = NULL,
-	  .help = "recent events: what changed (marked rows: not seen yet)",
+	  .help = "recent events: what changed since you last looked",
 	  .flags = TUI_B_ALL, .fn = tui_key_events },
 	{ .keys = { 'J' }, .label = "J", .hint = NULL,
 	  .help = "show or hide the jobs pane",
