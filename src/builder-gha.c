@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "builder.h"
+#include "builder-gha-int.h"
 #include "config.h"
 #include "http.h"
 #include "jobs.h"
@@ -93,7 +94,7 @@ gha_request(struct job *job, const char *method, const char *url,
 }
 
 /* The "message" of a GitHub error body, one line. Caller frees. */
-static char *
+char *
 gha_error(const struct http_response *res)
 {
 	json_t *root = json_loadb(res->body, res->len, 0, NULL);
@@ -112,7 +113,7 @@ gha_error(const struct http_response *res)
 }
 
 /* Parse "YYYY-MM-DDTHH:MM:SSZ"; 0 when it is not that. */
-static time_t
+time_t
 gha_parse_time(const char *s)
 {
 	struct tm tm;
@@ -269,7 +270,7 @@ gha_find_retry(struct job *job)
 }
 
 /* Whether the jobs list of a run names the distinct id. */
-static int
+int
 gha_jobs_mention(json_t *root, const char *did)
 {
 	json_t *jobs = json_object_get(root, "jobs"), *j, *steps, *st;
@@ -432,7 +433,7 @@ gha_find(struct job *job)
 }
 
 /* Whether a 400/422 rejects return_run_details. */
-static int
+int
 gha_rejects_details(const struct http_response *res)
 {
 	if (res->status != 400 && res->status != 422)

@@ -168,13 +168,50 @@ cache_read_fd(int fd, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+/* The bytes of an entry file; see cache.h. */
+int
+cache_entry_parse(const char *data, size_t n, const char *digest,
+    char **media_type, char **body, size_t *len)
+{
+	const char *nl;
+	char check[80];
+	size_t hlen, mlen;
+
+	*media_type = NULL;
+	*body = NULL;
+	*len = 0;
+	if (n < sizeof CACHE_MAGIC - 1 ||
+	    memcmp(data, CACHE_MAGIC, sizeof CACHE_MAGIC - 1) != 0 ||
+	    (nl = memchr(data, '\n', n < CACHE_HEADER_MAX ? n :
+	    CACHE_HEADER_MAX)) == NULL)
+		return -1;
+	hlen = (size_t)(nl - data) + 1;
+	sha256_digest(data + hlen, n - hlen, check, sizeof check);
+	if (strcmp(check, digest) != 0)
+		return -1;
+	mlen = (size_t)(nl - data) - (sizeof CACHE_MAGIC - 1);
+	if (mlen != 1 || data[sizeof CACHE_MAGIC - 1] != '-') {
+		*media_type = xstrndup(data + sizeof CACHE_MAGIC - 1, mlen);
+		if (!cache_valid_media(*media_type)) {
+			free(*media_type);
+			*media_type = NULL;
+			return -1;
+		}
+	}
+	*len = n - hlen;
+	*body = xmalloc(*len + 1);
+	memcpy(*body, data + hlen, *len);
+	(*body)[*len] = '\0';
+	return 0;
+}
+
 /* Look an entry up; see cache.h. */
 int
 cache_get(struct cache *c, const char *digest, char **media_type,
     char **body, size_t *len)
 {
-	char *path, *data = NULL, *nl, check[80];
-	size_t n, hlen;
+	char *path, *data = NULL;
+	size_t n;
 	int fd;
 
 	*media_type = NULL;
@@ -195,22 +232,8 @@ cache_get(struct cache *c, const char *digest, char **media_type,
 	if (cache_read_fd(fd, CACHE_ENTRY_MAX + CACHE_HEADER_MAX, &data,
 	    &n) == -1)
 		goto bad;
-	if (n < sizeof CACHE_MAGIC - 1 ||
-	    memcmp(data, CACHE_MAGIC, sizeof CACHE_MAGIC - 1) != 0 ||
-	    (nl = memchr(data, '\n', n < CACHE_HEADER_MAX ? n :
-	    CACHE_HEADER_MAX)) == NULL)
+	if (cache_entry_parse(data, n, digest, media_type, body, len) == -1)
 		goto bad;
-	hlen = (size_t)(nl - data) + 1;
-	sha256_digest(data + hlen, n - hlen, check, sizeof check);
-	if (strcmp(check, digest) != 0)
-		goto bad;
-	*nl = '\0';
-	if (strcmp(data + sizeof CACHE_MAGIC - 1, "-") != 0)
-		*media_type = xstrdup(data + sizeof CACHE_MAGIC - 1);
-	*len = n - hlen;
-	*body = xmalloc(*len + 1);
-	memcpy(*body, data + hlen, *len);
-	(*body)[*len] = '\0';
 	free(data);
 	/* Recently used: evicted last. */
 	(void)futimens(fd, NULL);

@@ -40,6 +40,14 @@ void		 cache_free(struct cache *);		/* accepts NULL */
  */
 int		 cache_get(struct cache *, const char *digest,
 		    char **media_type, char **body, size_t *len);
+/*
+ * The bytes of an entry file, as cache_get() reads them: 0 with the same
+ * results when they hold digest's content, else -1 (a corrupt, torn or
+ * foreign file).
+ */
+int		 cache_entry_parse(const char *data, size_t n,
+		    const char *digest, char **media_type, char **body,
+		    size_t *len);
 /* Whether digest is cached (no read, no check). */
 int		 cache_has(struct cache *, const char *digest);
 /*

@@ -15,4 +15,20 @@ long	http_retry_after(const char *);
 int	http_ratelimit_note(struct http *h, const char *url, long status,
 	    int secondary, const struct http_header *, size_t n);
 
+/* An ETag cache file (state dir, http-cache/): see http_cache_parse(). */
+struct http_cache_entry {
+	char			*etag;
+	char			*body;		/* NUL-terminated, len bytes */
+	size_t			 len;
+	struct http_header	*hdrs;
+	size_t			 nhdrs;
+};
+/*
+ * Parse the bytes of a cache file: 0 with *e filled in, or -1 (not one, a
+ * torn write, a body that does not match its checksum) with *e empty.
+ */
+int	http_cache_parse(const char *data, size_t len,
+	    struct http_cache_entry *);
+void	http_cache_entry_free(struct http_cache_entry *);
+
 #endif

@@ -932,17 +932,25 @@ http_timeout_kind(struct http_req *r, CURL *easy)
 		r->limit = HTTP_LIMIT_STALL;
 }
 
-/* Parse a cache file into r; 0 ok, -1 if absent or unusable. */
-static int
-http_cache_load(struct http_req *r)
+/* Free what http_cache_parse() filled in; see http-int.h. */
+void
+http_cache_entry_free(struct http_cache_entry *e)
 {
-	char *data, *p, *eol, *end, *sep;
+	free(e->etag);
+	free(e->body);
+	http_headers_free(e->hdrs, e->nhdrs);
+	memset(e, 0, sizeof *e);
+}
+
+/* Parse the bytes of a cache file; see http-int.h. */
+int
+http_cache_parse(const char *data, size_t len, struct http_cache_entry *e)
+{
+	const char *p, *eol, *end, *sep;
 	char want[80], sum[80];
-	size_t len;
 	int have_sum = 0;
 
-	if (file_read(r->cache_path, r->max_body + 65536, &data, &len) != 0)
-		return -1;
+	memset(e, 0, sizeof *e);
 	end = data + len;
 	p = data;
 	if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL ||
@@ -957,49 +965,65 @@ http_cache_load(struct http_req *r)
 			p++;
 			break;
 		}
-		if (str_has_prefix(p, "etag ")) {
-			free(r->cache_etag);
-			r->cache_etag = xstrndup(p + 5, (size_t)(eol - p - 5));
-		} else if (str_has_prefix(p, "body ") &&
+		if ((size_t)(eol - p) > 5 && memcmp(p, "etag ", 5) == 0) {
+			free(e->etag);
+			e->etag = xstrndup(p + 5, (size_t)(eol - p - 5));
+		} else if ((size_t)(eol - p) > 5 &&
+		    memcmp(p, "body ", 5) == 0 &&
 		    (size_t)(eol - p - 5) < sizeof want) {
 			memcpy(want, p + 5, (size_t)(eol - p - 5));
 			want[eol - p - 5] = '\0';
 			have_sum = 1;
-		} else if (str_has_prefix(p, "header ")) {
+		} else if ((size_t)(eol - p) > 7 &&
+		    memcmp(p, "header ", 7) == 0) {
 			sep = memchr(p + 7, ':', (size_t)(eol - p - 7));
 			if (sep != NULL && sep + 1 < eol)
-				http_headers_add(&r->cache_hdrs,
-				    &r->cache_nhdrs, p + 7,
+				http_headers_add(&e->hdrs, &e->nhdrs, p + 7,
 				    (size_t)(sep - p - 7), sep + 2,
 				    (size_t)(eol - sep - 2));
 		}
 		p = eol + 1;
 	}
-	if (r->cache_etag == NULL || *r->cache_etag == '\0' || !have_sum)
+	if (e->etag == NULL || *e->etag == '\0' || strlen(e->etag) !=
+	    strcspn(e->etag, "\r") || !have_sum)
 		goto bad;
 	/* A torn or stale write: treat as absent (a full fetch follows). */
 	sha256_digest(p, (size_t)(end - p), sum, sizeof sum);
 	if (strcmp(sum, want) != 0)
 		goto bad;
-	r->cache_len = (size_t)(end - p);
-	r->cache_body = xstrndup(p, r->cache_len);
-	if (strlen(r->cache_body) != r->cache_len) {
-		/* NUL bytes in the body: keep it exact. */
-		free(r->cache_body);
-		r->cache_body = xmalloc(r->cache_len + 1);
-		memcpy(r->cache_body, p, r->cache_len);
-		r->cache_body[r->cache_len] = '\0';
-	}
-	free(data);
+	/* NUL bytes in the body are kept exactly. */
+	e->len = (size_t)(end - p);
+	e->body = xmalloc(e->len + 1);
+	memcpy(e->body, p, e->len);
+	e->body[e->len] = '\0';
 	return 0;
 bad:
+	http_cache_entry_free(e);
+	return -1;
+}
+
+/* Read a cache file into r; 0 ok, -1 if absent or unusable. */
+static int
+http_cache_load(struct http_req *r)
+{
+	struct http_cache_entry e;
+	char *data;
+	size_t len;
+	int rc;
+
+	if (file_read(r->cache_path, r->max_body + 65536, &data, &len) != 0)
+		return -1;
+	rc = http_cache_parse(data, len, &e);
 	free(data);
 	free(r->cache_etag);
-	r->cache_etag = NULL;
+	free(r->cache_body);
 	http_headers_free(r->cache_hdrs, r->cache_nhdrs);
-	r->cache_hdrs = NULL;
-	r->cache_nhdrs = 0;
-	return -1;
+	r->cache_etag = e.etag;
+	r->cache_body = e.body;
+	r->cache_len = e.len;
+	r->cache_hdrs = e.hdrs;
+	r->cache_nhdrs = e.nhdrs;
+	return rc;
 }
 
 /*

@@ -28,6 +28,7 @@
 #include "http.h"
 #include "loop.h"
 #include "registry.h"
+#include "registry-int.h"
 #include "registry-dockerhub.h"
 #include "util.h"
 
@@ -617,7 +618,7 @@ reg_platform_json(json_t *root)
 }
 
 /* Read architecture/os/variant from an image config blob. */
-static int
+int
 reg_parse_config(const char *body, size_t len, struct registry_platform *p,
     char **platform_json)
 {
@@ -651,7 +652,7 @@ reg_parse_config(const char *body, size_t len, struct registry_platform *p,
  * JSON errors, {"message":...}, plain text, HTML or empty. Caller frees.
  * *code gets the error code (caller frees) if code is not NULL.
  */
-static char *
+char *
 reg_describe(const struct http_response *resp, char **code)
 {
 	json_t *root = NULL, *e;
@@ -1168,7 +1169,7 @@ reg_fetch_free(struct reg_fetch *f)
 }
 
 /* Parse a token response. 0 ok (value and expires_in set), -1 bad. */
-static int
+int
 reg_token_parse(const struct http_response *resp, char **value,
     long long *expires_in)
 {
@@ -1638,6 +1639,22 @@ reg_tags_page(struct reg_op *op, const struct http_response *resp,
 	}
 	json_decref(root);
 	return 0;
+}
+
+/* One tags/list page outside of a request; see registry-int.h. */
+int
+reg_tags_page_parse(const struct http_response *resp, const char *last,
+    char ***tags, size_t *ntags, size_t *count, int *saw_last)
+{
+	struct reg_op op;
+	int rc;
+
+	memset(&op, 0, sizeof op);
+	op.last = (char *)last;
+	rc = reg_tags_page(&op, resp, count, saw_last);
+	*tags = op.tags;
+	*ntags = op.ntags;
+	return rc;
 }
 
 /* The first tags/list URL, with n= when op->page_n is set. Caller frees. */

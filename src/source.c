@@ -1445,9 +1445,9 @@ source_parse_response(int type, int prereleases, const char *url,
 		return (NULL);
 	memset(&fs, 0, sizeof fs);
 	fs.type = &source_types[type];
-	fs.what = fs.type->service == SOURCE_GITHUB ? "repository" : "project";
+	fs.what = fs.type->service == SOURCE_GITLAB ? "project" : "repository";
 	fs.token_env = fs.type->service == SOURCE_GITHUB ? "GITHUB_TOKEN" :
-	    "GITLAB_TOKEN";
+	    fs.type->service == SOURCE_GITEA ? "GITEA_TOKEN" : "GITLAB_TOKEN";
 	fs.url = (char *)url;
 	olen = source_origin_len(url);
 	fs.origin = xstrndup(url, olen != 0 ? olen : strlen(url));

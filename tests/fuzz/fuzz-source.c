@@ -1,17 +1,18 @@
 /*
- * fuzz-source.c — GitHub and GitLab list pages (releases and tags) as a
+ * fuzz-source.c — GitHub, GitLab and Gitea list pages (releases, tags) as a
  * source reads them: the JSON list, the error and rate-limit messages of a
  * failed response, the next page from Link / X-Next-Page / X-Total; then
  * the entries through an include filter of each version scheme, as the
- * status does. Input: see response.h; the first byte's low two bits pick
- * the source type, bit 2 keeps pre-releases, bits 3-4 the scheme; the
- * rest is the response.
+ * status does. Input: see response.h; the first byte's low three bits
+ * pick the source type (modulo the number of types), bit 3 keeps
+ * pre-releases, bits 4-5 the scheme; the rest is the response.
  */
 #include "config.h"
 #include "filter.h"
 #include "response.h"
 #include "source.h"
 #include "source-int.h"
+#include "util.h"
 #include "version.h"
 
 static struct filter *fz_filter[4];
@@ -52,6 +53,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		    "g%2Fp/repository/tags?per_page=100"),
 		[SOURCE_GITLAB_RELEASES] =
 		    "https://gitlab.com/api/v4/projects/1/releases",
+		[SOURCE_GITEA_TAGS] =
+		    "https://codeberg.org/api/v1/repos/o/r/tags?limit=50",
+		[SOURCE_GITEA_RELEASES] =
+		    "https://codeberg.org/api/v1/repos/o/r/releases?limit=50",
 	};
 	struct fuzz_response f;
 	struct source_result *res;
@@ -63,15 +68,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 	if (len < 1)
 		return 0;
-	type = data[0] & 3;
+	type = (int)((data[0] & 7) % MT_ARRAY_LEN(urls));
 	fuzz_response(&f, data + 1, len - 1, urls[type]);
-	res = source_parse_response(type, (data[0] & 4) != 0, urls[type],
+	res = source_parse_response(type, (data[0] & 8) != 0, urls[type],
 	    &f.r, &next);
 	if (res == NULL)
 		abort();
 	if (res->error == NULL) {
 		memset(&skipped, 0, sizeof skipped);
-		n = filter_apply(fz_filter[(data[0] >> 3) & 3], res->tags,
+		n = filter_apply(fz_filter[(data[0] >> 4) & 3], res->tags,
 		    res->ntags, 10, &fv, &skipped);
 		filter_result_free(fv, n);
 	} else if (strchr(res->error, '\n') != NULL ||

@@ -74,7 +74,7 @@ def seeds(harness, srcdir):
             t = TYPES.get((parts[0], kind))
             if t is not None:
                 yield bytes([t]) + response(e)
-                yield bytes([t | 4]) + response(e)
+                yield bytes([t | 8]) + response(e)
     elif harness == "ratelimit":
         for _, e in exchanges(srcdir):
             r = response(e)
@@ -117,6 +117,23 @@ def seeds(harness, srcdir):
         for n in list(tag_names(srcdir))[:40]:
             v = n[1:] if n.startswith("v") else n
             yield ("{version}-{arch}\n%s\n%s\narm/v7" % (v, n)).encode()
+    elif harness == "registry-response":
+        for name, e in exchanges(srcdir):
+            url = e.get("url", "")
+            if not name.startswith("reg-"):
+                continue
+            if "token" in url:
+                yield b"\x01" + response(e)
+            elif "/tags/list" in url:
+                yield b"\x02" + response(e)
+            elif (e.get("status") or 0) >= 400:
+                yield b"\x00" + response(e)
+            elif "/blobs/" in url:
+                yield b"\x03" + response(e)
+    elif harness == "gha":
+        for name, e in exchanges(srcdir):
+            if name.startswith("gh-"):
+                yield response(e)
     elif harness == "helper-output":
         for _, e in exchanges(srcdir):
             if "token" in e.get("url", "") and e.get("body"):
