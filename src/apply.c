@@ -14,6 +14,8 @@
 #include "model.h"
 #include "plan.h"
 #include "registry.h"
+#include "registry-delete.h"
+#include "repo-walk.h"
 #include "status.h"
 #include "util.h"
 
@@ -32,6 +34,8 @@ struct apply_step {
 	unsigned long	 job;		/* build: the job id */
 	struct merge_op	*mop;		/* merge/latest in flight */
 	struct apply_read *rd;		/* the callback argument in flight */
+	struct untag_op	*uop;		/* untag in flight */
+	struct repo_walk *walk;		/* verify in flight */
 };
 
 /* What a registry or merge callback gets: the apply and the step. */
@@ -61,6 +65,8 @@ struct apply {
 static void	apply_build(struct apply *, size_t);
 static void	apply_merge(struct apply *, size_t);
 static void	apply_latest(struct apply *, size_t);
+static void	apply_untag(struct apply *, size_t);
+static void	apply_verify(struct apply *, size_t);
 
 static const struct {
 	void	(*start)(struct apply *, size_t);
@@ -68,6 +74,8 @@ static const struct {
 	[STEP_BUILD] = { apply_build },
 	[STEP_MERGE] = { apply_merge },
 	[STEP_LATEST] = { apply_latest },
+	[STEP_UNTAG] = { apply_untag },
+	[STEP_VERIFY] = { apply_verify },
 };
 
 static void	apply_advance(struct apply *);
@@ -123,6 +131,12 @@ apply_count(struct apply *ap, const struct plan_step *s)
 		break;
 	case STEP_LATEST:
 		ap->sum.latest++;
+		break;
+	case STEP_UNTAG:
+		ap->sum.untagged++;
+		break;
+	case STEP_VERIFY:
+		ap->sum.verified++;
 		break;
 	default:
 		break;
@@ -561,6 +575,96 @@ apply_latest(struct apply *ap, size_t i)
 	    apply_latest_src_cb, apply_rd(ap, i));
 }
 
+/* ---- untag, verify ---- */
+
+static void
+apply_untag_done(int status, const char *how, const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+
+	apply_rd_done(rd);
+	ap->st[i].uop = NULL;
+	if (status != 0) {
+		apply_step_end(ap, i, 0, status == UNTAG_STALE, errmsg);
+		return;
+	}
+	actions_tell(ap->core, 0, "untagged %s:%s (%s)", s->image, s->tags[0],
+	    how ? how : "done");
+	apply_step_end(ap, i, 1, 0, NULL);
+}
+
+static void
+apply_untag(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	struct untag_spec spec;
+	struct apply_read *rd;
+	char *cause = NULL;
+
+	ap->st[i].state = APPLY_RUNNING;
+	memset(&spec, 0, sizeof spec);
+	spec.repo = s->repo;
+	spec.tag = s->ntags > 0 ? s->tags[0] : NULL;
+	spec.expect = s->ntags > 0 ? s->old[0] : NULL;
+	spec.keep_tag = s->keep_tag;
+	spec.keep_digest = s->keep_digest;
+	spec.placeholder = s->placeholder;
+	rd = apply_rd(ap, i);
+	ap->st[i].uop = untag_start(plan_step_registry(ap->core, s), &spec,
+	    apply_untag_done, rd, &cause);
+	if (ap->st[i].uop == NULL) {
+		apply_rd_done(rd);
+		apply_step_end(ap, i, 0, 0, cause);
+		free(cause);
+	}
+}
+
+static void
+apply_verify_done(int status, const struct walk_result *res,
+    const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i, k;
+	struct plan_step *s = &ap->plan->steps[i];
+	struct buf b;
+
+	apply_rd_done(rd);
+	ap->st[i].walk = NULL;
+	if (status != 0) {
+		apply_step_end(ap, i, 0, 0, errmsg);
+		return;
+	}
+	if (res->nmissing > 0) {
+		buf_init(&b, 64 * 1024);
+		buf_printf(&b, "no longer resolves: ");
+		for (k = 0; k < res->nmissing && k < 10; k++)
+			buf_printf(&b, "%s%s", k ? ", " : "", res->missing[k]);
+		if (res->nmissing > 10)
+			buf_printf(&b, " (%zu in all)", res->nmissing);
+		apply_step_end(ap, i, 0, 0, b.data);
+		buf_free(&b);
+		return;
+	}
+	actions_tell(ap->core, 0, "verified %s: %zu tag%s resolve%s", s->image,
+	    res->ntags, res->ntags == 1 ? "" : "s", res->ntags == 1 ? "s" :
+	    "");
+	apply_step_end(ap, i, 1, 0, NULL);
+}
+
+static void
+apply_verify(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+
+	ap->st[i].state = APPLY_RUNNING;
+	ap->st[i].walk = repo_walk_start(plan_step_registry(ap->core, s), s->repo, 1,
+	    apply_verify_done, apply_rd(ap, i));
+}
+
 /* ---- the run ---- */
 
 /*
@@ -757,6 +861,10 @@ apply_cancel(struct apply *ap)
 	for (i = 0; i < ap->plan->nsteps; i++) {
 		if (ap->st[i].mop != NULL)
 			merge_cancel(ap->st[i].mop);
+		else if (ap->st[i].uop != NULL)
+			untag_cancel(ap->st[i].uop);
+		else if (ap->st[i].walk != NULL)
+			repo_walk_cancel(ap->st[i].walk);
 		else if (ap->st[i].rd != NULL)
 			registry_cancel_arg(plan_step_registry(ap->core,
 			    &ap->plan->steps[i]), ap->st[i].rd);
@@ -803,6 +911,10 @@ apply_wait(struct core *core, struct plan *plan, const char *what,
 char *
 apply_summary_line(const struct apply_summary *s)
 {
+	if (s->untagged > 0 || s->verified > 0)
+		return xasprintf("%d untagged, %d verified, %d failed, %d "
+		    "withheld", s->untagged, s->verified, s->failed +
+		    s->not_done, s->withheld);
 	return xasprintf("%d built, %d merged, %d latest moved, %d failed, "
 	    "%d up to date", s->built, s->merged, s->latest,
 	    s->failed + s->not_done, s->up_to_date);

@@ -25,6 +25,8 @@ struct apply_summary {
 	int	built;		/* build steps done */
 	int	merged;		/* merge steps done */
 	int	latest;		/* latest steps done */
+	int	untagged;	/* untag steps done */
+	int	verified;	/* verify steps done */
 	int	failed;		/* steps not done: failed, stale or skipped */
 	int	stale;		/* of which refused as stale */
 	int	up_to_date;	/* the plan's up-to-date notes */

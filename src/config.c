@@ -76,7 +76,10 @@ static const char *const config_top_keys[] = {
 	"refresh_interval", "read_only", "manifest", "staging_tag", "runners",
 	"builder", "apps", "jobs", "http_timeout", "http_stall_timeout",
 	"http_attempts", "notify", "notify_initial", "notify_keep", "bell",
-	"targets", NULL
+	"targets", "retention", NULL
+};
+static const char *const config_retention_keys[] = {
+	"min_age_hours", "max_deletions", "keep_versions", NULL
 };
 static const char *const config_app_keys[] = {
 	"name", "source", "include", "exclude", "archs", "max_versions",
@@ -1690,6 +1693,31 @@ config_parse_runners(struct config_ctx *c, json_t *root, struct config *cfg)
 	return 0;
 }
 
+/* "retention": what prune may remove (defaults when absent). */
+static int
+config_parse_retention(struct config_ctx *c, json_t *root, struct config *cfg)
+{
+	json_t *v;
+	int rc;
+
+	cfg->retention.min_age_hours = 24;
+	cfg->retention.max_deletions = 50;
+	cfg->retention.keep_versions = 0;
+	if ((rc = config_get_obj(c, root, "retention", &v)) != 1)
+		return rc;
+	config_push_key(c, "retention");
+	if (config_check_keys(c, v, config_retention_keys, NULL, NULL) == -1 ||
+	    config_get_intv(c, v, "min_age_hours", 0, 100000,
+	    &cfg->retention.min_age_hours) == -1 ||
+	    config_get_intv(c, v, "max_deletions", 1, 100000,
+	    &cfg->retention.max_deletions) == -1 ||
+	    config_get_intv(c, v, "keep_versions", 0, 100000,
+	    &cfg->retention.keep_versions) == -1)
+		return -1;
+	config_pop(c);
+	return 0;
+}
+
 /* The top-level registry/namespace/plain_http: a one-target shorthand. */
 static int
 config_parse_shorthand(struct config_ctx *c, json_t *root, struct config *cfg)
@@ -1781,7 +1809,8 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 	    config_get_long(c, root, "http_stall_timeout", 1, 600,
 	    &cfg->http_stall_timeout) == -1 ||
 	    config_get_intv(c, root, "http_attempts", 1, 10,
-	    &cfg->http_attempts) == -1)
+	    &cfg->http_attempts) == -1 ||
+	    config_parse_retention(c, root, cfg) == -1)
 		return -1;
 
 	if ((apps = json_object_get(root, "apps")) == NULL)
@@ -2087,6 +2116,10 @@ config_dump(const struct config *cfg)
 	    json_integer(cfg->http_stall_timeout));
 	json_object_set_new(root, "http_attempts",
 	    json_integer(cfg->http_attempts));
+	json_object_set_new(root, "retention", json_pack("{s:i, s:i, s:i}",
+	    "min_age_hours", cfg->retention.min_age_hours, "max_deletions",
+	    cfg->retention.max_deletions, "keep_versions",
+	    cfg->retention.keep_versions));
 	if (cfg->builder != NULL)
 		json_object_set_new(root, "builder",
 		    config_dump_builder(cfg->builder));

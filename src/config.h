@@ -150,6 +150,11 @@ struct config {
 	int			 jobs;		/* concurrent builds, default 2 */
 	long			 http_timeout;	/* seconds, default 30 */
 	long			 http_stall_timeout; /* seconds without data, default 15 */
+	struct {
+		int	min_age_hours;	/* untagged this long before removal (24) */
+		int	max_deletions;	/* per prune run (50) */
+		int	keep_versions;	/* 0: versions are never pruned */
+	}			 retention;
 	int			 http_attempts;	/* default 3 */
 	struct notify_config	*notify;	/* sinks */
 	size_t			 nnotify;

@@ -34,6 +34,7 @@ struct cli {
 	int		 force;
 	int		 exit_code;
 	const char	*since;		/* events --since */
+	int		 yes;
 	const char	*archs[CONFIG_MAX_ARCHS];
 	size_t		 narchs;
 	char		**args;		/* positional arguments */
@@ -61,6 +62,7 @@ enum {
 	CLI_OPT_EXIT_CODE	= 1u << 10,
 	CLI_OPT_SINCE		= 1u << 11,
 	CLI_OPT_FORMAT		= 1u << 12,
+	CLI_OPT_YES		= 1u << 13,
 };
 
 struct cli_option {
@@ -94,6 +96,7 @@ static int cli_set_arch(struct cli *, const char *);
 static int cli_set_force(struct cli *, const char *);
 static int cli_set_exit_code(struct cli *, const char *);
 static int cli_set_since(struct cli *, const char *);
+static int cli_set_yes(struct cli *, const char *);
 
 static const struct cli_option cli_options[] = {
 	{ .name = "config", .short_name = 'c', .arg = "FILE",
@@ -125,6 +128,9 @@ static const struct cli_option cli_options[] = {
 	{ .name = "since", .arg = "DURATION", .bit = CLI_OPT_SINCE,
 	  .set = cli_set_since,
 	  .help = "only what happened in the last DURATION (30m, 12h, 7d)" },
+	{ .name = "yes", .short_name = 'y', .bit = CLI_OPT_YES,
+	  .set = cli_set_yes,
+	  .help = "prune: apply the plan (without it, only print it)" },
 	{ .name = "help", .short_name = 'h', .bit = CLI_OPT_HELP,
 	  .help = "print this help and exit" },
 	{ .name = "version", .bit = CLI_OPT_VERSION,
@@ -140,6 +146,7 @@ static int cmd_build(struct cli *, struct config *);
 static int cmd_merge(struct cli *, struct config *);
 static int cmd_sync(struct cli *, struct config *);
 static int cmd_events(struct cli *, struct config *);
+static int cmd_prune(struct cli *, struct config *);
 
 /* The dashboard: mirrortop without a subcommand. */
 static const struct cmd_entry cmd_dashboard_entry = {
@@ -181,6 +188,12 @@ static const struct cmd_entry cmd_table[] = {
 	      CLI_OPT_HELP,
 	  .help = "list what changed: the event history of the state dir",
 	  .exec = cmd_events },
+	{ .name = "prune", .args = "[APP...]", .lower = 0, .upper = -1,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_YES | CLI_OPT_DRY_RUN |
+	      CLI_OPT_JSON | CLI_OPT_READ_ONLY | CLI_OPT_HELP,
+	  .help = "print what can be removed (staging tags merged into an "
+	      "index); --yes removes it",
+	  .exec = cmd_prune },
 	{ .name = "config", .args = "check", .lower = 1, .upper = 1,
 	  .options = CLI_OPT_CONFIG | CLI_OPT_HELP,
 	  .help = "validate the configuration and print it in full",
@@ -683,6 +696,15 @@ run_plan(struct cli *cli, struct config *cfg, enum plan_what what,
 	char *cause = NULL, *text;
 	int rc = 0;
 
+	if (what == PLAN_REQ_PRUNE) {
+		/* prune prints its plan unless told --yes */
+		if (cli->yes && cli->dry_run) {
+			errorx("%s", "prune: --yes and --dry-run contradict "
+			    "each other");
+			return EXIT_USAGE;
+		}
+		cli->dry_run = !cli->yes;
+	}
 	if (cli->json && !cli->dry_run) {
 		errorx("%s: --json needs --dry-run", name);
 		return EXIT_USAGE;
@@ -692,7 +714,7 @@ run_plan(struct cli *cli, struct config *cfg, enum plan_what what,
 	req.archs = cli->archs;
 	req.narchs = cli->narchs;
 	req.force = cli->force;
-	if (what == PLAN_REQ_SYNC) {
+	if (what == PLAN_REQ_SYNC || what == PLAN_REQ_PRUNE) {
 		if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
 			return EXIT_USAGE;
 		if (check_archs(cli, &sel) == -1) {
@@ -760,7 +782,8 @@ run_plan(struct cli *cli, struct config *cfg, enum plan_what what,
 			/* Jobs other processes see, and refreshes. */
 			action_run_until_idle(core);
 			/* Nothing to do and nothing to say: quiet (cron). */
-			if (plan->nsteps > 0 || what != PLAN_REQ_SYNC ||
+			if (plan->nsteps > 0 || (what != PLAN_REQ_SYNC &&
+			    what != PLAN_REQ_PRUNE) ||
 			    plan->nnotes > (size_t)sum.up_to_date) {
 				text = apply_summary_line(&sum);
 				fprintf(stderr, "mirrortop: %s\n", text);
@@ -847,6 +870,13 @@ cmd_events(struct cli *cli, struct config *cfg)
 		output_events_table(stdout, list, k, output_use_colour(stdout));
 	event_list_free(list, k);
 	return 0;
+}
+
+/* `mirrortop prune [APP...]`: the plan; with --yes, applied. */
+static int
+cmd_prune(struct cli *cli, struct config *cfg)
+{
+	return run_plan(cli, cfg, PLAN_REQ_PRUNE, "prune");
 }
 
 /* `mirrortop config check`. */
@@ -964,6 +994,15 @@ cli_set_force(struct cli *cli, const char *v)
 {
 	(void)v;
 	cli->force = 1;
+	return 0;
+}
+
+/* --yes */
+static int
+cli_set_yes(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->yes = 1;
 	return 0;
 }
 

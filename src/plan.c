@@ -12,6 +12,7 @@
 #include "merge.h"
 #include "model.h"
 #include "plan.h"
+#include "plan-int.h"
 #include "registry.h"
 #include "util.h"
 
@@ -42,6 +43,10 @@ static const struct step_kind_ops step_kinds[STEP_NKINDS] = {
 	    .json = merge_json },
 	[STEP_LATEST] = { .name = "latest", .text = latest_text,
 	    .json = latest_json },
+	[STEP_UNTAG] = { .name = "untag", .text = prune_untag_text,
+	    .json = prune_untag_json },
+	[STEP_VERIFY] = { .name = "verify", .text = prune_verify_text,
+	    .json = prune_verify_json },
 };
 
 const char *
@@ -262,6 +267,8 @@ step_clear(struct plan_step *s)
 	}
 	free(s->sources);
 	strv_free(s->changes, s->nchanges);
+	free(s->keep_tag);
+	free(s->keep_digest);
 	free(s->after);
 }
 
@@ -296,11 +303,7 @@ plan_count(const struct plan *p, enum plan_note_kind k)
 }
 
 /* Add a note. */
-static void
-plan_note(struct plan *p, enum plan_note_kind k, const char *app,
-    const char *version, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void
+void
 plan_note(struct plan *p, enum plan_note_kind k, const char *app,
     const char *version, const char *fmt, ...)
 {
@@ -349,7 +352,7 @@ plan_add_raw(struct plan *p, enum step_kind k, struct core *core, size_t ai,
 }
 
 /* Add a tag written by step s, with its digest as planned. */
-static void
+void
 step_tag(struct plan_step *s, const char *tag, const char *old)
 {
 	s->tags = xreallocarray(s->tags, s->ntags + 1, sizeof *s->tags);
@@ -359,7 +362,7 @@ step_tag(struct plan_step *s, const char *tag, const char *old)
 }
 
 /* Step s needs the output of step n (1-based). */
-static void
+void
 step_after(struct plan_step *s, size_t n)
 {
 	size_t i;
@@ -390,20 +393,9 @@ struct plan_read {
 	char		*latest_old;
 };
 
-struct plan_ctx {
-	struct core	*core;
-	struct plan	*plan;
-	struct plan_request req;
-	char		*error;
-	size_t		 pending;
-	int		*removed;	/* per step: left out of the plan */
-	size_t		 nremoved;
-	plan_cb		 cb;
-	void		*arg;
-};
 
 /* A new step; its removal mark starts cleared. Returns its index. */
-static size_t
+size_t
 plan_add(struct plan_ctx *ctx, enum step_kind k, size_t ai,
     const struct mt_version *v)
 {
@@ -454,7 +446,6 @@ plan_latest_arch_tag(const char *arch)
 	return t;
 }
 
-static void	plan_read_done(struct plan_ctx *);
 
 /* A merge was resolved: bytes, sources, and what it changes. */
 static void
@@ -1209,11 +1200,15 @@ plan_compact(struct plan_ctx *ctx)
 }
 
 /* One read finished; when all are, hand the plan over. */
-static void
+void
 plan_read_done(struct plan_ctx *ctx)
 {
 	if (--ctx->pending > 0)
 		return;
+	if (ctx->req.what == PLAN_REQ_PRUNE) {
+		/* the removals, in the model's order, within the cap */
+		prune_plan_finish(ctx);
+	}
 	plan_chain_latest(ctx);
 	plan_compact(ctx);
 	ctx->cb(0, ctx->plan, NULL, ctx->arg);
@@ -1300,6 +1295,10 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 				    NULL, "%s: arch %s is not configured",
 				    a->cfg->name, req->archs[k]);
 		first = ctx->plan->nsteps;
+		if (req->what == PLAN_REQ_PRUNE) {
+			prune_plan_app(ctx, ai);
+			continue;
+		}
 		if (req->what == PLAN_REQ_LATEST) {
 			if (a->cfg->manifest)
 				plan_drift_latest(ctx, ai);

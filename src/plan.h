@@ -30,6 +30,8 @@ enum step_kind {
 	STEP_BUILD,		/* run the builder for app/version/arch */
 	STEP_MERGE,		/* PUT an index under the version's tags */
 	STEP_LATEST,		/* PUT a version's manifest as latest / latest-{arch} */
+	STEP_UNTAG,		/* remove a tag; the image it names stays */
+	STEP_VERIFY,		/* every tag of the repository still resolves */
 	STEP_NKINDS
 };
 
@@ -77,6 +79,13 @@ struct plan_step {
 					 * dropped and added (one line each) */
 	size_t		 nchanges;
 
+	/* untag: the tag whose index keeps the image (tags[0]'s digest is
+	 * one of its children), as planned */
+	char		*keep_tag;
+	char		*keep_digest;
+	int		 placeholder;	/* tags[0] names the placeholder an
+					 * interrupted removal left */
+
 	size_t		*after;		/* steps (1-based) whose output it needs */
 	size_t		 nafter;
 };
@@ -110,6 +119,8 @@ enum plan_what {
 	PLAN_REQ_MERGE,		/* merge APP VERSION */
 	PLAN_REQ_SYNC,		/* sync [APP...] */
 	PLAN_REQ_LATEST,	/* point latest at the semantic latest */
+	PLAN_REQ_PRUNE,		/* prune [APP...]: staging tags merged into
+				 * their version's index */
 };
 
 /* One app's version (the dashboard's marked rows). */

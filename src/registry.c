@@ -57,6 +57,7 @@ enum reg_kind {
 	REG_GET,
 	REG_HEAD,
 	REG_PUT,
+	REG_DELETE,
 };
 
 struct reg_op;
@@ -88,6 +89,7 @@ struct reg_op {
 		registry_tags_cb	 tags;
 		registry_manifest_cb	 manifest;
 		registry_put_cb		 put;
+		registry_delete_cb	 del;
 	} cb;
 	char			*repo;
 	char			*ref;
@@ -846,6 +848,9 @@ reg_finish(struct reg_op *op, int status, const char *errmsg)
 		op->cb.put(status, status == 0 ? op->digest : NULL, errmsg,
 		    op->arg);
 		break;
+	case REG_DELETE:
+		op->cb.del(status, errmsg, op->arg);
+		break;
 	}
 	reg_op_free(op);
 }
@@ -934,6 +939,7 @@ reg_op_new(struct registry *r, enum reg_kind kind, const char *repo,
 	op->repo = registry_dockerhub_repo(r->host, repo != NULL ? repo : "");
 	op->ref = xstrdup(ref);
 	op->scope = xasprintf("repository:%s:%s", op->repo,
+	    kind == REG_DELETE ? "pull,push,delete" :
 	    r->push || kind == REG_PUT ? "pull,push" : "pull");
 	op->key = xstrdup(op->scope);
 	op->next = r->ops;
@@ -2157,6 +2163,48 @@ registry_put_manifest(struct registry *r, const char *repo, const char *ref,
 	op->body_len = len;
 	reg_start(op, "PUT", xasprintf("%s/v2/%s/manifests/%s", r->base,
 	    op->repo, ref), 65536, 0, reg_put_done);
+}
+
+/* A manifest DELETE answered. */
+static void
+reg_delete_done(struct reg_op *op, const struct http_response *resp)
+{
+	struct registry *r = op->r;
+	char *code, *desc;
+
+	if (resp->status == 202 || resp->status == 200 ||
+	    resp->status == 204) {
+		reg_finish(op, 0, NULL);
+		return;
+	}
+	desc = reg_describe(resp, &code);
+	if (reg_is_not_found(resp, code))
+		reg_finish(op, 1, NULL);
+	else if (resp->status == 400 || resp->status == 405 ||
+	    resp->status == 501)
+		/* distribution 2.8 answers a tag with 400 DIGEST_INVALID,
+		 * deletion disabled with 405 UNSUPPORTED */
+		reg_fail(op, 2, "%s: %s:%s: delete refused: %s", r->host,
+		    op->repo, op->ref, desc);
+	else
+		reg_fail(op, -1, "%s: %s:%s: delete failed: %s", r->host,
+		    op->repo, op->ref, desc);
+	free(desc);
+	free(code);
+}
+
+/* DELETE a manifest by tag or digest. */
+void
+registry_delete_manifest(struct registry *r, const char *repo,
+    const char *ref, registry_delete_cb cb, void *arg)
+{
+	struct reg_op *op = reg_op_new(r, REG_DELETE, repo, ref, arg);
+
+	op->cb.del = cb;
+	if (reg_check_names(op, repo, ref != NULL ? ref : "") != 0)
+		return;
+	reg_start(op, "DELETE", xasprintf("%s/v2/%s/manifests/%s", r->base,
+	    repo, ref), 65536, 0, reg_delete_done);
 }
 
 /* ------------------------------------------------------------------ */

@@ -54,6 +54,11 @@ typedef void (*registry_manifest_cb)(int status,
     const struct registry_manifest *, const char *errmsg, void *arg);
 typedef void (*registry_put_cb)(int status, const char *digest,
     const char *errmsg, void *arg);
+/* status: 0 deleted, 1 not found, 2 the registry refuses this delete (a
+ * tag on a registry that deletes only digests, or deletion disabled), -1
+ * error. */
+typedef void (*registry_delete_cb)(int status, const char *errmsg,
+    void *arg);
 
 /* host is "host[:port]"; plain_http speaks http (loopback only). */
 struct registry	*registry_new(struct http *, const char *host, int plain_http);
@@ -90,6 +95,12 @@ void	registry_head_manifest(struct registry *, const char *repo,
 void	registry_put_manifest(struct registry *, const char *repo,
 	    const char *ref, const char *media_type, const char *body,
 	    size_t len, registry_put_cb, void *arg);
+/*
+ * DELETE a manifest: by tag, the tag alone where the registry can (OCI
+ * distribution spec); by digest, the manifest and every tag on it.
+ */
+void	registry_delete_manifest(struct registry *, const char *repo,
+	    const char *ref, registry_delete_cb, void *arg);
 /* Cancel every request started with arg (callbacks not called). */
 void	registry_cancel_arg(struct registry *, void *arg);
 /* Parse a manifest body (exposed for tests and merge). 0 ok, -1 bad. */
