@@ -50,6 +50,7 @@ enum tui_confirm_kind {
 	TUI_CONFIRM_BUILD = 0,
 	TUI_CONFIRM_MERGE,
 	TUI_CONFIRM_LATEST,
+	TUI_CONFIRM_PRUNE,
 	TUI_CONFIRM_CANCEL,
 	TUI_CONFIRM_QUIT,
 };
@@ -219,6 +220,13 @@ void		 tui_key_build(struct tui *, int);
 void		 tui_key_arch(struct tui *, int);
 void		 tui_key_merge(struct tui *, int);
 void		 tui_key_latest(struct tui *, int);
+/* tui-prune.c: P, the app's prune plan in the dialog */
+void		 tui_key_prune(struct tui *, int);
+int		 tui_can_prune(const struct tui *);
+/* Open the confirm dialog with the plan of req (made on the loop). */
+struct plan_request;
+void		 tui_plan_confirm(struct tui *, enum tui_confirm_kind,
+		     const char *title, const struct plan_request *);
 void		 tui_key_mark(struct tui *, int);
 void		 tui_key_build_marked(struct tui *, int);
 void		 tui_key_cancel(struct tui *, int);

@@ -331,7 +331,7 @@ tui_plan_done(int status, struct plan *p, const char *errmsg, void *arg)
  * Open the confirm dialog for a write: its plan is made on the loop and
  * shown when it is ready; y applies it.
  */
-static void
+void
 tui_plan_confirm(struct tui *t, enum tui_confirm_kind kind, const char *title,
     const struct plan_request *req)
 {
@@ -1181,6 +1181,7 @@ tui_confirm_run(struct tui *t)
 	case TUI_CONFIRM_BUILD:
 	case TUI_CONFIRM_MERGE:
 	case TUI_CONFIRM_LATEST:
+	case TUI_CONFIRM_PRUNE:
 		if (c->plan == NULL)
 			break;
 		ta = xcalloc(1, sizeof *ta);
@@ -1192,7 +1193,8 @@ tui_confirm_run(struct tui *t)
 		nsteps = ta->plan->nsteps;
 		ta->ap = apply_start(t->core, ta->plan, c->kind ==
 		    TUI_CONFIRM_BUILD ? "build" : c->kind == TUI_CONFIRM_MERGE ?
-		    "merge" : "latest", tui_apply_done, ta, &cause);
+		    "merge" : c->kind == TUI_CONFIRM_PRUNE ? "prune" : "latest",
+		    tui_apply_done, ta, &cause);
 		if (ta->ap == NULL && cause != NULL) {
 			tui_applies = ta->next;
 			tui_message(t, 1, "", cause);
