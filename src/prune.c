@@ -192,12 +192,41 @@ prune_walked(int status, const struct walk_result *res, const char *errmsg,
 	plan_read_done(ctx);
 }
 
+/*
+ * Registries whose tags cannot be removed through the distribution API:
+ * GHCR (no DELETE at all: the GitHub Packages API deletes versions) and
+ * Docker Hub (its Hub API deletes tags). NULL: the distribution API.
+ */
+static const char *
+prune_unsupported(const char *host)
+{
+	static const char *const hub[] = { "docker.io", "index.docker.io",
+	    "registry-1.docker.io" };
+	size_t i;
+
+	if (strcmp(host, "ghcr.io") == 0)
+		return "removing tags on ghcr.io needs the GitHub Packages API, "
+		    "which prune does not use yet";
+	for (i = 0; i < sizeof hub / sizeof hub[0]; i++)
+		if (strcmp(host, hub[i]) == 0)
+			return "removing tags on Docker Hub needs its Hub API, "
+			    "which prune does not use yet";
+	return NULL;
+}
+
 void
 prune_plan_app(struct plan_ctx *ctx, size_t ai)
 {
 	struct prune_state *ps = prune_state(ctx);
 	struct mt_app *a = &core_model_mut(ctx->core)->apps[ai];
 	struct prune_read *rd;
+	const char *why = prune_unsupported(core_config(ctx->core)->registry);
+
+	if (why != NULL) {
+		plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name, NULL,
+		    "prune %s: %s", a->cfg->name, why);
+		return;
+	}
 
 	ps->apps = xreallocarray(ps->apps, ps->napps + 1, sizeof *ps->apps);
 	memset(&ps->apps[ps->napps], 0, sizeof *ps->apps);

@@ -14,6 +14,7 @@
 #define WALK_MAX_TAGS		10000
 #define WALK_MAX_CHILDREN	1024
 #define WALK_INFLIGHT		8
+#define WALK_DIGEST_MAX		255
 
 struct walk_read {
 	struct repo_walk	*w;
@@ -153,33 +154,53 @@ walk_child_cb(int status, const struct registry_manifest *m,
 	walk_pump(w);
 }
 
-/* The entries of an index body. */
-static void
-walk_children(struct repo_walk *w, size_t ti, const struct registry_manifest *m)
+/* Every entry's digest of an index body; see repo-walk.h. */
+size_t
+walk_index_entries(const char *body, size_t len, const char *tag,
+    char ***out, int *placeholder)
 {
-	struct walk_tag *t = &w->res.tags[ti];
 	json_error_t jerr;
-	json_t *root, *e;
-	size_t i, k;
+	json_t *root, *e, *list;
+	char **v = NULL;
+	size_t i, n = 0;
 
-	root = json_loadb(m->body, m->len, 0, &jerr);
-	if (json_array_size(json_object_get(root, "manifests")) == 0) {
+	*placeholder = 0;
+	root = json_loadb(body, len, 0, &jerr);
+	list = json_object_get(root, "manifests");
+	json_array_foreach(list, i, e) {
+		const char *d = json_string_value(json_object_get(e, "digest"));
+
+		if (d == NULL || n >= WALK_MAX_CHILDREN ||
+		    strlen(d) > WALK_DIGEST_MAX)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = xstrdup(d);
+	}
+	if (json_is_object(root) && json_array_size(list) == 0 &&
+	    tag != NULL) {
 		const char *u = json_string_value(json_object_get(
 		    json_object_get(root, "annotations"),
 		    "dev.mirrortop.untagged"));
 
-		t->placeholder = u != NULL && strcmp(u, t->tag) == 0;
+		*placeholder = u != NULL && strcmp(u, tag) == 0;
 	}
-	json_array_foreach(json_object_get(root, "manifests"), i, e) {
-		const char *d = json_string_value(json_object_get(e, "digest"));
+	json_decref(root);
+	*out = v;
+	return n;
+}
 
-		if (d == NULL || t->nchildren >= WALK_MAX_CHILDREN)
-			continue;
-		t->children = xreallocarray(t->children, t->nchildren + 1,
-		    sizeof *t->children);
-		t->children[t->nchildren++] = xstrdup(d);
-		if (!w->deep)
-			continue;
+/* The entries of an index body; in a deep walk, each is HEADed once. */
+static void
+walk_children(struct repo_walk *w, size_t ti, const struct registry_manifest *m)
+{
+	struct walk_tag *t = &w->res.tags[ti];
+	size_t i, k;
+
+	t->nchildren = walk_index_entries(m->body, m->len, t->tag,
+	    &t->children, &t->placeholder);
+	for (i = 0; w->deep && i < t->nchildren; i++) {
+		const char *d = t->children[i];
+
 		for (k = 0; k < w->nheads; k++)
 			if (strcmp(w->heads[k], d) == 0)
 				break;
@@ -190,7 +211,6 @@ walk_children(struct repo_walk *w, size_t ti, const struct registry_manifest *m)
 		w->heads[w->nheads++] = xstrdup(d);
 		walk_queue(w, ti, d);
 	}
-	json_decref(root);
 }
 
 /* A tag's manifest was read. */

@@ -50,6 +50,15 @@ struct repo_walk *repo_walk_start(struct registry *, const char *repo,
 /* Abandon a walk (its callback is not called). */
 void		 repo_walk_cancel(struct repo_walk *);
 
+/*
+ * The digest of every entry of an index body (registry data: at most
+ * 1024, each at most 255 bytes, anything else skipped) into *out (caller
+ * frees each and the array); their number. *placeholder: the body is an
+ * empty index annotated as the placeholder of tag (registry-delete.h).
+ */
+size_t		 walk_index_entries(const char *body, size_t len,
+		     const char *tag, char ***out, int *placeholder);
+
 /* The tag's entry in a result, or NULL. */
 const struct walk_tag *walk_find(const struct walk_result *, const char *tag);
 /* Whether digest is one of t's children. */

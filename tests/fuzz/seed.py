@@ -97,6 +97,13 @@ def seeds(harness, srcdir):
                 if "/manifests/" in e.get("url", "") and e.get("body"):
                     ct = (header(e, "content-type") or [""])[0]
                     yield ("%s\n%s" % (ct, e["body"])).encode()
+    elif harness == "walk-index":
+        for name, doc in traffic(srcdir):
+            for e in doc.get("exchanges", []):
+                url = e.get("url", "")
+                if "/manifests/" in url and e.get("body"):
+                    tag = url.rsplit("/", 1)[1]
+                    yield ("%s\n%s" % (tag, e["body"])).encode()
     elif harness in ("semver", "version"):
         names = sorted(set(tag_names(srcdir)))
         for a, b in zip(names, names[1:] + names[:1]):

@@ -9,12 +9,13 @@ middle of a prune, then the next prune finishing cleanly."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import unittest
 
 import world
-from mt import Env, github_app
+from mt import Env, MIRRORTOP, github_app
 from upstream import Upstream, gh_release
 
 REPO = "mattermost/mattermost"
@@ -294,6 +295,32 @@ class TestPrune(PruneWorld):
                                                  attest[1], self.proxy.host,
                                                  IMAGE))
         self.assertIn("2 untagged, 0 verified, 1 failed", r.stderr)
+
+
+
+@unittest.skipIf(os.environ.get("MT_SANITIZED") == "1",
+                 "valgrind does not run ASan builds")
+@unittest.skipIf(shutil.which("valgrind") is None, "valgrind not installed")
+class TestPruneValgrind(PruneWorld):
+    def vg(self, *args, expect_rc=0):
+        argv = ["valgrind", "--quiet", "--leak-check=full",
+                "--show-leak-kinds=definite,indirect,possible",
+                "--errors-for-leak-kinds=definite,indirect,possible",
+                "--error-exitcode=99", MIRRORTOP] + list(args) + \
+            ["-c", self.env.config_path]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                           env=self.env.env)
+        self.assertNotEqual(r.returncode, 99, r.stderr[-3000:])
+        self.assertEqual(r.returncode, expect_rc, r.stderr[-3000:])
+        return r
+
+    def test_plan_and_yes(self):
+        self.config(retention={"max_deletions": 3})
+        self.world3()
+        self.vg("prune")
+        self.vg("prune", "--dry-run", "--json")
+        r = self.vg("prune", "--yes")
+        self.assertIn("3 untagged, 1 verified, 0 failed", r.stderr)
 
 
 if __name__ == "__main__":

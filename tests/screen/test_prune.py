@@ -96,6 +96,25 @@ class PruneKey(unittest.TestCase):
         s.keys("P")
         s.wait_text("alpha: nothing to prune")
 
+    def test_stale_premise_writes_nothing(self):
+        """A staging tag that moves between the plan and y is refused as
+        stale: nothing of that step is written and the rest stops."""
+        s = self.start()
+        s.keys("P")
+        s.wait_for(lambda t: "Proceed? [y/N]" in t and "verify alpha" in t,
+                   what="the prune plan")
+        moved = world.push_image(self.reg, ALPHA, "2.0.0-amd64",
+                                 arch="amd64", layer_bytes=b"a rebuild")
+        s.keys("y")
+        s.wait_text("prune alpha: 0 untagged, 1 verified, 2 failed",
+                    timeout=30)
+        tags = world.tags(self.reg, ALPHA)
+        self.assertIn("2.0.0-arm64", tags)
+        self.assertEqual(world.manifest(self.reg, ALPHA, "2.0.0-amd64")[2],
+                         moved)
+        self.assertEqual(world.manifest(self.reg, ALPHA, "2.0.0")[2],
+                         self.idx)
+
     def test_read_only(self):
         before = sorted(world.tags(self.reg, ALPHA))
         s = self.start("--read-only")
