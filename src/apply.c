@@ -661,8 +661,8 @@ apply_verify(struct apply *ap, size_t i)
 	struct plan_step *s = &ap->plan->steps[i];
 
 	ap->st[i].state = APPLY_RUNNING;
-	ap->st[i].walk = repo_walk_start(plan_step_registry(ap->core, s), s->repo, 1,
-	    apply_verify_done, apply_rd(ap, i));
+	ap->st[i].walk = repo_walk_start(plan_step_registry(ap->core, s),
+	    s->repo, 1, apply_verify_done, apply_rd(ap, i));
 }
 
 /* ---- the run ---- */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -22,6 +23,7 @@
 #include "model.h"
 #include "plan.h"
 #include "plan-int.h"
+#include "registry-dockerhub.h"
 #include "repo-walk.h"
 #include "util.h"
 
@@ -200,17 +202,12 @@ prune_walked(int status, const struct walk_result *res, const char *errmsg,
 static const char *
 prune_unsupported(const char *host)
 {
-	static const char *const hub[] = { "docker.io", "index.docker.io",
-	    "registry-1.docker.io" };
-	size_t i;
-
-	if (strcmp(host, "ghcr.io") == 0)
+	if (strcasecmp(host, "ghcr.io") == 0)
 		return "removing tags on ghcr.io needs the GitHub Packages API, "
 		    "which prune does not use yet";
-	for (i = 0; i < sizeof hub / sizeof hub[0]; i++)
-		if (strcmp(host, hub[i]) == 0)
-			return "removing tags on Docker Hub needs its Hub API, "
-			    "which prune does not use yet";
+	if (registry_dockerhub_is_hub(host))
+		return "removing tags on Docker Hub needs its Hub API, which "
+		    "prune does not use yet";
 	return NULL;
 }
 
@@ -220,7 +217,8 @@ prune_plan_app(struct plan_ctx *ctx, size_t ai)
 	struct prune_state *ps = prune_state(ctx);
 	struct mt_app *a = &core_model_mut(ctx->core)->apps[ai];
 	struct prune_read *rd;
-	const char *why = prune_unsupported(core_config(ctx->core)->registry);
+	const char *why = prune_unsupported(config_app_target(
+	    core_config(ctx->core), a->cfg, 0)->registry);
 
 	if (why != NULL) {
 		plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name, NULL,
