@@ -82,6 +82,43 @@ static void	apply_advance(struct apply *);
 static int	apply_model(struct apply *, const struct plan_step *,
 		    struct mt_app **, struct mt_version **);
 
+/*
+ * A prune of one app ended with its verify step: one event in the history
+ * (kind "prune"), with how many of the app's removals were done.
+ */
+static void
+apply_prune_event(struct apply *ap, const struct plan_step *s, int ok,
+    const char *detail)
+{
+	struct events_job ej;
+	size_t k, done = 0, all = 0;
+	char *what;
+
+	for (k = 0; k < ap->plan->nsteps; k++) {
+		const struct plan_step *u = &ap->plan->steps[k];
+
+		if (u->kind != STEP_UNTAG || u->app != s->app)
+			continue;
+		all++;
+		if (ap->st[k].state == APPLY_DONE)
+			done++;
+	}
+	if (ok && done == all)
+		what = xasprintf("%zu staging tag%s removed; every tag of %s "
+		    "resolves", done, done == 1 ? "" : "s", s->image);
+	else
+		what = xasprintf("%zu of %zu staging tags removed; %s", done,
+		    all, ok ? "the others were not done" : detail ? detail :
+		    "the verify step failed");
+	memset(&ej, 0, sizeof ej);
+	ej.kind = "prune";
+	ej.app = s->app_name;
+	ej.ok = ok && done == all;
+	ej.detail = what;
+	events_job_ended(core_events(ap->core), &ej);
+	free(what);
+}
+
 /* The events of a merge or latest step that ended (builds are told by
  * their jobs). */
 static void
@@ -92,6 +129,10 @@ apply_events(struct apply *ap, const struct plan_step *s, int ok,
 	struct mt_app *a = NULL;
 	struct mt_version *v = NULL;
 
+	if (ev != NULL && s->kind == STEP_VERIFY) {
+		apply_prune_event(ap, s, ok, detail);
+		return;
+	}
 	if (ev == NULL || (s->kind != STEP_MERGE && s->kind != STEP_LATEST))
 		return;
 	if (s->kind == STEP_MERGE || !ok) {
@@ -649,6 +690,7 @@ apply_verify_done(int status, const struct walk_result *res,
 		buf_free(&b);
 		return;
 	}
+	apply_events(ap, s, 1, NULL);
 	actions_tell(ap->core, 0, "verified %s: %zu tag%s resolve%s", s->image,
 	    res->ntags, res->ntags == 1 ? "" : "s", res->ntags == 1 ? "s" :
 	    "");

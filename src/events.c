@@ -1243,6 +1243,8 @@ events_job_ended(struct events *e, const struct events_job *j)
 		else if (strcmp(j->kind, "merge") == 0)
 			retry = xasprintf("mirrortop merge %s %s", j->app,
 			    j->version);
+		else if (strcmp(j->kind, "prune") == 0)
+			retry = xasprintf("mirrortop prune --yes %s", j->app);
 		else
 			retry = xasprintf("mirrortop sync %s", j->app);
 		if (j->attempts > 1)

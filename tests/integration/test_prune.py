@@ -200,6 +200,14 @@ class TestPrune(PruneWorld):
         # Nothing left to do.
         doc = self.plan()
         self.assertEqual(doc["steps"], [])
+        # The prune is in the event history.
+        evs = json.loads(self.cli("events", "--json",
+                                  check=0).stdout)["events"]
+        prunes = [e for e in evs if e.get("kind") == "prune"]
+        self.assertEqual(len(prunes), 1, evs)
+        self.assertEqual(prunes[0]["app"], "mattermost")
+        self.assertIn("4 staging tags removed; every tag of",
+                      prunes[0]["message"])
 
     def test_cap(self):
         self.config(retention={"max_deletions": 1})
@@ -295,6 +303,13 @@ class TestPrune(PruneWorld):
                                                  attest[1], self.proxy.host,
                                                  IMAGE))
         self.assertIn("2 untagged, 0 verified, 1 failed", r.stderr)
+        evs = json.loads(self.cli("events", "--json",
+                                  check=0).stdout)["events"]
+        prunes = [e for e in evs if e.get("kind") == "prune"]
+        self.assertEqual(len(prunes), 1, evs)
+        self.assertIn("2 of 2 staging tags removed; no longer resolves",
+                      prunes[0]["message"])
+        self.assertIn("mirrortop prune --yes mattermost", prunes[0]["message"])
 
 
 
