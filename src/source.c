@@ -57,6 +57,8 @@ struct source_page {
 	size_t			 ntags;
 	size_t			 cap;
 	size_t			 count;		/* list elements received */
+	char			*error;		/* why it failed, or NULL */
+	time_t			 until;		/* its rate limit's end */
 };
 
 /* Parse one list element; 1 keep, 0 drop (filtered), -1 malformed. */
@@ -939,6 +941,7 @@ source_pages_free(struct source_fetch *fs)
 			http_cancel_arg(fs->http, pg);
 		source_tags_free(pg->tags, pg->ntags);
 		free(pg->url);
+		free(pg->error);
 		free(pg);
 	}
 	paging_free(fs->paging);
@@ -946,6 +949,49 @@ source_pages_free(struct source_fetch *fs)
 }
 
 static void	source_slot_done(const struct http_response *, void *);
+
+/*
+ * Whether a page fetched at once has failed. The error told is that of
+ * the lowest page that failed, whatever order the answers came in: once
+ * every page below it has answered, the fetch ends with it (1).
+ */
+static int
+source_pages_failed(struct source_fetch *fs)
+{
+	struct source_page	*pg;
+	long			 i;
+	char			*why;
+
+	for (i = paging_first(fs->paging); i <= paging_last(fs->paging);
+	    i++) {
+		if ((pg = paging_get(fs->paging, i)) == NULL)
+			return (0);	/* pages are asked for in order */
+		if (pg->inflight)
+			return (0);
+		if (pg->error != NULL) {
+			why = pg->error;
+			pg->error = NULL;
+			source_finish(fs, why, pg->until);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* Whether any page fetched at once has an error waiting to be told. */
+static int
+source_pages_any_error(const struct source_fetch *fs)
+{
+	struct source_page	*pg;
+	long			 i;
+
+	for (i = paging_first(fs->paging); i <= paging_last(fs->paging);
+	    i++)
+		if ((pg = paging_get(fs->paging, i)) != NULL &&
+		    pg->error != NULL)
+			return (1);
+	return (0);
+}
 
 /* Start page requests while the schedule allows; -1 if one cannot start. */
 static int
@@ -955,6 +1001,8 @@ source_pages_pump(struct source_fetch *fs)
 	char			*url;
 	long			 page;
 
+	if (source_pages_any_error(fs))
+		return (0);	/* the fetch ends once lower pages answer */
 	while ((page = paging_next(fs->paging, &url)) != 0) {
 		pg = xcalloc(1, sizeof *pg);
 		pg->fs = fs;
@@ -1087,19 +1135,17 @@ source_slot_done(const struct http_response *resp, void *arg)
 		status = 200;
 	if (status < 200 || status > 299) {
 		cause = source_describe(fs, resp, pg->page, &until);
-		source_finish(fs, xasprintf("page %ld: %s", pg->page, cause),
-		    until);
+		pg->error = xasprintf("page %ld: %s", pg->page, cause);
+		pg->until = until;
 		free(cause);
-		return;
-	}
-	if (source_add_page(fs, resp, &pg->tags, &pg->ntags, &pg->cap,
+	} else if (source_add_page(fs, resp, &pg->tags, &pg->ntags, &pg->cap,
 	    &pg->count, &cause) != 0) {
-		source_finish(fs, xasprintf("%s (page %ld)", cause, pg->page),
-		    0);
+		pg->error = xasprintf("%s (page %ld)", cause, pg->page);
 		free(cause);
-		return;
 	}
 	paging_done(fs->paging, pg->page);
+	if (source_pages_failed(fs) || source_pages_any_error(fs))
+		return;
 	if (paging_complete(fs->paging)) {
 		source_pages_finish(fs);
 		return;
