@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "config.h"
+#include "supply-chain.h"
 
 enum arch_state {
 	ARCH_MISSING = 0,
@@ -63,6 +64,7 @@ struct mt_version {
 						 * primary, as above), or NULL
 						 * before the first refresh */
 	size_t		 ntargets;
+	struct mt_supply supply;	/* signature, SBOM, provenance */
 };
 
 struct mt_app {

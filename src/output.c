@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "version.h"
 #include "status.h"
+#include "supply-chain.h"
 #include "util.h"
 
 #define C_RESET	"\033[0m"
@@ -159,10 +160,10 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 			fputc(' ', f);
 			field(f, a->targets[k].cfg->name, OUTPUT_TARGET_WIDTH);
 		}
-		fprintf(f, " DIGEST\n");
+		fprintf(f, " SBP DIGEST\n");
 		for (j = 0; j < a->nversions; j++) {
 			const struct mt_version *v = &a->versions[j];
-			char date[11] = "-";
+			char date[11] = "-", marks[4];
 			char *ver = str_oneline(v->version, 18);
 
 			if (v->published_at != NULL &&
@@ -177,29 +178,24 @@ output_status_table(FILE *f, const struct mt_model *m, int colour)
 			fprintf(f, " %s%-9s%s", colour ? version_colour(
 			    v->state) : "", version_state_name(v->state),
 			    colour ? C_RESET : "");
-			for (k = 0; k < ac->narchs; k++) {
-				/* No padding at the end of a line. */
-				int last = k + 1 == ac->narchs &&
-				    v->digest == NULL && a->ntargets < 2;
-
-				fprintf(f, " %s%-*s%s", colour ? arch_colour(
-				    v->archs[k]) : "", last ? 0 : 8,
+			for (k = 0; k < ac->narchs; k++)
+				fprintf(f, " %s%-8s%s", colour ? arch_colour(
+				    v->archs[k]) : "",
 				    arch_state_name(v->archs[k]),
 				    colour ? C_RESET : "");
-			}
 			for (k = 1; k < a->ntargets; k++) {
-				int last = k + 1 == a->ntargets &&
-				    v->digest == NULL;
 				const char *st = k < v->ntargets ?
 				    version_state_name(v->targets[k].state) :
 				    "unknown";
 
 				fprintf(f, " %s%-*s%s", colour &&
 				    k < v->ntargets ? version_colour(
-				    v->targets[k].state) : "", last ? 0 :
+				    v->targets[k].state) : "",
 				    OUTPUT_TARGET_WIDTH, st,
 				    colour ? C_RESET : "");
 			}
+			output_supply_marks(&v->supply, marks);
+			fprintf(f, " %s", marks);
 			if (v->digest != NULL)
 				fprintf(f, " %s%.19s%s", colour ? C_DIM : "",
 				    v->digest, colour ? C_RESET : "");
@@ -294,6 +290,42 @@ status_app_targets_json(const struct mt_app *a)
 	return o;
 }
 
+/* A version's "supply_chain" object. */
+static json_t *
+supply_json(const struct mt_supply *s)
+{
+	json_t *found = json_array();
+	size_t i;
+
+	for (i = 0; i < s->nfound; i++)
+		json_array_append_new(found, json_pack("{s:s, s:s, s:o, s:o}",
+		    "kind", sc_kind_name(s->found[i].kind),
+		    "via", sc_via_name(s->found[i].via),
+		    "ref", json_untrusted(s->found[i].ref),
+		    "subject", json_untrusted(s->found[i].subject)));
+	return json_pack("{s:s, s:s, s:s, s:o}",
+	    "signature", sc_state_name(s->state[SC_SIGNATURE]),
+	    "sbom", sc_state_name(s->state[SC_SBOM]),
+	    "provenance", sc_state_name(s->state[SC_PROVENANCE]),
+	    "found", found);
+}
+
+/*
+ * Three marks: S (signature), B (SBOM), P (provenance) when present, '-'
+ * when missing, '?' when the registry could not be asked.
+ */
+void
+output_supply_marks(const struct mt_supply *s, char out[4])
+{
+	static const char letters[SC_NKINDS] = { 'S', 'B', 'P' };
+	size_t k;
+
+	for (k = 0; k < SC_NKINDS; k++)
+		out[k] = s->state[k] == SC_PRESENT ? letters[k] :
+		    s->state[k] == SC_MISSING ? '-' : '?';
+	out[3] = '\0';
+}
+
 /* One version of the status document. */
 static json_t *
 status_version_json(const struct mt_app *a, const struct mt_version *v)
@@ -304,7 +336,7 @@ status_version_json(const struct mt_app *a, const struct mt_version *v)
 	for (k = 0; k < a->cfg->narchs; k++)
 		json_object_set_new(archs, a->cfg->archs[k],
 		    json_string(arch_state_name(v->archs[k])));
-	return json_pack("{s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o, s:o, s:o}",
 	    "version", v->version,
 	    "tag", json_untrusted(v->tag),
 	    "image_tag", v->image_tag,
@@ -313,7 +345,8 @@ status_version_json(const struct mt_app *a, const struct mt_version *v)
 	    "state", version_state_name(v->state),
 	    "archs", archs,
 	    "digest", json_str_or_null(v->digest),
-	    "targets", status_version_targets_json(a, v));
+	    "targets", status_version_targets_json(a, v),
+	    "supply_chain", supply_json(&v->supply));
 }
 
 /* mirrortop.status/v1 JSON. */

@@ -13,6 +13,9 @@ void	output_status_json(FILE *, const struct mt_model *);
 /* OpenMetrics 1.0 text exposition of the status (output-metrics.c); now
  * is the wall clock the ages are measured from. */
 void	output_status_openmetrics(FILE *, const struct mt_model *, time_t now);
+/* A version's three supply-chain marks: S/B/P present, '-' missing, '?'
+ * unknown (signature, SBOM, provenance). */
+void	output_supply_marks(const struct mt_supply *, char out[4]);
 /* The CI matrix JSON of design.md. */
 void	output_matrix_json(FILE *, const struct mt_model *);
 

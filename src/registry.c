@@ -2102,6 +2102,71 @@ registry_head_manifest(struct registry *r, const char *repo, const char *ref,
 	    op->repo, ref), 0, 1, reg_head_done);
 }
 
+/*
+ * The referrers endpoint answered. 200 with an index: status 0, the body
+ * kept as is. The statuses by which registries say "no such API" (404 as
+ * GHCR, 400, 405, 406, 501, a redirect elsewhere) or a 200 that is not an
+ * index: status 1. Anything else: an error.
+ */
+static void
+reg_referrers_done(struct reg_op *op, const struct http_response *resp)
+{
+	struct registry *r = op->r;
+	char *desc, *ct;
+	int index;
+
+	if (resp->status == 404 || resp->status == 400 ||
+	    resp->status == 405 || resp->status == 406 ||
+	    resp->status == 501 || (resp->status >= 300 &&
+	    resp->status < 400)) {
+		reg_finish(op, 1, NULL);
+		return;
+	}
+	if (resp->status != 200) {
+		desc = reg_describe(resp, NULL);
+		reg_fail(op, -1, "%s: %s: referrers of %s: %s", r->host,
+		    op->repo, op->ref, desc);
+		free(desc);
+		return;
+	}
+	ct = reg_content_type(http_header(resp, "Content-Type"));
+	index = ct != NULL && strcmp(ct, MT_MEDIA_OCI_INDEX) == 0;
+	free(ct);
+	if (!index || resp->len == 0) {
+		reg_finish(op, 1, NULL);
+		return;
+	}
+	registry_manifest_clear(&op->m);
+	op->m.media_type = xstrdup(MT_MEDIA_OCI_INDEX);
+	op->m.is_index = 1;
+	op->m.body = xmalloc(resp->len + 1);
+	memcpy(op->m.body, resp->body, resp->len);
+	op->m.body[resp->len] = '\0';
+	op->m.len = resp->len;
+	reg_finish(op, 0, NULL);
+}
+
+/* GET /v2/<repo>/referrers/<digest> (OCI 1.1). */
+void
+registry_get_referrers(struct registry *r, const char *repo,
+    const char *digest, registry_manifest_cb cb, void *arg)
+{
+	struct reg_op *op = reg_op_new(r, REG_GET, repo, digest, arg);
+
+	op->cb.manifest = cb;
+	if (reg_check_names(op, repo, digest != NULL ? digest : "") != 0)
+		return;
+	if (!reg_valid_digest(digest)) {
+		reg_fail_later(op, "%s: %s: referrers need a digest", r->host,
+		    repo);
+		return;
+	}
+	op->ctype = NULL;
+	op->accept = 0;
+	reg_start(op, NULL, xasprintf("%s/v2/%s/referrers/%s", r->base, repo,
+	    digest), REG_MANIFEST_MAX, 0, reg_referrers_done);
+}
+
 /* A manifest PUT answered. */
 static void
 reg_put_done(struct reg_op *op, const struct http_response *resp)

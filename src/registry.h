@@ -101,6 +101,13 @@ void	registry_put_manifest(struct registry *, const char *repo,
  */
 void	registry_delete_manifest(struct registry *, const char *repo,
 	    const char *ref, registry_delete_cb, void *arg);
+/*
+ * OCI 1.1 referrers of digest. status 0: an index (m->body, m->len, the
+ * exact bytes); 1: the registry has no referrers API (404 as GHCR, 400,
+ * 405, 406, 501, a redirect, a 200 that is not an index); -1: error.
+ */
+void	registry_get_referrers(struct registry *, const char *repo,
+	    const char *digest, registry_manifest_cb, void *arg);
 /* Cancel every request started with arg (callbacks not called). */
 void	registry_cancel_arg(struct registry *, void *arg);
 /* Parse a manifest body (exposed for tests and merge). 0 ok, -1 bad. */

@@ -20,6 +20,7 @@
 #include "status.h"
 #include "target.h"
 #include "upstream-share.h"
+#include "supply-chain.h"
 #include "util.h"
 
 #define STATUS_MAX_EXPAND 512
@@ -63,6 +64,11 @@ struct refresh {
 	struct version_key	 latest_found_key;
 	struct target_refresh	*targets;	/* the app's mirror targets */
 	int			 resolved;	/* their differing digests asked */
+	char			**index_body;	/* per version: its index, exact */
+	size_t			*index_len;
+	size_t			 nindex;
+	struct sc_run		*supply;	/* discovery in flight or done */
+	int			 supplied;
 };
 
 struct status {
@@ -75,6 +81,8 @@ struct status {
 	struct filter		**filters;	/* per app, compiled lazily */
 	struct share		*share;		/* one fetch per upstream */
 	int			 pending;
+	struct supply		**supply;	/* per target registry: signatures,
+						 * SBOMs, provenance */
 };
 
 static const char *arch_state_names[] = { "missing", "staged", "present" };
@@ -113,6 +121,7 @@ version_clear(struct mt_version *v)
 	for (i = 0; i < CONFIG_MAX_ARCHS; i++)
 		free(v->arch_digest[i]);
 	target_version_clear(v);
+	sc_supply_clear(&v->supply);
 	memset(v, 0, sizeof *v);
 }
 
@@ -397,6 +406,11 @@ refresh_free(struct refresh *r)
 
 	if (r == NULL)
 		return;
+	supply_run_free(r->supply);
+	for (i = 0; i < r->nindex; i++)
+		free(r->index_body[i]);
+	free(r->index_body);
+	free(r->index_len);
 	source_result_free(r->source);
 	for (i = 0; i < r->ntags; i++)
 		free(r->tags[i]);
@@ -501,6 +515,14 @@ on_manifest(int status, const struct registry_manifest *m,
 		} else if (v != NULL) {
 			free(v->digest);
 			v->digest = xstrdup(m->digest);
+			if (m->is_index && m->body != NULL &&
+			    r->index_body != NULL) {
+				free(r->index_body[p->version]);
+				r->index_body[p->version] = xmalloc(m->len);
+				memcpy(r->index_body[p->version], m->body,
+				    m->len);
+				r->index_len[p->version] = m->len;
+			}
 			for (j = 0; j < ac->narchs; j++) {
 				if (m->is_index) {
 					for (i = 0; i < m->nplatforms; i++) {
@@ -597,6 +619,11 @@ refresh_plan(struct refresh *r)
 		r->nversions++;
 	}
 	filter_result_free(fv, n);
+	r->index_body = xcalloc(r->nversions ? r->nversions : 1,
+	    sizeof *r->index_body);
+	r->index_len = xcalloc(r->nversions ? r->nversions : 1,
+	    sizeof *r->index_len);
+	r->nindex = r->nversions;
 	for (i = 0; i < r->nversions; i++) {
 		if (!r->versions[i].prerelease) {
 			r->versions[i].is_latest = 1;
@@ -737,6 +764,9 @@ refresh_search_latest(struct refresh *r)
 		struct probe *p = &r->search[n];
 		char *ver;
 
+		/* Signatures, attestations, referrer indexes: never versions. */
+		if (sc_artifact_tag(t, NULL, NULL))
+			continue;
 		len = strlen(t);
 		if (suffix != NULL) {
 			/* plugin scheme: "<version>-<arch>" */
@@ -818,6 +848,10 @@ refresh_finish(struct refresh *r)
 		struct mt_version *v = &r->versions[i];
 
 		model_version_update_state(v, narchs);
+		/* Not asked: unknown; no repository yet: nothing there. */
+		if (r->tags_status != 0)
+			sc_supply_set_all(&v->supply, r->tags_status == 1 ?
+			    SC_MISSING : SC_UNKNOWN);
 	}
 	if (kept) {
 		/* Keep what we knew; flag the error. */
@@ -894,6 +928,16 @@ refresh_finish(struct refresh *r)
 	refresh_free(r);
 }
 
+/* Discovery of signatures, SBOMs and provenance is done. */
+static void
+on_supply(void *arg)
+{
+	struct refresh *r = arg;
+
+	r->pending--;
+	refresh_step(r);
+}
+
 /* Advance a refresh after any answer. */
 static void
 refresh_step(struct refresh *r)
@@ -924,6 +968,21 @@ refresh_step(struct refresh *r)
 		    r->nversions) > 0)
 			return;
 	}
+	if (!r->supplied) {
+		struct mt_app *a = &r->st->model->apps[r->app];
+
+		r->supplied = 1;
+		if (r->tags_status == 0 && r->nversions > 0) {
+			r->pending += 2;	/* the run, and a hold */
+			r->supply = supply_run(r->st->supply[a->cfg->targets[0]],
+			    a->repo,
+			    a->image, r->versions, r->nversions,
+			    a->cfg->narchs, r->tags, r->ntags, r->index_body,
+			    r->index_len, on_supply, r);
+			if (--r->pending > 0)
+				return;
+		}
+	}
 	refresh_finish(r);
 }
 
@@ -933,6 +992,7 @@ status_new(struct mt_model *m, struct http *h, struct registry *const *regs,
     status_done_cb done, void *arg)
 {
 	struct status *st = xcalloc(1, sizeof *st);
+	size_t i;
 
 	st->model = m;
 	st->http = h;
@@ -942,6 +1002,10 @@ status_new(struct mt_model *m, struct http *h, struct registry *const *regs,
 	st->active = xcalloc(m->napps ? m->napps : 1, sizeof *st->active);
 	st->filters = xcalloc(m->napps ? m->napps : 1, sizeof *st->filters);
 	st->share = share_new(h);
+	st->supply = xcalloc(m->cfg->ntargets ? m->cfg->ntargets : 1,
+	    sizeof *st->supply);
+	for (i = 0; i < m->cfg->ntargets; i++)
+		st->supply[i] = supply_new(regs[i]);
 	return st;
 }
 
@@ -960,6 +1024,9 @@ status_free(struct status *st)
 	free(st->active);
 	free(st->filters);
 	share_free(st->share);
+	for (i = 0; i < st->model->cfg->ntargets; i++)
+		supply_free(st->supply[i]);
+	free(st->supply);
 	free(st);
 }
 

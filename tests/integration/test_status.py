@@ -148,7 +148,8 @@ class TestStates(StatusWorld):
         v = app["versions"][0]
         self.assertEqual(set(v), {"version", "tag", "image_tag",
                                   "published_at", "is_latest", "state",
-                                  "archs", "digest", "targets"})
+                                  "archs", "digest", "targets",
+                                  "supply_chain"})
         # The one target (named after its registry) repeats the primary.
         self.assertEqual(v["targets"], {self.reg.host: {
             "state": v["state"], "archs": v["archs"],
@@ -156,6 +157,8 @@ class TestStates(StatusWorld):
         self.assertEqual(app["targets"][self.reg.host]["image"],
                          app["image"])
         self.assertTrue(app["targets"][self.reg.host]["primary"])
+        self.assertEqual(set(v["supply_chain"]), {"signature", "sbom",
+                                                  "provenance", "found"})
 
     def test_max_versions_window(self):
         self.env.write_config(self.reg.host, [github_app(
