@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "model.h"
+#include "output.h"
 #include "version.h"
 #include "util.h"
 #include "tui-int.h"
@@ -898,6 +899,30 @@ tui_ver_cell_digest(const struct tui *t, const void *row, size_t arg,
 		c->text[arg ? 8 : 15] = '\0';	/* (sha256:)abcd1234 */
 }
 
+/*
+ * Versions: signature, SBOM, provenance as S B P (present), - (missing),
+ * ? (unknown); nothing for a version not published.
+ */
+static void
+tui_ver_cell_supply(const struct tui *t, const void *row, size_t arg,
+    struct tui_cell *c)
+{
+	const struct mt_version *v = row;
+	size_t k, present = 0, unknown = 0;
+
+	(void)t;
+	(void)arg;
+	if (v->digest == NULL)
+		return;
+	output_supply_marks(&v->supply, c->text);
+	for (k = 0; k < SC_NKINDS; k++) {
+		present += v->supply.state[k] == SC_PRESENT;
+		unknown += v->supply.state[k] == SC_UNKNOWN;
+	}
+	c->colour = present == SC_NKINDS ? TUI_C_PRESENT : unknown > 0 ?
+	    TUI_C_NONE : TUI_C_STAGED;
+}
+
 /* Versions: the release name, when it says more than the tag. */
 static void
 tui_ver_cell_name(const struct tui *t, const void *row, size_t arg,
@@ -1271,6 +1296,8 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 		cols[n++] = (struct tui_col){
 		    .title = app->targets[i].cfg->name, .width = 8, .arg = i,
 		    .drop = 2, .cell = tui_ver_cell_target };
+	cols[n++] = (struct tui_col){ .title = "SBP", .width = 3, .drop = 2,
+	    .cell = tui_ver_cell_supply };
 	cols[n++] = (struct tui_col){ .title = "DIGEST", .width = 15,
 	    .drop = 3, .cell = tui_ver_cell_digest };
 	cols[n++] = (struct tui_col){ .title = "", .width = 24, .drop = 1,
@@ -1445,7 +1472,8 @@ tui_draw_status(struct tui *t, int y, int width)
 		if (t->mode == TUI_MODE_CONFIRM && !t->confirm.ready &&
 		    t->confirm.request != 0)
 			keys = "reading the registry...  any key but y cancels";
-		else if (t->mode == TUI_MODE_CONFIRM && !t->confirm.ready)
+		else if (t->mode == TUI_MODE_CONFIRM && (!t->confirm.ready ||
+		    t->confirm.kind == TUI_CONFIRM_INFO))
 			keys = "any key closes";
 		else if (t->mode == TUI_MODE_CONFIRM)
 			keys = "y yes  n/Esc/Enter no  Up/Down scroll";
@@ -1574,6 +1602,7 @@ tui_help_legend(struct tui_help_row *rows, size_t *n, size_t max, int utf8)
 		"* the semantic latest  \u2260 latest points elsewhere",
 		"! the app could not be checked  ? registry not reachable",
 		"\u280b refreshing  \u2026 cut to fit  (other) another process's job",
+		"SBP signature, SBOM, provenance: - missing  ? unknown  (v: where)",
 	};
 	static const char *const a[] = {
 		"+ present  ~ staged (built, not merged)  - missing",
@@ -1581,6 +1610,7 @@ tui_help_legend(struct tui_help_row *rows, size_t *n, size_t max, int utf8)
 		"* the semantic latest  != latest points elsewhere",
 		"! the app could not be checked  ? registry not reachable",
 		"| / - \\ refreshing  ~ cut to fit  (other) another process's job",
+		"SBP signature, SBOM, provenance: - missing  ? unknown  (v: where)",
 	};
 	const char *const *l = utf8 ? u : a;
 	size_t i;
@@ -1588,7 +1618,7 @@ tui_help_legend(struct tui_help_row *rows, size_t *n, size_t max, int utf8)
 	if (*n < max)
 		rows[(*n)++] = (struct tui_help_row){ .text = "\u2500\u2500 glyphs",
 		    .heading = 1 };
-	for (i = 0; i < 5 && *n < max; i++)
+	for (i = 0; i < MT_ARRAY_LEN(u) && *n < max; i++)
 		rows[(*n)++] = (struct tui_help_row){ .text = l[i] };
 }
 

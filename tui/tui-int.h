@@ -53,6 +53,7 @@ enum tui_confirm_kind {
 	TUI_CONFIRM_PRUNE,
 	TUI_CONFIRM_CANCEL,
 	TUI_CONFIRM_QUIT,
+	TUI_CONFIRM_INFO,	/* only shows: every key closes */
 };
 
 /* Binding flags: where a binding is active. */
@@ -247,6 +248,15 @@ void		 tui_key_jobs_zoom(struct tui *, int);
 void		 tui_draw_jobs(struct tui *, int, int, int);
 void		 tui_draw_panel_overlay(struct tui *);
 void		 tui_draw_log(struct tui *, int, int, int);
+/* Show text in a dialog that every key closes (made safe). */
+void		 tui_panel_info(struct tui *, const char *title,
+		     const char *text);
+
+/* tui-supply.c */
+void		 tui_key_supply(struct tui *, int);
+int		 tui_can_supply(const struct tui *);
+char		*tui_supply_text(const struct mt_app *,
+		     const struct mt_version *);
 
 /* tui-term.c */
 char		*tui_term_pull_ref(const struct tui *);

@@ -149,6 +149,13 @@ tui_confirm_open(struct tui *t, enum tui_confirm_kind kind, const char *title,
 	return c;
 }
 
+/* A dialog that only shows text: every key but a scroll key closes it. */
+void
+tui_panel_info(struct tui *t, const char *title, const char *text)
+{
+	tui_confirm_open(t, TUI_CONFIRM_INFO, title, text);
+}
+
 /*
  * JSON made readable: two-space indent, one member per line. Strings are
  * copied as they are (escapes stay escapes). Caller frees.
@@ -1240,6 +1247,8 @@ tui_confirm_run(struct tui *t)
 	case TUI_CONFIRM_QUIT:
 		t->quit = 1;
 		break;
+	case TUI_CONFIRM_INFO:
+		break;
 	}
 }
 
@@ -1282,6 +1291,10 @@ tui_confirm_key(struct tui *t, wint_t wc, int is_key)
 		return;
 	if (step != 0) {
 		tui_confirm_scroll(c, step);
+		return;
+	}
+	if (c->kind == TUI_CONFIRM_INFO) {
+		tui_confirm_clear(t);
 		return;
 	}
 	if (!is_key && (wc == 'y' || wc == 'Y')) {
@@ -1853,7 +1866,10 @@ tui_draw_confirm(struct tui *t)
 			row++;
 		} while (*p != '\0' && y <= body);
 	}
-	if (!c->ready && c->request != 0)
+	if (c->kind == TUI_CONFIRM_INFO)
+		foot = xasprintf("any key closes%s", maxtop > 0 ?
+		    "  (Up/Down scroll)" : "");
+	else if (!c->ready && c->request != 0)
 		foot = xasprintf("reading the registry...  any key but y "
 		    "cancels");
 	else if (!c->ready)
