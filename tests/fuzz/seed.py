@@ -104,6 +104,12 @@ def seeds(harness, srcdir):
                 if "/manifests/" in url and e.get("body"):
                     tag = url.rsplit("/", 1)[1]
                     yield ("%s\n%s" % (tag, e["body"])).encode()
+    elif harness == "supply-chain":
+        for data in seeds("manifest", srcdir):
+            ct, _, body = data.partition(b"\n")
+            yield ct + b"\n" + body
+            yield b"sha256-" + hashlib.sha256(body).hexdigest().encode() + \
+                b".att\n" + body
     elif harness in ("semver", "version"):
         names = sorted(set(tag_names(srcdir)))
         for a, b in zip(names, names[1:] + names[:1]):
