@@ -6,6 +6,7 @@
 #include "actions.h"
 #include "actions-int.h"
 #include "apply.h"
+#include "attest.h"
 #include "config.h"
 #include "core.h"
 #include "events.h"
@@ -36,6 +37,7 @@ struct apply_step {
 	struct apply_read *rd;		/* the callback argument in flight */
 	struct untag_op	*uop;		/* untag in flight */
 	struct repo_walk *walk;		/* verify in flight */
+	struct attest_check *chk;	/* attest: discovery in flight */
 };
 
 /* What a registry or merge callback gets: the apply and the step. */
@@ -67,6 +69,9 @@ static void	apply_merge(struct apply *, size_t);
 static void	apply_latest(struct apply *, size_t);
 static void	apply_untag(struct apply *, size_t);
 static void	apply_verify(struct apply *, size_t);
+static void	apply_attest(struct apply *, size_t);
+static void	apply_attest_job_end(struct apply *, size_t,
+		    const struct job *);
 
 static const struct {
 	void	(*start)(struct apply *, size_t);
@@ -76,6 +81,7 @@ static const struct {
 	[STEP_LATEST] = { apply_latest },
 	[STEP_UNTAG] = { apply_untag },
 	[STEP_VERIFY] = { apply_verify },
+	[STEP_ATTEST] = { apply_attest },
 };
 
 static void	apply_advance(struct apply *);
@@ -178,6 +184,9 @@ apply_count(struct apply *ap, const struct plan_step *s)
 		break;
 	case STEP_VERIFY:
 		ap->sum.verified++;
+		break;
+	case STEP_ATTEST:
+		ap->sum.attested++;
 		break;
 	default:
 		break;
@@ -387,14 +396,16 @@ apply_builds_check(struct apply *ap)
 		const struct job *j;
 		char *why;
 
-		if (s->kind != STEP_BUILD || ap->st[i].state != APPLY_RUNNING ||
-		    ap->st[i].job == 0)
+		if ((s->kind != STEP_BUILD && s->kind != STEP_ATTEST) ||
+		    ap->st[i].state != APPLY_RUNNING || ap->st[i].job == 0)
 			continue;
 		j = jobs_find(jobs, ap->st[i].job);
 		if (j == NULL || !job_state_final(j->state))
 			continue;
 		ap->st[i].job = 0;
-		if (j->state == JOB_SUCCEEDED) {
+		if (s->kind == STEP_ATTEST)
+			apply_attest_job_end(ap, i, j);
+		else if (j->state == JOB_SUCCEEDED) {
 			free(s->digest);
 			s->digest = xstrdup(j->digest);
 			apply_step_end(ap, i, 1, 0, NULL);
@@ -405,6 +416,85 @@ apply_builds_check(struct apply *ap)
 			free(why);
 		}
 	}
+}
+
+/* ---- attest ---- */
+
+static void
+apply_attest(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	char *cause = NULL;
+
+	ap->st[i].state = APPLY_RUNNING;
+	if (attest_submit(ap->core, s, &ap->st[i].job, &cause) != 0) {
+		apply_step_end(ap, i, 0, 0, cause);
+		free(cause);
+		return;
+	}
+	/* The job may have ended already (a failing spawn). */
+	apply_advance(ap);
+}
+
+/* Discovery after the last attest step answered. */
+static void
+apply_attest_checked(int missing, const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+	char *what, *why;
+
+	ap->st[i].chk = NULL;
+	apply_rd_done(rd);
+	if (missing < 0) {
+		why = xasprintf("the steps ran, but discovery failed: %s",
+		    errmsg ? errmsg : "error");
+		apply_step_end(ap, i, 0, 0, why);
+		free(why);
+		return;
+	}
+	if (missing > 0) {
+		what = attest_kinds_text((unsigned)missing);
+		why = xasprintf("the steps ran, but %s@%s still has no %s",
+		    s->image, s->digest, what);
+		apply_step_end(ap, i, 0, 0, why);
+		free(what);
+		free(why);
+		return;
+	}
+	actions_tell(ap->core, 0, "attested %s %s: %s found", s->app_name,
+	    s->version, (what = attest_kinds_text(s->check)));
+	free(what);
+	core_refresh_app(ap->core, s->app);
+	apply_step_end(ap, i, 1, 0, NULL);
+}
+
+/* An attest step's job ended: the last one checks what was claimed. */
+static void
+apply_attest_job_end(struct apply *ap, size_t i, const struct job *j)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	char *why;
+
+	if (j->state != JOB_SUCCEEDED) {
+		why = xasprintf("job %lu %s%s%s", j->id,
+		    job_state_name(j->state), j->message ? ": " : "",
+		    j->message ? j->message : "");
+		apply_step_end(ap, i, 0, 0, why);
+		free(why);
+		return;
+	}
+	if (s->check == 0) {
+		if (i + 1 == ap->plan->nsteps || ap->plan->steps[i + 1].kind !=
+		    STEP_ATTEST)
+			core_refresh_app(ap->core, s->app);
+		apply_step_end(ap, i, 1, 0, NULL);
+		return;
+	}
+	ap->st[i].chk = attest_check_start(ap->core, s->repo, s->image,
+	    s->digest, s->check, apply_attest_checked, apply_rd(ap, i));
 }
 
 /* ---- merge ---- */
@@ -901,6 +991,11 @@ apply_cancel(struct apply *ap)
 	actions_remove_job_hook(ap->core, ap);
 	actions_hold(ap->core, -1);
 	for (i = 0; i < ap->plan->nsteps; i++) {
+		attest_check_cancel(ap->st[i].chk);
+		if (ap->st[i].chk != NULL) {
+			free(ap->st[i].rd);
+			continue;
+		}
 		if (ap->st[i].mop != NULL)
 			merge_cancel(ap->st[i].mop);
 		else if (ap->st[i].uop != NULL)
@@ -957,6 +1052,10 @@ apply_summary_line(const struct apply_summary *s)
 		return xasprintf("%d untagged, %d verified, %d failed, %d "
 		    "withheld", s->untagged, s->verified, s->failed +
 		    s->not_done, s->withheld);
+	if (s->attested > 0)
+		return xasprintf("%d attest step%s done, %d failed, %d up to "
+		    "date", s->attested, s->attested == 1 ? "" : "s",
+		    s->failed + s->not_done, s->up_to_date);
 	return xasprintf("%d built, %d merged, %d latest moved, %d failed, "
 	    "%d up to date", s->built, s->merged, s->latest,
 	    s->failed + s->not_done, s->up_to_date);

@@ -42,6 +42,7 @@ struct job_priv {
 	struct builder_config	 builder;	/* shallow copy: type/timeout/attempts/gha */
 	char			**argv;		/* exec, owned */
 	char			*digest_file;	/* owned */
+	int			 attest;	/* an attest step (jobs.h) */
 	char			*ref;		/* gha, owned */
 	struct kv		*inputs;	/* gha, owned */
 	size_t			 ninputs;

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "attest.h"
 #include "config.h"
 #include "config-int.h"
 #include "filter.h"
@@ -76,7 +77,7 @@ static const char *const config_top_keys[] = {
 	"refresh_interval", "read_only", "manifest", "staging_tag", "runners",
 	"builder", "apps", "jobs", "http_timeout", "http_stall_timeout",
 	"http_attempts", "notify", "notify_initial", "notify_keep", "bell",
-	"targets", "retention", NULL
+	"targets", "retention", "attest", NULL
 };
 static const char *const config_retention_keys[] = {
 	"min_age_hours", "max_deletions", "keep_versions", NULL
@@ -1813,6 +1814,19 @@ config_parse_top(struct config_ctx *c, json_t *root, struct config *cfg)
 	    config_parse_retention(c, root, cfg) == -1)
 		return -1;
 
+	if (json_object_get(root, "attest") != NULL) {
+		char *why = NULL;
+
+		config_push_key(c, "attest");
+		if (attest_config_parse(json_object_get(root, "attest"),
+		    &cfg->attest, &why) == -1) {
+			int err = config_error(c, AT_VALUE, "%s", why);
+
+			free(why);
+			return err;
+		}
+		config_pop(c);
+	}
 	if ((apps = json_object_get(root, "apps")) == NULL)
 		return config_missing(c, "apps");
 	config_push_key(c, "apps");
@@ -1953,6 +1967,7 @@ config_free(struct config *cfg)
 
 	if (cfg == NULL)
 		return;
+	attest_config_free(cfg->attest);
 	for (i = 0; i < cfg->napps; i++) {
 		a = &cfg->apps[i];
 		free(a->name);
@@ -2120,6 +2135,9 @@ config_dump(const struct config *cfg)
 	    "min_age_hours", cfg->retention.min_age_hours, "max_deletions",
 	    cfg->retention.max_deletions, "keep_versions",
 	    cfg->retention.keep_versions));
+	if (cfg->attest != NULL)
+		json_object_set_new(root, "attest",
+		    attest_config_dump(cfg->attest));
 	if (cfg->builder != NULL)
 		json_object_set_new(root, "builder",
 		    config_dump_builder(cfg->builder));

@@ -164,6 +164,7 @@ struct config {
 	int			 bell;		/* watch mode: bell on new_version */
 	struct app_config	*apps;
 	size_t			 napps;
+	struct attest_config	*attest;	/* NULL when none configured */
 };
 
 /*

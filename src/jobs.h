@@ -90,6 +90,9 @@ struct job_spec {
 	struct registry			*registry;	/* the app's primary
 							 * target; NULL: the
 							 * jobs' registry */
+	int				 attest;	/* an attest step: no registry
+							 * check before, no image to
+							 * verify after */
 };
 
 struct jobs_params {

@@ -147,6 +147,7 @@ static int cmd_merge(struct cli *, struct config *);
 static int cmd_sync(struct cli *, struct config *);
 static int cmd_events(struct cli *, struct config *);
 static int cmd_prune(struct cli *, struct config *);
+static int cmd_attest(struct cli *, struct config *);
 
 /* The dashboard: mirrortop without a subcommand. */
 static const struct cmd_entry cmd_dashboard_entry = {
@@ -194,6 +195,11 @@ static const struct cmd_entry cmd_table[] = {
 	  .help = "print what can be removed (staging tags merged into an "
 	      "index); --yes removes it",
 	  .exec = cmd_prune },
+	{ .name = "attest", .args = "APP VERSION", .lower = 2, .upper = 2,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_JSON |
+	      CLI_OPT_READ_ONLY | CLI_OPT_HELP,
+	  .help = "run the attest steps on a version, then check the result",
+	  .exec = cmd_attest },
 	{ .name = "config", .args = "check", .lower = 1, .upper = 1,
 	  .options = CLI_OPT_CONFIG | CLI_OPT_HELP,
 	  .help = "validate the configuration and print it in full",
@@ -877,6 +883,13 @@ static int
 cmd_prune(struct cli *cli, struct config *cfg)
 {
 	return run_plan(cli, cfg, PLAN_REQ_PRUNE, "prune");
+}
+
+/* `mirrortop attest APP VERSION`. */
+static int
+cmd_attest(struct cli *cli, struct config *cfg)
+{
+	return run_plan(cli, cfg, PLAN_REQ_ATTEST, "attest");
 }
 
 /* `mirrortop config check`. */

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "actions-int.h"
+#include "attest.h"
 #include "config.h"
 #include "core.h"
 #include "jobs.h"
@@ -47,6 +48,8 @@ static const struct step_kind_ops step_kinds[STEP_NKINDS] = {
 	    .json = prune_untag_json },
 	[STEP_VERIFY] = { .name = "verify", .text = prune_verify_text,
 	    .json = prune_verify_json },
+	[STEP_ATTEST] = { .name = "attest", .text = attest_step_text,
+	    .json = attest_step_json },
 };
 
 const char *
@@ -270,6 +273,7 @@ step_clear(struct plan_step *s)
 	free(s->keep_tag);
 	free(s->keep_digest);
 	free(s->after);
+	free(s->attest_name);
 }
 
 void
@@ -1234,6 +1238,50 @@ plan_wanted(const struct plan_request *req, const struct mt_app *a,
 	    (v->tag != NULL && strcmp(v->tag, req->version) == 0);
 }
 
+/*
+ * attest APP VERSION: one step per configured attest step, each after the
+ * one before; the last one checks what they all claim.
+ */
+static void
+plan_attest(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
+{
+	const struct config *cfg = core_config(ctx->core);
+	struct mt_app *a = &core_model_mut(ctx->core)->apps[ai];
+	unsigned claims = 0;
+	size_t k, n, prev = 0, first = ctx->plan->nsteps;
+	char *why = NULL;
+
+	if (cfg->attest == NULL) {
+		plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name, v->version,
+		    "no attest steps are configured (\"attest\" in the "
+		    "configuration)");
+		return;
+	}
+	if (v->digest == NULL || v->state != VERSION_COMPLETE) {
+		plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name, v->version,
+		    "%s %s is not published complete: nothing to attest yet",
+		    a->cfg->name, v->version);
+		return;
+	}
+	for (k = 0; k < cfg->attest->nsteps; k++) {
+		n = plan_add(ctx, STEP_ATTEST, ai, v);
+		if (attest_step_fill(&ctx->plan->steps[n], cfg, a, v, k,
+		    &why) != 0) {
+			for (k = first; k <= n; k++)
+				ctx->removed[k] = 1;
+			plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name,
+			    v->version, "%s", why);
+			free(why);
+			return;
+		}
+		claims |= ctx->plan->steps[n].produces;
+		if (k > 0)
+			step_after(&ctx->plan->steps[n], prev + 1);
+		prev = n;
+	}
+	ctx->plan->steps[prev].check = claims;
+}
+
 /* Whether app a is one the request is about. */
 static int
 plan_app_wanted(const struct plan_request *req, const struct mt_app *a)
@@ -1312,6 +1360,10 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 			if (!plan_wanted(req, a, v))
 				continue;
 			found = 1;
+			if (req->what == PLAN_REQ_ATTEST) {
+				plan_attest(ctx, ai, v);
+				continue;
+			}
 			if (req->what == PLAN_REQ_SYNC &&
 			    v->state == VERSION_COMPLETE && !req->force &&
 			    !(v->is_latest && a->latest_drift)) {
@@ -1326,7 +1378,7 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 			plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name,
 			    req->version, "%s: no version %s in the window",
 			    a->cfg->name, req->version);
-		if (req->what == PLAN_REQ_MERGE)
+		if (req->what == PLAN_REQ_MERGE || req->what == PLAN_REQ_ATTEST)
 			continue;
 		if (!a->cfg->manifest) {
 			/* Only when something changes or latest is asked. */

@@ -32,6 +32,7 @@ enum step_kind {
 	STEP_LATEST,		/* PUT a version's manifest as latest / latest-{arch} */
 	STEP_UNTAG,		/* remove a tag; the image it names stays */
 	STEP_VERIFY,		/* every tag of the repository still resolves */
+	STEP_ATTEST,		/* run one attest step (attest.h) on a version */
 	STEP_NKINDS
 };
 
@@ -88,6 +89,12 @@ struct plan_step {
 
 	size_t		*after;		/* steps (1-based) whose output it needs */
 	size_t		 nafter;
+
+	/* attest: argv above, digest = the version's index */
+	char		*attest_name;
+	unsigned	 produces;	/* what this step claims (SC_BIT) */
+	unsigned	 check;		/* last step: what discovery must find */
+	long		 attest_timeout;
 };
 
 /* A version or step left out, and why. */
@@ -121,6 +128,7 @@ enum plan_what {
 	PLAN_REQ_LATEST,	/* point latest at the semantic latest */
 	PLAN_REQ_PRUNE,		/* prune [APP...]: staging tags merged into
 				 * their version's index */
+	PLAN_REQ_ATTEST,	/* attest APP VERSION */
 };
 
 /* One app's version (the dashboard's marked rows). */

@@ -290,7 +290,13 @@ expand_into(struct buf *b, const struct config *cfg, const struct mt_app *a,
 			}
 			val = tmp = xasprintf("%s:%s", a->image, st);
 			free(st);
-		} else if (strcmp(name, "digest_file") == 0)
+		} else if (strcmp(name, "digest") == 0 && v != NULL &&
+		    v->digest != NULL)
+			val = v->digest;
+		else if (strcmp(name, "ref") == 0 && v != NULL &&
+		    v->digest != NULL)
+			val = tmp = xasprintf("%s@%s", a->image, v->digest);
+		else if (strcmp(name, "digest_file") == 0)
 			val = "{digest_file}";	/* filled in by the job runner */
 		else
 			return -1;

@@ -54,6 +54,7 @@ enum tui_confirm_kind {
 	TUI_CONFIRM_CANCEL,
 	TUI_CONFIRM_QUIT,
 	TUI_CONFIRM_INFO,	/* only shows: every key closes */
+	TUI_CONFIRM_ATTEST,
 };
 
 /* Binding flags: where a binding is active. */
@@ -252,7 +253,14 @@ void		 tui_draw_log(struct tui *, int, int, int);
 void		 tui_panel_info(struct tui *, const char *title,
 		     const char *text);
 
+struct plan_request;
+/* Make the request's plan and show it in the y/N dialog. */
+void		 tui_panel_plan_confirm(struct tui *, enum tui_confirm_kind,
+		     const char *title, const struct plan_request *);
+
 /* tui-supply.c */
+void		 tui_key_attest(struct tui *, int);
+int		 tui_can_attest(const struct tui *);
 void		 tui_key_supply(struct tui *, int);
 int		 tui_can_supply(const struct tui *);
 char		*tui_supply_text(const struct mt_app *,

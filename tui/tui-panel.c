@@ -865,6 +865,13 @@ tui_can_log(const struct tui *t)
 	    a->cfg->name, v->version, NULL) != NULL;
 }
 
+void
+tui_panel_plan_confirm(struct tui *t, enum tui_confirm_kind kind,
+    const char *title, const struct plan_request *req)
+{
+	tui_plan_confirm(t, kind, title, req);
+}
+
 /* m: merge the selected version's staged archs into its index. */
 void
 tui_key_merge(struct tui *t, int key)
@@ -1189,6 +1196,7 @@ tui_confirm_run(struct tui *t)
 	case TUI_CONFIRM_MERGE:
 	case TUI_CONFIRM_LATEST:
 	case TUI_CONFIRM_PRUNE:
+	case TUI_CONFIRM_ATTEST:
 		if (c->plan == NULL)
 			break;
 		ta = xcalloc(1, sizeof *ta);
@@ -1200,7 +1208,8 @@ tui_confirm_run(struct tui *t)
 		nsteps = ta->plan->nsteps;
 		ta->ap = apply_start(t->core, ta->plan, c->kind ==
 		    TUI_CONFIRM_BUILD ? "build" : c->kind == TUI_CONFIRM_MERGE ?
-		    "merge" : c->kind == TUI_CONFIRM_PRUNE ? "prune" : "latest",
+		    "merge" : c->kind == TUI_CONFIRM_PRUNE ? "prune" :
+		    c->kind == TUI_CONFIRM_ATTEST ? "attest" : "latest",
 		    tui_apply_done, ta, &cause);
 		if (ta->ap == NULL && cause != NULL) {
 			tui_applies = ta->next;

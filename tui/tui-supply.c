@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "core.h"
 #include "model.h"
+#include "plan.h"
 #include "supply-chain.h"
 #include "util.h"
 #include "tui-int.h"
@@ -64,6 +67,44 @@ tui_supply_text(const struct mt_app *a, const struct mt_version *v)
 			buf_printf(&b, "  the registry could not be asked\n");
 	}
 	return buf_steal(&b);
+}
+
+/* A published, complete version and attest steps configured. */
+int
+tui_can_attest(const struct tui *t)
+{
+	const struct mt_app *a = NULL;
+	const struct mt_version *v = tui_supply_version(t, &a);
+
+	return v != NULL && v->digest != NULL &&
+	    v->state == VERSION_COMPLETE &&
+	    core_config(t->core)->attest != NULL;
+}
+
+/* A: attest the selected version (the plan, then y/N). */
+void
+tui_key_attest(struct tui *t, int key)
+{
+	const struct mt_app *a = NULL;
+	const struct mt_version *v = tui_supply_version(t, &a);
+	struct plan_request req;
+	const char *name;
+	char *title;
+
+	(void)key;
+	if (v == NULL) {
+		tui_message(t, 1, "no version selected", NULL);
+		return;
+	}
+	name = a->cfg->name;
+	memset(&req, 0, sizeof req);
+	req.what = PLAN_REQ_ATTEST;
+	req.apps = &name;
+	req.napps = 1;
+	req.version = v->version;
+	title = xasprintf("attest %s %s", a->cfg->name, v->version);
+	tui_panel_plan_confirm(t, TUI_CONFIRM_ATTEST, title, &req);
+	free(title);
 }
 
 int

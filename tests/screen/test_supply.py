@@ -5,12 +5,17 @@
 The dashboard world, plus: alpha 2.0.0 signed by cosign (.sig on its
 index) and carrying buildx's provenance on each child; beta 0.3.0 with an
 SPDX SBOM attached by cosign (.sbom)."""
+import os
+import sys
 import unittest
 
 import supplychain as sc
 import world
-from dashworld import ALPHA, BETA, DashboardTest
+from dashworld import ALPHA, BETA, DashboardTest, apps
 from screen import cursor_version, version_line
+
+STANDIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                       "world", "attest-standin.py")
 
 
 class TestSupplyMarks(DashboardTest):
@@ -63,6 +68,47 @@ class TestSupplyMarks(DashboardTest):
         self.assertIn(sc.sig_tag(self.beta, ".sbom")[:40], t)
         s.keys("Escape")
         s.wait_gone("cosign-tag, on the index")
+
+
+class TestAttestKey(DashboardTest):
+    """A on a version: the plan, y, and the marks follow."""
+
+    def setUp(self):
+        super().setUp()
+        self.config = self.env.write_config(
+            self.reg.host, apps(self.up), refresh_interval=3600,
+            attest={"steps": [
+                {"name": "sbom", "argv": [sys.executable, STANDIN, "sbom",
+                                          "{ref}"], "produces": ["sbom"]},
+                {"name": "sign", "argv": [sys.executable, STANDIN, "sign",
+                                          "{ref}"],
+                 "produces": ["signature"]}]})
+
+    def test_attest_from_the_panel(self):
+        s = self.start(width=120)
+        s.keys("j", "Enter")
+        s.wait_for(lambda t: cursor_version(t) == "0.3.0")
+        s.keys("j")
+        t = s.wait_for(lambda t: cursor_version(t) == "0.2.0")
+        self.assertRegex(version_line(t, "0.2.0"), r"\s--P\s")
+        s.keys("A")
+        t = s.wait_text("Proceed? [y/N]")
+        self.assertIn("attest beta 0.2.0: sbom", t)
+        self.assertIn("attest beta 0.2.0: sign", t)
+        self.assertIn("fails unless signature and sbom are found", t)
+        s.keys("y")
+        t = s.wait_for(lambda t: version_line(t, "0.2.0") is not None and
+                       " SBP " in version_line(t, "0.2.0"), timeout=90,
+                       what="the marks after the attest")
+        s.wait_text("2 attest steps done", timeout=30)
+
+    def test_watch_mode_has_no_attest(self):
+        s = self.start("--watch", width=120)
+        s.keys("j", "Enter")
+        s.wait_for(lambda t: cursor_version(t) == "0.3.0")
+        s.keys("A")
+        s.wait_text("read-only")
+        self.assertNotIn("Proceed?", s.text())
 
 
 if __name__ == "__main__":
