@@ -113,8 +113,10 @@ class TestWarmRefresh(unittest.TestCase):
         self.check_states(cold)
         pg, ph, pb = counts(self.pp)
         mg, mh, mb = counts(self.mp)
-        # cold: every manifest read once, by digest, after its HEAD
-        self.assertEqual(pg, 3, self.pp.requests)
+        # cold: every manifest read once, by digest, after its HEAD: 3,
+        # and the buildx attestation manifest of each child of the 2
+        # indexes (discovery: SBOM or provenance)
+        self.assertEqual(pg, 3 + 4, self.pp.requests)
         self.assertEqual(pb, 1)     # the single-arch image's config
         self.assertEqual(mg, 1)     # only the mirror's differing index
         self.assertEqual(mb, 0)
@@ -150,7 +152,7 @@ class TestWarmRefresh(unittest.TestCase):
         reset(self.mp)
         data, _ = self.env.status_json()
         self.check_states(data)
-        self.assertEqual(counts(self.pp)[0], 3)
+        self.assertEqual(counts(self.pp)[0], 3 + 4)
         self.assertEqual(counts(self.mp)[0], 1)
 
     def test_tag_moved_to_an_unknown_digest_is_fetched(self):

@@ -63,11 +63,16 @@ class TestHub(unittest.TestCase):
         self.assertIsNone(app["error"])
         self.assertEqual(version_of(app, "3.0.0")["digest"],
                          self.digests["3.0.0"])
-        self.assertEqual(self.hub.pulls, 3)
+        # 3 indexes, and the buildx attestation manifest of each of their
+        # 6 children, which says whether it is an SBOM or provenance:
+        # all by digest, so never again (the digest cache)
+        self.assertEqual(self.hub.pulls, 9)
+        self.assertEqual(version_of(app, "3.0.0")["supply_chain"]
+                         ["provenance"], "present")
         for _ in range(3):
             self.env.status_json()
-        self.assertEqual(self.hub.pulls, 3, "refreshes spent pulls")
-        self.assertEqual(self.hub.remaining, 97)
+        self.assertEqual(self.hub.pulls, 9, "refreshes spent pulls")
+        self.assertEqual(self.hub.remaining, 91)
 
     def test_429_backs_off_instead_of_asking_again(self):
         self.hub.remaining = 0

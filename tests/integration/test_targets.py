@@ -132,13 +132,15 @@ class TestStatusPerTarget(TargetsWorld):
         self.assertEqual(r.returncode, 0, r.stderr)
         lines = r.stdout.splitlines()
         header = [l for l in lines if l.strip().startswith("VERSION")][0]
-        self.assertRegex(header, r"amd64\s+arm64\s+hub\s+DIGEST")
+        self.assertRegex(header, r"amd64\s+arm64\s+hub\s+SBP\s+DIGEST")
         rows = {l.split()[0]: l for l in lines
                 if re.match(r"^\s+\d+\.\d+\.\d+", l)}
         self.assertRegex(rows["3.0.0"], r"complete\s+present\s+present\s+"
-                         r"missing\s+sha256:")
-        self.assertRegex(rows["2.0.0"], r"present\s+complete\s+sha256:")
-        self.assertRegex(rows["1.0.0"], r"present\s+differs\s+sha256:")
+                         r"missing\s+\S{3}\s+sha256:")
+        self.assertRegex(rows["2.0.0"], r"present\s+complete\s+\S{3}\s+"
+                         r"sha256:")
+        self.assertRegex(rows["1.0.0"], r"present\s+differs\s+\S{3}\s+"
+                         r"sha256:")
         self.assertIn("hub latest: 2.0.0  (latest drift)", r.stdout)
 
     def test_unreachable_mirror_is_an_error_naming_it(self):
