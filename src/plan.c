@@ -808,6 +808,10 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 		/* The process building an arch merges the version. */
 		return;
 	}
+	/* build --arch (the dashboard's a) of archs already there: the
+	 * notes say so; nothing else was asked for. */
+	if (r->what == PLAN_REQ_BUILD && r->narchs > 0 && nbuilt == 0)
+		return;
 	if (missing > 0) {
 		if (r->what == PLAN_REQ_MERGE) {
 			for (i = 0; i < a->cfg->narchs; i++) {

@@ -199,6 +199,23 @@ class TestDryRunThenReal(PlanWorld):
             self.env.state, "mirrortop", "work")))
 
 
+    def test_build_of_an_arch_already_there_plans_nothing(self):
+        self.config()
+        self.stage("10.3.0")
+        mark = len(self.reg.log())
+        plan = self.plan("build", "--arch", "amd64", "mattermost", "10.3.0")
+        self.assertEqual(plan["steps"], [], "no build and no merge")
+        self.assertEqual([u["why"] for u in plan["up_to_date"]],
+                         ["mattermost 10.3.0: amd64 is already staged"])
+        r = self.cli("build", "--arch", "amd64", "mattermost", "10.3.0",
+                     check=0)
+        self.assertIn("0 built, 0 merged, 0 latest moved, 0 failed, "
+                      "1 up to date", r.stderr)
+        self.assertEqual(self.builds(), [])
+        self.assertEqual(self.puts(mark), [])
+        self.assertIsNone(self.manifest("10.3.0"))
+
+
 class TestStale(PlanWorld):
     def test_tag_changed_between_plan_and_apply(self):
         # The builder (a concurrent pipeline) writes 10.3.1 itself.

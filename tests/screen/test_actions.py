@@ -291,6 +291,25 @@ class TestMergeLatest(PanelTest):
                        for m in json.loads(idx[0])["manifests"])
         self.assertEqual(archs, ["amd64", "arm64"])
 
+    def test_nothing_to_do_opens_no_dialog(self):
+        s = self.start()
+        # m on a complete version: it is up to date, no dialog
+        self.select(s, "2.0.0")
+        s.keys("m")
+        t = s.wait_text("alpha 2.0.0 is up to date")
+        self.assertNotIn("Proceed?", t)
+        # L: latest drifts to 2.1.0, which is not complete: L says so
+        # instead of offering a PUT
+        s.keys("L")
+        t = s.wait_text("latest alpha: 2.1.0 is not complete")
+        self.assertNotIn("Proceed?", t)
+        # a on an arch that is there: the plan says why
+        self.select(s, "1.9.0")
+        s.keys("a", "Enter")
+        t = s.wait_text("amd64 is already staged")
+        self.assertNotIn("Proceed?", t)
+        self.assertEqual(self.jobs(), [])
+
     def test_latest_moves_after_confirm(self):
         a = world.push_image(self.reg, ALPHA, None, arch="amd64",
                              layer_bytes=b"alpha 2.1.0 amd64")
