@@ -33,6 +33,9 @@ struct apply_read;
 struct apply_step {
 	enum apply_state state;
 	unsigned long	 job;		/* build: the job id */
+	int		 checked;	/* build: its premise holds, it may be
+					 * submitted (in step order) */
+	int		 submitted;	/* build: handed to the job queue */
 	struct merge_op	*mop;		/* merge/latest in flight */
 	struct apply_read *rd;		/* the callback argument in flight */
 	struct untag_op	*uop;		/* untag in flight */
@@ -365,7 +368,9 @@ apply_build_premise_cb(int status, const struct registry_manifest *m,
 		free(why);
 		return;
 	}
-	apply_build_submit(ap, i);
+	/* Submitted in step order, by apply_advance(). */
+	ap->st[i].checked = 1;
+	apply_advance(ap);
 }
 
 static void
@@ -375,7 +380,7 @@ apply_build(struct apply *ap, size_t i)
 
 	ap->st[i].state = APPLY_RUNNING;
 	if (s->ntags == 0) {
-		apply_build_submit(ap, i);
+		ap->st[i].checked = 1;
 		return;
 	}
 	registry_head_manifest(plan_step_registry(ap->core, s), s->repo, s->tags[0],
@@ -854,6 +859,31 @@ apply_finish(struct apply *ap)
 	free(ap);
 }
 
+/*
+ * Hand the builds whose premise holds to the job queue, in step order: a
+ * build still checking its premise (or waiting) holds back the builds
+ * after it, so jobs are queued, numbered and started in the plan's order
+ * whatever order the registry answers in.
+ */
+static void
+apply_builds_submit(struct apply *ap)
+{
+	struct plan *p = ap->plan;
+	size_t i;
+
+	for (i = 0; i < p->nsteps; i++) {
+		struct apply_step *st = &ap->st[i];
+
+		if (p->steps[i].kind != STEP_BUILD || st->submitted ||
+		    (st->state != APPLY_PENDING && st->state != APPLY_RUNNING))
+			continue;
+		if (st->state == APPLY_PENDING || !st->checked)
+			break;
+		st->submitted = 1;
+		apply_build_submit(ap, i);
+	}
+}
+
 /* Start what can start. */
 static void
 apply_advance(struct apply *ap)
@@ -867,7 +897,7 @@ apply_advance(struct apply *ap)
 		return;
 	ap->advancing = 1;
 	apply_builds_check(ap);
-	/* Builds: all at once, in order. */
+	/* Builds: premises checked all at once, submitted in order. */
 	for (i = 0; i < p->nsteps; i++) {
 		if (p->steps[i].kind != STEP_BUILD ||
 		    ap->st[i].state != APPLY_PENDING)
@@ -883,6 +913,8 @@ apply_advance(struct apply *ap)
 		}
 		apply_kinds[STEP_BUILD].start(ap, i);
 	}
+	apply_builds_submit(ap);
+	apply_builds_check(ap);
 	/* The rest: one at a time, in order. */
 	while (ap->cursor < p->nsteps) {
 		i = ap->cursor;

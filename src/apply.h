@@ -2,9 +2,10 @@
  * apply.h — execute a plan (plan.h) step by step.
  *
  * Apply does exactly the plan's writes, in the plan's order: build steps
- * start at once (the job queue runs them as its concurrency allows), the
- * other steps run one at a time in order, each once the steps whose
- * output it needs are done. Just before a step writes, its premises are
+ * have their premises checked at once and are queued in step order (so
+ * their jobs are numbered and started in that order; the job queue runs
+ * them as its concurrency allows), the other steps run one at a time in
+ * order, each once the steps whose output it needs are done. Just before a step writes, its premises are
  * re-checked against the registry (each tag's digest as the plan saw it;
  * a latest move's source is the digest planned); a step whose premise
  * changed is refused as stale, said so, and nothing of it is written. A

@@ -216,6 +216,30 @@ class TestDryRunThenReal(PlanWorld):
         self.assertIsNone(self.manifest("10.3.0"))
 
 
+    def test_builds_start_in_plan_order(self):
+        # One job at a time: the builder runs in the order apply queues.
+        self.config(jobs=1)
+        plan = self.plan("sync")
+        order = ["%s %s" % (s["version"], s["arch"]) for s in plan["steps"]
+                 if s["kind"] == "build"]
+        self.assertEqual(order, ["10.3.1 amd64", "10.3.1 arm64",
+                                 "10.3.0 amd64", "10.3.0 arm64",
+                                 "10.2.0 amd64", "10.2.0 arm64"])
+        r = self.cli("sync", check=0)
+        self.assertEqual(self.builds(), order, r.stderr)
+        # Jobs are numbered in the plan's order too (newest first).
+        with open(os.path.join(self.env.state, "mirrortop",
+                               "jobs.json")) as f:
+            jobs = json.load(f)["jobs"]
+        self.assertEqual(["%s %s" % (j["version"], j["arch"])
+                          for j in sorted(jobs, key=lambda j: j["id"])],
+                         order)
+        # And told in that order.
+        queued = re.findall(r"job \d+ mattermost (\S+) (\S+) queued",
+                            r.stderr)
+        self.assertEqual([" ".join(q) for q in queued], order, r.stderr)
+
+
 class TestStale(PlanWorld):
     def test_tag_changed_between_plan_and_apply(self):
         # The builder (a concurrent pipeline) writes 10.3.1 itself.
