@@ -539,21 +539,55 @@ apply_put_done(int status, const char *json, const char *digest,
 	apply_step_end(ap, i, 1, 0, NULL);
 }
 
+/*
+ * What tag k of step i must hold before it writes: the digest planned, or,
+ * when an earlier step writes the tag first (old_step), what that step
+ * wrote, or its own premise when it was not done.
+ */
+static const char *
+apply_expect(struct apply *ap, size_t i, size_t k)
+{
+	const struct plan_step *s = &ap->plan->steps[i], *e;
+	size_t j, m;
+
+	if (s->old_step == NULL || s->old_step[k] == 0 ||
+	    s->old_step[k] > i)
+		return s->old[k];
+	j = s->old_step[k] - 1;
+	e = &ap->plan->steps[j];
+	for (m = 0; m < e->ntags; m++)
+		if (strcmp(e->tags[m], s->tags[k]) == 0)
+			break;
+	if (m == e->ntags)
+		return s->old[k];
+	if (ap->st[j].state == APPLY_DONE)
+		return e->digest;
+	return apply_expect(ap, j, m);
+}
+
 /* PUT the step's bytes under its tags, premises first. */
 static void
 apply_put(struct apply *ap, size_t i)
 {
 	struct plan_step *s = &ap->plan->steps[i];
 	struct apply_read *rd = apply_rd(ap, i);
+	const char *expect[8], **ex = expect;
 	char *label, *cause = NULL;
+	size_t k;
 
 	if (s->kind == STEP_MERGE)
 		label = xasprintf("merge %s %s", s->app_name, s->version);
 	else
 		label = xasprintf("latest %s", s->app_name);
-	ap->st[i].mop = merge_put(plan_step_registry(ap->core, s), label, s->repo,
-	    s->media_type, s->body, s->len, s->tags,
-	    (const char *const *)s->old, s->ntags, apply_put_done, rd, &cause);
+	if (s->ntags > MT_ARRAY_LEN(expect))
+		ex = xcalloc(s->ntags, sizeof *ex);
+	for (k = 0; k < s->ntags; k++)
+		ex[k] = apply_expect(ap, i, k);
+	ap->st[i].mop = merge_put(plan_step_registry(ap->core, s), label,
+	    s->repo, s->media_type, s->body, s->len, s->tags, ex, s->ntags,
+	    apply_put_done, rd, &cause);
+	if (ex != expect)
+		free(ex);
 	free(label);
 	if (ap->st[i].mop == NULL) {
 		apply_rd_done(rd);

@@ -88,9 +88,14 @@ premise_text(const struct plan_step *s, struct buf *b)
 {
 	size_t i;
 
-	for (i = 0; i < s->ntags; i++)
-		buf_printf(b, "\n     %s now: %s", s->tags[i], s->old[i] ?
-		    s->old[i] : "absent");
+	for (i = 0; i < s->ntags; i++) {
+		if (s->old_step != NULL && s->old_step[i] > 0)
+			buf_printf(b, "\n     %s then: the output of step %zu",
+			    s->tags[i], s->old_step[i]);
+		else
+			buf_printf(b, "\n     %s now: %s", s->tags[i],
+			    s->old[i] ? s->old[i] : "absent");
+	}
 }
 
 static void
@@ -252,6 +257,7 @@ step_clear(struct plan_step *s)
 	free(s->target);
 	strv_free(s->tags, s->ntags);
 	strv_free(s->old, s->ntags);
+	free(s->old_step);
 	if (s->argv != NULL) {
 		for (i = 0; s->argv[i] != NULL; i++)
 			free(s->argv[i]);
@@ -1119,6 +1125,12 @@ plan_chain_latest(struct plan_ctx *ctx)
 			free(b->old[0]);
 			b->old[0] = xstrdup(ctx->removed[j] ? a->old[0] :
 			    a->digest);
+			if (!ctx->removed[j] && a->digest == NULL) {
+				/* a's source is the output of a build */
+				b->old_step = xcalloc(b->ntags,
+				    sizeof *b->old_step);
+				b->old_step[0] = j + 1;
+			}
 			break;
 		}
 	}
@@ -1203,6 +1215,8 @@ plan_compact(struct plan_ctx *ctx)
 		s->nafter = k;
 		for (j = 0; j < s->nsources; j++)
 			s->sources[j].step = map[s->sources[j].step];
+		for (j = 0; s->old_step != NULL && j < s->ntags; j++)
+			s->old_step[j] = map[s->old_step[j]];
 	}
 	free(map);
 }
@@ -1492,9 +1506,19 @@ plan_json(const struct plan *p)
 			json_array_append_new(a, json_string(st->tags[j]));
 		json_object_set_new(o, "tags", a);
 		a = json_object();
-		for (j = 0; j < st->ntags; j++)
-			json_object_set_new(a, st->tags[j], st->old[j] ?
-			    json_string(st->old[j]) : json_null());
+		for (j = 0; j < st->ntags; j++) {
+			char *w;
+
+			if (st->old_step != NULL && st->old_step[j] > 0) {
+				w = xasprintf("output of step %zu",
+				    st->old_step[j]);
+				json_object_set_new(a, st->tags[j],
+				    json_string(w));
+				free(w);
+			} else
+				json_object_set_new(a, st->tags[j], st->old[j] ?
+				    json_string(st->old[j]) : json_null());
+		}
 		json_object_set_new(o, "was", a);
 		a = json_array();
 		for (j = 0; j < st->nafter; j++)

@@ -61,6 +61,12 @@ struct plan_step {
 	char		**tags;
 	char		**old;
 	size_t		 ntags;
+	size_t		*old_step;	/* per tag, or NULL: > 0 when an earlier
+					 * step N writes the tag first and its
+					 * bytes are only known when apply gets
+					 * there: the premise is then what step
+					 * N wrote (or, if it was not done, its
+					 * own premise) */
 
 	/* build */
 	char		**argv;		/* exec builder, NULL-terminated */

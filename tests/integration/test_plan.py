@@ -421,6 +421,32 @@ class TestPlugin(PlanWorld):
         self.assertEqual(plan["steps"], [])
 
 
+    def test_chained_moves_after_builds(self):
+        # Nothing staged: latest-{arch} go to 0.0.1, then to 0.0.2, each
+        # after its builds; the second move's premise is the first's
+        # output, known only when apply gets there.
+        self.config(app_extra={"manifest": False})
+        plan = self.plan("sync")
+        moves = [s for s in plan["steps"] if s["kind"] == "latest"]
+        self.assertEqual([(s["version"], s["tags"]) for s in moves],
+                         [("0.0.1", ["latest-amd64"]),
+                          ("0.0.1", ["latest-arm64"]),
+                          ("0.0.2", ["latest-amd64"]),
+                          ("0.0.2", ["latest-arm64"])])
+        self.assertEqual(moves[0]["was"], {"latest-amd64": None})
+        self.assertEqual(moves[2]["was"], {"latest-amd64": "output of "
+                                           "step %d" % moves[0]["step"]})
+        text = self.cli("sync", "--dry-run", check=0).stdout
+        self.assertIn("latest-arm64 then: the output of step %d"
+                      % moves[1]["step"], text)
+        r = self.cli("sync", check=0)
+        self.assertIn("4 built, 0 merged, 4 latest moved, 0 failed",
+                      r.stderr)
+        for a in ("amd64", "arm64"):
+            self.assertEqual(self.manifest("latest-" + a)[2],
+                             self.manifest("0.0.2-" + a)[2])
+
+
 class TestExitCodes(PlanWorld):
     tags = ("v10.3.1",)
 
