@@ -1,8 +1,10 @@
-"""Builds, merges and latest against a real registry: exec builders that
-push per-arch images, fail, hang or push nothing; all-or-nothing merges;
-the plugin scheme; job history across a crash."""
+"""Builds, merges and latest against a real registry, through the core's
+plan and apply (tests/unit/test-jobs-driver): exec builders that push
+per-arch images, fail, hang or push nothing; all-or-nothing merges; the
+plugin scheme; job history across a crash."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -71,8 +73,17 @@ class ActionsWorld(unittest.TestCase):
 
     def jobs(self):
         path = os.path.join(self.env.state, "mirrortop", "jobs.json")
+        if not os.path.exists(path):
+            return []
         with open(path) as f:
             return json.load(f)["jobs"]
+
+    def plan(self, *args, **kw):
+        """Run the driver with --json: the plan it printed, and the run."""
+        r = self.drive("--json", *args, **kw)
+        doc = json.loads(r.stdout.splitlines()[0])
+        self.assertEqual(doc["schema"], "mirrortop.plan/v1")
+        return doc, r
 
     def manifest(self, tag):
         return world.manifest(self.reg, NS + "/mattermost", tag)
@@ -90,8 +101,14 @@ class ActionsWorld(unittest.TestCase):
 class TestBuild(ActionsWorld):
     def test_build_pushes_both_archs_then_merges(self):
         self.config(push_argv())
-        r = self.drive("build", "mattermost", "10.3.1", check=0)
-        self.assertIn("queued 2", r.stdout)
+        plan, r = self.plan("build", "mattermost", "10.3.1", check=0)
+        self.assertEqual([(s["step"], s["kind"], s.get("arch")) for s in
+                          plan["steps"]],
+                         [(1, "build", "amd64"), (2, "build", "arm64"),
+                          (3, "merge", None)])
+        self.assertEqual(plan["steps"][2]["tags"], ["10.3.1", "latest"])
+        self.assertIn("2 built, 1 merged, 0 latest moved, 0 failed",
+                      r.stderr)
         jobs = self.jobs()
         self.assertEqual(sorted(j["arch"] for j in jobs), ["amd64", "arm64"])
         for j in jobs:
@@ -109,26 +126,26 @@ class TestBuild(ActionsWorld):
         self.assertEqual(self.manifest("latest")[2], idx[2])
 
     def test_nothing_is_rebuilt_that_exists(self):
-        marker = os.path.join(self.env.dir, "ran")
         self.stage("10.3.1", archs=("amd64",))
         self.config([sys.executable, os.path.join(BUILDERS, "noop.py")],
                     builder_extra={"attempts": 1})
-        r = self.drive("build", "mattermost", "10.3.1", "amd64",
-                       "--no-merge", check=0)
-        job = self.jobs()[0]
-        self.assertEqual(job["state"], "succeeded")
-        self.assertIn("already staged", job["message"])
-        with open(job["log"]) as f:
-            self.assertNotIn("noop: done", f.read())
-        self.assertFalse(os.path.exists(marker), r.stderr)
+        r = self.drive("build", "mattermost", "10.3.1", "--arch", "amd64",
+                       check=0)
+        # The plan says so; no job, no builder run, nothing written.
+        self.assertIn("up to date: mattermost 10.3.1: amd64 is already "
+                      "staged", r.stdout)
+        self.assertNotIn("1. build", r.stdout)
+        self.assertEqual(self.jobs(), [], r.stderr)
+        self.assertIn("0 built, 0 merged, 0 latest moved, 0 failed, "
+                      "1 up to date", r.stderr)
+        self.assertIsNone(self.manifest("10.3.1"))
 
     def test_retry_after_one_failure(self):
         state = os.path.join(self.env.dir, "flaky-state")
         self.config([sys.executable, os.path.join(BUILDERS, "flaky.py"),
                      state] + push_argv()[2:],
                     builder_extra={"attempts": 3})
-        r = self.drive("build", "mattermost", "10.3.1", "amd64",
-                       "--no-merge", check=0)
+        r = self.drive("build", "mattermost", "10.3.1", "--arch", "amd64", check=0)
         job = self.jobs()[0]
         self.assertEqual(job["state"], "succeeded", r.stderr)
         self.assertEqual(job["attempt"], 2)
@@ -142,8 +159,7 @@ class TestBuild(ActionsWorld):
         self.config([sys.executable, os.path.join(BUILDERS, "hang.py"),
                      pidfile], builder_extra={"attempts": 1, "timeout": 1})
         t0 = time.monotonic()
-        r = self.drive("build", "mattermost", "10.3.1", "amd64",
-                       "--no-merge", check=1)
+        r = self.drive("build", "mattermost", "10.3.1", "--arch", "amd64", check=1)
         self.assertLess(time.monotonic() - t0, 30)
         job = self.jobs()[0]
         self.assertEqual(job["state"], "failed")
@@ -158,8 +174,7 @@ class TestBuild(ActionsWorld):
         self.config([sys.executable, os.path.join(BUILDERS, "noop.py"),
                      "GITHUB_TOKEN"], builder_extra={"attempts": 1})
         secret = "ghp_s3cretTokenValue1234567890"
-        r = self.drive("build", "mattermost", "10.3.1", "arm64",
-                       "--no-merge", check=1,
+        r = self.drive("build", "mattermost", "10.3.1", "--arch", "arm64", check=1,
                        env={"GITHUB_TOKEN": secret})
         job = self.jobs()[0]
         self.assertEqual(job["state"], "failed")
@@ -181,7 +196,7 @@ class TestBuild(ActionsWorld):
                      pidfile, "--ignore-term"],
                     builder_extra={"attempts": 3})
         self.drive("--cancel-after", "1500", "build", "mattermost",
-                   "10.3.1", "amd64", "--no-merge", timeout=60)
+                   "10.3.1", "--arch", "amd64", timeout=60)
         job = self.jobs()[0]
         self.assertEqual(job["state"], "cancelled")
         self.assertEqual(job["attempt"], 1)
@@ -202,7 +217,7 @@ class TestBuild(ActionsWorld):
         self.config([sys.executable, os.path.join(BUILDERS, "hang.py"),
                      pidfile], builder_extra={"attempts": 1})
         argv = [DRIVER, "-c", self.env.config_path, "build", "mattermost",
-                "10.3.1", "amd64", "--no-merge"]
+                "10.3.1", "--arch", "amd64"]
         p = subprocess.Popen(argv, env=self.env.env,
                              stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
@@ -228,7 +243,7 @@ class TestBuild(ActionsWorld):
                          "a listing writes nothing")
         # The next change records it.
         self.config(push_argv())
-        self.drive("build", "mattermost", "10.3.1", "arm64", "--no-merge",
+        self.drive("build", "mattermost", "10.3.1", "--arch", "arm64",
                    check=0)
         jobs = self.jobs()
         self.assertEqual([(j["id"], j["state"]) for j in jobs],
@@ -239,10 +254,11 @@ class TestMerge(ActionsWorld):
     def test_merge_from_staged_tags(self):
         d = self.stage("10.2.0")
         self.config(push_argv())
-        r = self.drive("merge", "mattermost", "10.2.0", check=0)
+        plan, r = self.plan("merge", "mattermost", "10.2.0", check=0)
         idx = self.manifest("10.2.0")
         self.assertIsNotNone(idx)
-        self.assertEqual(json.loads(r.stdout), json.loads(idx[0]))
+        self.assertEqual(plan["steps"][0]["index"], json.loads(idx[0]))
+        self.assertEqual(plan["steps"][0]["digest"], idx[2])
         body = json.loads(idx[0])
         self.assertEqual([m["digest"] for m in body["manifests"]],
                          [d["amd64"], d["arm64"]])
@@ -269,9 +285,11 @@ class TestMerge(ActionsWorld):
         self.assertIsNone(self.manifest("10.3.1"))
         self.assertIsNone(self.manifest("latest"))
         r2 = self.drive("merge", "mattermost", "10.3.1", check=0)
+        # The real run applied the plan the dry run printed, byte for byte.
         self.assertEqual(r.stdout, r2.stdout)
-        self.assertEqual(self.manifest("10.3.1")[0].decode(),
-                         r.stdout.strip())
+        index = re.search(r"(?m)^\s+index: (.*)$", r.stdout).group(1)
+        self.assertEqual(self.manifest("10.3.1")[0].decode(), index)
+        self.assertEqual(self.manifest("latest")[0].decode(), index)
 
     def test_all_or_nothing(self):
         self.stage("10.3.1", archs=("amd64",))
@@ -319,8 +337,9 @@ class TestLatest(ActionsWorld):
                          self.manifest("10.3.1")[2])
         self.assertEqual(len(self.jobs()), 6)
         # A second sync has nothing to do.
-        r = self.drive("sync", "--dry-run", check=0)
-        self.assertEqual(r.stdout.strip(), "")
+        plan, r = self.plan("sync", "--dry-run", check=0)
+        self.assertEqual(plan["steps"], [])
+        self.assertEqual(len(plan["up_to_date"]), 3)
 
 
 class TestPlugin(ActionsWorld):

@@ -3,10 +3,11 @@ scheduled `mirrortop sync`): the job history is merged, not overwritten,
 job ids stay unique, a live job of another process is never marked
 interrupted, overlapping syncs build each version x arch once; `mirrortop
 sync` as a cron job (exit codes, stdout, one line per event on stderr);
-the build description matches what a build starts; log output bumps the
-core's generation at a bounded rate."""
+the plan made while builds run matches what apply then starts; log
+output bumps the core's generation at a bounded rate."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -256,7 +257,9 @@ class TestCronSync(SharedWorld):
 
 
 class TestDescribe(SharedWorld):
-    def test_describe_matches_what_build_starts(self):
+    """The plan made while builds run says what apply then starts."""
+
+    def test_plan_matches_what_build_starts(self):
         pidfile = os.path.join(self.env.dir, "hang.pid")
         self.config([sys.executable, os.path.join(BUILDERS, "hang.py"),
                      pidfile])
@@ -264,26 +267,35 @@ class TestDescribe(SharedWorld):
                        "10.3.1", "amd64")
         lines = r.stdout.splitlines()
         self.assertEqual(lines[0], "first queued 1", r.stderr)
-        self.assertTrue(lines[1].startswith("build mattermost 10.3.1 arm64:"),
-                        lines)
-        self.assertEqual(lines[2], "already building: amd64")
-        self.assertEqual(lines[3], "then: merge mattermost 10.3.1 \u2192 PUT "
-                         "%s/%s:10.3.1 and latest" % (self.reg.host, IMAGE))
-        self.assertEqual(lines[4], "then queued 1", "one job, as described")
-        self.assertFalse(any("amd64:" in x for x in lines))
+        self.assertTrue(lines[1].startswith("1. build mattermost 10.3.1 "
+                                            "arm64 -> "), lines)
+        self.assertIn("2. merge mattermost 10.3.1: PUT %s/%s:10.3.1 and "
+                      "latest" % (self.reg.host, IMAGE), lines)
+        self.assertIn("     amd64: the output of the job already running "
+                      "(%s/%s:10.3.1-amd64)" % (self.reg.host, IMAGE), lines)
+        self.assertIn("     arm64: the output of step 1 (%s/%s:10.3.1-arm64)"
+                      % (self.reg.host, IMAGE), lines)
+        self.assertIn("withheld: mattermost 10.3.1 amd64 is already being "
+                      "built here", lines)
+        self.assertFalse(any(re.match(r"\d+\. build .* amd64 ", x)
+                             for x in lines), lines)
+        self.assertEqual(lines[-1], "then queued 1", "one job, as planned")
 
-    def test_describe_when_everything_is_building(self):
+    def test_plan_when_everything_is_building(self):
         pidfile = os.path.join(self.env.dir, "hang.pid")
         self.config([sys.executable, os.path.join(BUILDERS, "hang.py"),
                      pidfile], archs=["amd64"])
         r = self.drive("--cancel-after", "2000", "during", "mattermost",
                        "10.3.1", "amd64")
         lines = r.stdout.splitlines()
-        self.assertEqual(lines[1], "describe: mattermost 10.3.1: nothing to "
-                         "build (already building: amd64)", lines)
-        self.assertEqual(lines[2], "then queued 0")
+        self.assertEqual(lines[0], "first queued 1", r.stderr)
+        self.assertIn("withheld: mattermost 10.3.1 amd64 is already being "
+                      "built here", lines)
+        self.assertFalse(any(re.match(r"\d+\. build ", x) for x in lines),
+                         lines)
+        self.assertEqual(lines[-1], "then queued 0")
 
-    def test_describe_in_another_process(self):
+    def test_plan_in_another_process(self):
         pidfile = os.path.join(self.env.dir, "hang.pid")
         hang = self.config([sys.executable, os.path.join(BUILDERS, "hang.py"),
                             pidfile], path=os.path.join(self.env.dir,
@@ -292,31 +304,40 @@ class TestDescribe(SharedWorld):
                        config=hang)
         self.assertTrue(self.wait_for(lambda: os.path.exists(pidfile)))
         self.config(self.slow(0))
-        r = self.drive("describe", "mattermost", "10.3.1")
+        r = self.drive("--dry-run", "build", "mattermost", "10.3.1")
         lines = r.stdout.splitlines()
-        self.assertTrue(lines[0].startswith("build mattermost 10.3.1 arm64:"),
+        self.assertTrue(lines[0].startswith("1. build mattermost 10.3.1 "
+                                            "arm64 -> "),
                         r.stdout + r.stderr)
-        self.assertIn("not started: amd64 is queued or running in another "
-                      "mirrortop process", lines)
-        self.assertFalse(any(x.startswith("then:") for x in lines),
+        self.assertIn("not done: mattermost 10.3.1 amd64 is already being "
+                      "built (a job is queued or running in another "
+                      "mirrortop process)", lines)
+        self.assertFalse(any(re.match(r"\d+\. merge ", x) for x in lines),
                          "no merge: amd64 will still be missing")
+        self.assertEqual(r.returncode, 1, "amd64 asked for, not done")
         a.send_signal(signal.SIGTERM)
         a.wait(30)
 
-    def test_describe_staged_and_no_merge(self):
+    def test_plan_of_staged_and_of_one_arch(self):
         for a in ("amd64", "arm64"):
             world.push_image(self.reg, IMAGE, "10.2.0-" + a, arch=a)
         self.config(self.slow(0))
-        r = self.drive("describe", "mattermost", "10.2.0")
-        self.assertEqual(r.stdout.splitlines()[:2], [
-            "nothing to build", "then: merge mattermost 10.2.0 \u2192 PUT "
-            "%s/%s:10.2.0" % (self.reg.host, IMAGE)], r.stderr)
-        r = self.drive("describe", "mattermost", "10.3.1", "arm64",
-                       "--no-merge")
+        r = self.drive("--dry-run", "build", "mattermost", "10.2.0")
         lines = r.stdout.splitlines()
-        self.assertTrue(lines[0].startswith("build mattermost 10.3.1 arm64"))
-        self.assertFalse(any(x.startswith("then:") for x in lines), lines)
+        # Everything staged: the merge only, no orphan "nothing to build".
+        self.assertEqual(lines[0], "1. merge mattermost 10.2.0: PUT "
+                         "%s/%s:10.2.0" % (self.reg.host, IMAGE), r.stderr)
+        self.assertFalse(any("build" in x for x in lines), lines)
+        r = self.drive("--dry-run", "build", "--arch", "arm64",
+                       "mattermost", "10.3.1")
+        lines = r.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("1. build mattermost 10.3.1 "
+                                            "arm64"), lines)
+        self.assertFalse(any(re.match(r"\d+\. merge ", x) for x in lines),
+                         lines)
         self.assertFalse(any("10.3.1 amd64" in x for x in lines), lines)
+        self.assertIn("withheld: mattermost 10.3.1: not merged, 1 arch is "
+                      "still missing", lines)
 
 
 class TestLogNotify(SharedWorld):
@@ -324,6 +345,7 @@ class TestLogNotify(SharedWorld):
         self.config(self.slow(2.5), archs=["amd64"])
         r = self.drive("watch", "mattermost", "10.3.1", "amd64",
                        timeout=60)
+        self.assertTrue(r.stdout.startswith("first queued 1\n"), r.stdout)
         self.assertEqual(r.returncode, 0, r.stderr)
         gens = [int(x.split()[1]) for x in r.stdout.splitlines()
                 if x.startswith("gen ")]
