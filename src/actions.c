@@ -1,4 +1,8 @@
-/* actions.c — the write actions of the core: builds, merges, latest. */
+/*
+ * actions.c — the actions state of the core: the job queue and its history,
+ * the builder's expanded arguments, job locks, cancel, and the notify
+ * callback. Every write is made by apply (apply.c) from a plan (plan.c).
+ */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,43 +20,12 @@
 #include "job-log.h"
 #include "jobs.h"
 #include "loop.h"
-#include "merge.h"
 #include "model.h"
 #include "refname.h"
 #include "registry.h"
 #include "version.h"
 #include "status.h"
 #include "util.h"
-
-enum after_kind {
-	AFTER_MERGE,		/* merge a version when its jobs are done */
-	AFTER_LATEST,		/* move latest when the app's work is done */
-};
-
-struct action_after {
-	enum after_kind	 kind;
-	char		*app;
-	char		*version;	/* AFTER_MERGE */
-};
-
-enum op_kind {
-	OP_MERGE,
-	OP_LATEST,
-};
-
-struct actions;
-
-struct action_op {
-	struct actions	*act;
-	enum op_kind	 kind;
-	struct merge_op	*mop;
-	char		*app;
-	char		*version;
-	int		 dry_run;
-	action_done_cb	 cb;
-	void		*arg;
-	struct action_op *next;
-};
 
 struct action_seen {
 	unsigned long	 id;
@@ -65,14 +38,10 @@ struct actions {
 	char			*init_error;
 	action_notify_cb	 notify;
 	void			*notify_arg;
-	struct action_after	*after;
-	size_t			 nafter;
-	struct action_op	*ops;
 	struct action_seen	*seen;
 	size_t			 nseen;
 	int			 failures;
 	int			 secrets_added;
-	int			 advancing;
 	int			 recovered_told;
 	uint64_t		 touch_timer;	/* a throttled touch is due */
 	uint64_t		 touched_at;	/* ms, last throttled touch */
@@ -98,9 +67,6 @@ struct actions {
 #define ACTIONS_FAIL_LINES	3
 
 static struct actions *actions_all;
-
-static void	actions_advance(struct actions *);
-static int	actions_op_pending(struct actions *, const char *, const char *);
 
 /* Tell the front end (sanitized, one line). */
 static void
@@ -194,8 +160,7 @@ actions_seen(struct actions *act, const struct job *job)
 	return 0;
 }
 
-/* Whether this process still has work for an app: a queued or running
- * job, a merge or tag move in flight or waiting. */
+/* Whether this process still has a queued or running job for an app. */
 static int
 actions_app_busy(struct actions *act, const char *app)
 {
@@ -208,11 +173,7 @@ actions_app_busy(struct actions *act, const char *app)
 		    strcmp(j->app, app) == 0)
 			return 1;
 	}
-	for (i = 0; i < act->nafter; i++) {
-		if (strcmp(act->after[i].app, app) == 0)
-			return 1;
-	}
-	return actions_op_pending(act, app, NULL);
+	return 0;
 }
 
 /* The second refresh after other processes' jobs ended is due. */
@@ -339,10 +300,8 @@ actions_job_changed(const struct job *job, void *arg)
 			events_job_ended(core_events(act->core), &ej);
 		}
 	}
-	if (job_state_final(job->state)) {
-		actions_advance(act);
+	if (job_state_final(job->state))
 		actions_job_ended(act, job);
-	}
 	/* A hook may remove itself (its apply ended): walk a copy. */
 	if (act->nhooks > 0) {
 		size_t n = act->nhooks, k;
@@ -470,22 +429,11 @@ action_set_notify(struct core *core, action_notify_cb cb, void *arg)
 	actions_tell_recovered(act);
 }
 
-/* Free an op record (not the merge op). */
-static void
-actions_op_free(struct action_op *op)
-{
-	free(op->app);
-	free(op->version);
-	free(op);
-}
-
 /* Tear down. */
 void
 action_shutdown(struct core *core)
 {
 	struct actions **pp, *act;
-	struct action_op *op, *next;
-	size_t i;
 
 	for (pp = &actions_all; *pp != NULL; pp = &(*pp)->next) {
 		if ((*pp)->core == core)
@@ -494,11 +442,6 @@ action_shutdown(struct core *core)
 	if ((act = *pp) == NULL)
 		return;
 	*pp = act->next;
-	for (op = act->ops; op != NULL; op = next) {
-		next = op->next;
-		merge_cancel(op->mop);
-		actions_op_free(op);
-	}
 	loop_timer_del(core_loop(core), act->touch_timer);
 	loop_timer_del(core_loop(core), act->later_timer);
 	free(act->later);
@@ -507,11 +450,6 @@ action_shutdown(struct core *core)
 		jobs_set_output_cb(act->jobs, NULL, NULL);
 		jobs_free(act->jobs);
 	}
-	for (i = 0; i < act->nafter; i++) {
-		free(act->after[i].app);
-		free(act->after[i].version);
-	}
-	free(act->after);
 	free(act->seen);
 	free(act->hooks);
 	free(act->init_error);
@@ -722,7 +660,7 @@ actions_spec(struct core *core, struct mt_app *a, struct mt_version *v,
 		goto fail;
 	}
 	sb->staging_ref = xasprintf("%s:%s", a->image, sb->staging_tag);
-	/* Made by action_build: describing must not write anything. */
+	/* Made when a job is submitted: planning writes nothing. */
 	work = xasprintf("%s/work", state_dir());
 	safe = xasprintf("%s-%s-%s", a->cfg->name, v->version, arch);
 	for (i = 0; safe[i] != '\0'; i++) {
@@ -834,664 +772,6 @@ actions_add_secrets(struct actions *act)
 	}
 }
 
-/* Remember a follow-up (no duplicates). */
-static void
-actions_after_add(struct actions *act, enum after_kind kind, const char *app,
-    const char *version)
-{
-	size_t i;
-
-	for (i = 0; i < act->nafter; i++) {
-		struct action_after *f = &act->after[i];
-
-		if (f->kind == kind && strcmp(f->app, app) == 0 &&
-		    (kind == AFTER_LATEST || strcmp(f->version, version) == 0))
-			return;
-	}
-	act->after = xreallocarray(act->after, act->nafter + 1,
-	    sizeof *act->after);
-	act->after[act->nafter].kind = kind;
-	act->after[act->nafter].app = xstrdup(app);
-	act->after[act->nafter].version = xstrdup(version);
-	act->nafter++;
-}
-
-/* What building one version would do, per configured arch. */
-enum build_what {
-	BUILD_NOT = 0,		/* not asked for (or not missing) */
-	BUILD_START,		/* a job is queued */
-	BUILD_ACTIVE,		/* a job of this process is queued or running */
-	BUILD_ELSEWHERE,	/* another mirrortop process builds it */
-};
-
-struct build_plan {
-	enum build_what	 what[CONFIG_MAX_ARCHS];
-	int		 nstart;
-	int		 nactive;
-	int		 nelsewhere;
-	int		 none_missing;	/* no configured arch is missing */
-	int		 merge;		/* merge_after applies: a merge (or, for
-					 * the plugin scheme, a latest move)
-					 * is set to follow */
-	int		 merge_runs;	/* ... and nothing will be missing */
-};
-
-/*
- * Decide what action_build would do; the same decisions are used to build
- * and to describe, so a confirm dialog shows exactly what runs.
- */
-static void
-actions_build_plan(struct actions *act, struct mt_app *a, struct mt_version *v,
-    const char *arch, const char *const *only, size_t nonly, int merge_after,
-    struct build_plan *bp)
-{
-	size_t i, k;
-	int none_missing = 1;
-
-	memset(bp, 0, sizeof *bp);
-	for (i = 0; i < a->cfg->narchs; i++) {
-		const char *ar = a->cfg->archs[i];
-
-		if (v->archs[i] == ARCH_MISSING)
-			none_missing = 0;
-		if (arch != NULL ? strcmp(arch, ar) != 0 :
-		    v->archs[i] != ARCH_MISSING)
-			continue;
-		/* Narrowed to some archs (sync --arch). */
-		for (k = 0; k < nonly; k++)
-			if (strcmp(only[k], ar) == 0)
-				break;
-		if (nonly > 0 && k == nonly)
-			continue;
-		if (act->jobs != NULL && jobs_find_active(act->jobs,
-		    a->cfg->name, v->version, ar) != NULL) {
-			bp->what[i] = BUILD_ACTIVE;
-			bp->nactive++;
-		} else if (act->jobs != NULL && jobs_busy_elsewhere(act->jobs,
-		    a->cfg->name, a->repo, v->version, ar)) {
-			bp->what[i] = BUILD_ELSEWHERE;
-			bp->nelsewhere++;
-		} else {
-			bp->what[i] = BUILD_START;
-			bp->nstart++;
-		}
-	}
-	bp->none_missing = none_missing;
-	if (!merge_after)
-		return;
-	bp->merge = bp->nstart > 0 || (act->jobs != NULL &&
-	    jobs_find_active(act->jobs, a->cfg->name, v->version, NULL)) ||
-	    (none_missing && v->state != VERSION_COMPLETE);
-	if (!bp->merge)
-		return;
-	bp->merge_runs = 1;
-	for (i = 0; i < a->cfg->narchs; i++) {
-		if (v->archs[i] == ARCH_MISSING && bp->what[i] != BUILD_START &&
-		    bp->what[i] != BUILD_ACTIVE)
-			bp->merge_runs = 0;
-	}
-}
-
-/* The cause for archs another process builds. Caller frees. */
-static char *
-actions_elsewhere_cause(const struct mt_app *a, const struct mt_version *v,
-    const struct build_plan *bp)
-{
-	struct buf b;
-	size_t i;
-	int n = 0;
-
-	buf_init(&b, 64 * 1024);
-	for (i = 0; i < a->cfg->narchs; i++) {
-		if (bp->what[i] == BUILD_ELSEWHERE)
-			buf_printf(&b, "%s%s", n++ ? ", " : "", a->cfg->archs[i]);
-	}
-	{
-		char *archs = buf_steal(&b), *cause;
-
-		cause = xasprintf("%s for %s %s %s %s queued or running in "
-		    "another mirrortop process", n > 1 ? "jobs" : "a job",
-		    a->cfg->name, v->version, archs, n > 1 ? "are" : "is");
-		free(archs);
-		return cause;
-	}
-}
-
-/*
- * Queue builds for one version. elsewhere_ok: archs that another process
- * builds are skipped quietly (sync); otherwise they are reported through
- * *cause (with -1 when nothing was queued).
- */
-static int
-actions_build(struct actions *act, struct mt_app *a, struct mt_version *v,
-    const char *arch, const char *const *only, size_t nonly, int merge_after,
-    int elsewhere_ok, char **cause)
-{
-	struct core *core = act->core;
-	struct build_plan bp;
-	struct spec_buf sb;
-	size_t i;
-	int queued = 0;
-	char *work, *why = NULL;
-
-	*cause = NULL;
-	actions_add_secrets(act);
-	work = xasprintf("%s/work", state_dir());
-	if (mkdir_p(work, 0700) != 0) {
-		*cause = xasprintf("%s: %s", work, strerror(errno));
-		free(work);
-		return -1;
-	}
-	free(work);
-	actions_build_plan(act, a, v, arch, only, nonly, merge_after, &bp);
-	for (i = 0; i < a->cfg->narchs; i++) {
-		const char *ar = a->cfg->archs[i];
-
-		if (bp.what[i] != BUILD_START)
-			continue;
-		if (actions_spec(core, a, v, ar, &sb, &why) != 0)
-			break;
-		if (jobs_submit(act->jobs, &sb.spec, NULL, &why) != 0) {
-			spec_buf_clear(&sb);
-			/* Taken by another process since the plan was made. */
-			if (jobs_busy_elsewhere(act->jobs, a->cfg->name,
-			    a->repo, v->version, ar)) {
-				free(why);
-				why = NULL;
-				bp.what[i] = BUILD_ELSEWHERE;
-				bp.nelsewhere++;
-				continue;
-			}
-			break;
-		}
-		spec_buf_clear(&sb);
-		queued++;
-		/* The submit may have finished the job already; v is still
-		 * valid: the model is only rebuilt by a refresh. */
-	}
-	if (why == NULL && bp.nelsewhere > 0 && !elsewhere_ok)
-		why = actions_elsewhere_cause(a, v, &bp);
-	if (why != NULL && queued == 0) {
-		*cause = why;
-		return -1;
-	}
-	*cause = why;
-	/* Nothing left to build but not merged yet: merge now. */
-	if (merge_after && (queued > 0 || jobs_find_active(act->jobs,
-	    a->cfg->name, v->version, NULL) != NULL || (bp.none_missing &&
-	    v->state != VERSION_COMPLETE))) {
-		actions_after_add(act, AFTER_MERGE, a->cfg->name, v->version);
-		actions_advance(act);
-	}
-	return queued;
-}
-
-/* Queue builds for one version. */
-int
-action_build(struct core *core, size_t app, size_t version, const char *arch,
-    int merge_after, char **cause)
-{
-	struct actions *act = actions_get(core);
-	struct mt_app *a;
-	struct mt_version *v;
-
-	*cause = NULL;
-	if (!actions_writable(act, "build", cause))
-		return -1;
-	if (actions_check(core, app, version, &a, &v, cause) != 0)
-		return -1;
-	if (arch != NULL && actions_arch_index(a, arch) < 0) {
-		*cause = xasprintf("%s: arch %s is not configured", a->cfg->name,
-		    arch);
-		return -1;
-	}
-	return actions_build(act, a, v, arch, NULL, 0, merge_after, 0, cause);
-}
-
-/* Whether an op for app (and version) is in flight. */
-static int
-actions_op_pending(struct actions *act, const char *app, const char *version)
-{
-	struct action_op *op;
-
-	for (op = act->ops; op != NULL; op = op->next) {
-		if (strcmp(op->app, app) == 0 && (version == NULL ||
-		    (op->version != NULL && strcmp(op->version, version) == 0)))
-			return 1;
-	}
-	return 0;
-}
-
-/* Unlink an op. */
-static void
-actions_op_unlink(struct actions *act, struct action_op *op)
-{
-	struct action_op **pp;
-
-	for (pp = &act->ops; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == op) {
-			*pp = op->next;
-			return;
-		}
-	}
-}
-
-/* A merge ended: update the model, report. */
-static void
-actions_merge_done(int status, const char *json, const char *digest,
-    const char *errmsg, void *arg)
-{
-	struct action_op *op = arg;
-	struct actions *act = op->act;
-	struct mt_app *a = actions_app(act, op->app, NULL);
-	struct mt_version *v = actions_version(a, op->version);
-	size_t i;
-
-	actions_op_unlink(act, op);
-	if (status == 0 && !op->dry_run && v != NULL) {
-		for (i = 0; i < a->cfg->narchs; i++)
-			v->archs[i] = ARCH_PRESENT;
-		free(v->digest);
-		v->digest = xstrdup(digest);
-		model_version_update_state(v, a->cfg->narchs);
-		if (v->is_latest) {
-			free(a->latest_digest);
-			a->latest_digest = xstrdup(digest);
-			free(a->registry_latest);
-			a->registry_latest = xstrdup(v->version);
-			a->latest_drift = 0;
-		}
-		core_touch(act->core);
-	}
-	if (status != 0) {
-		act->failures++;
-		actions_notify(act, 1, "%s", errmsg ? errmsg : "merge failed");
-	} else if (!op->dry_run)
-		actions_notify(act, 0, "merged %s %s: %s:%s%s (%s)", op->app,
-		    op->version, a ? a->image : op->app, v ? v->image_tag : "?",
-		    v && v->is_latest ? " and latest" : "", digest);
-	if (!op->dry_run) {
-		struct events_job ej = {
-			.kind = "merge", .app = op->app, .version = op->version,
-			.ok = status == 0, .detail = status == 0 ? digest :
-			    errmsg,
-		};
-
-		events_job_ended(core_events(act->core), &ej);
-		if (status == 0 && v != NULL) {
-			events_merged(core_events(act->core), a, op->version,
-			    v->image_tag, digest, v->is_latest);
-			events_app_changed(core_events(act->core), a,
-			    op->version);
-		}
-	}
-	if (op->cb != NULL)
-		op->cb(status, json, errmsg, op->arg);
-	actions_op_free(op);
-	actions_advance(act);
-}
-
-/* Start a merge of version v of a. */
-static int
-actions_merge_begin(struct actions *act, struct mt_app *a,
-    struct mt_version *v, int dry_run, action_done_cb cb, void *arg,
-    char **cause)
-{
-	struct core *core = act->core;
-	struct merge_spec ms;
-	struct action_op *op;
-	struct merge_op *mop;
-	char *staging[CONFIG_MAX_ARCHS];
-	const char *digests[CONFIG_MAX_ARCHS];
-	size_t i;
-	int r = 0;
-
-	if (!a->cfg->manifest) {
-		*cause = xasprintf("merge %s %s: the app uses per-arch tags "
-		    "(manifest: false); there is no index to merge",
-		    a->cfg->name, v->version);
-		return -1;
-	}
-	memset(&ms, 0, sizeof ms);
-	for (i = 0; i < a->cfg->narchs; i++) {
-		staging[i] = actions_staging_tag(core, a, v,
-		    a->cfg->archs[i]);
-		if (staging[i] == NULL) {
-			*cause = xasprintf("merge %s %s: %s: the staging tag "
-			    "is not a valid registry tag", a->cfg->name,
-			    v->version, a->cfg->archs[i]);
-			while (i-- > 0)
-				free(staging[i]);
-			return -1;
-		}
-		digests[i] = act->jobs ? jobs_last_digest(act->jobs,
-		    a->cfg->name, v->version, a->cfg->archs[i]) : NULL;
-	}
-	ms.app = a->cfg->name;
-	ms.version = v->version;
-	ms.image = a->image;
-	ms.repo = a->repo;
-	ms.image_tag = v->image_tag;
-	ms.is_latest = v->is_latest;
-	ms.dry_run = dry_run;
-	ms.archs = a->cfg->archs;
-	ms.narchs = a->cfg->narchs;
-	ms.digests = digests;
-	ms.staging_tags = (const char *const *)staging;
-	op = xcalloc(1, sizeof *op);
-	op->act = act;
-	op->kind = OP_MERGE;
-	op->app = xstrdup(a->cfg->name);
-	op->version = xstrdup(v->version);
-	op->dry_run = dry_run;
-	op->cb = cb;
-	op->arg = arg;
-	op->next = act->ops;
-	act->ops = op;
-	*cause = NULL;
-	mop = merge_start(core_app_registry(core, a), &ms, actions_merge_done, op,
-	    cause);
-	if (mop != NULL)
-		op->mop = mop;
-	else if (*cause != NULL) {
-		actions_op_unlink(act, op);
-		actions_op_free(op);
-		r = -1;
-	}
-	/* else: it finished at once and op is gone. */
-	for (i = 0; i < a->cfg->narchs; i++)
-		free(staging[i]);
-	return r;
-}
-
-/* Start a merge. */
-int
-action_merge_start(struct core *core, size_t app, size_t version, int dry_run,
-    action_done_cb cb, void *arg, char **cause)
-{
-	struct actions *act = actions_get(core);
-	struct mt_app *a;
-	struct mt_version *v;
-
-	*cause = NULL;
-	if (!dry_run && !actions_writable(act, "merge", cause))
-		return -1;
-	if (actions_check(core, app, version, &a, &v, cause) != 0)
-		return -1;
-	return actions_merge_begin(act, a, v, dry_run, cb, arg, cause);
-}
-
-struct action_wait {
-	int	 done;
-	int	 status;
-	char	*json;
-	char	*errmsg;
-};
-
-/* Store a result for a synchronous caller. */
-static void
-actions_wait_cb(int status, const char *json, const char *errmsg, void *arg)
-{
-	struct action_wait *w = arg;
-
-	w->done = 1;
-	w->status = status;
-	w->json = xstrdup(json);
-	w->errmsg = xstrdup(errmsg);
-}
-
-/* Run the loop until w is done; hand back the result. */
-static int
-actions_wait(struct core *core, struct action_wait *w, char **out_json,
-    char **cause)
-{
-	while (!w->done)
-		core_run_once(core, 1000);
-	if (w->status != 0) {
-		*cause = w->errmsg ? w->errmsg : xstrdup("failed");
-		free(w->json);
-		return -1;
-	}
-	free(w->errmsg);
-	if (out_json != NULL)
-		*out_json = w->json;
-	else
-		free(w->json);
-	return 0;
-}
-
-/* Merge and wait. */
-int
-action_merge(struct core *core, size_t app, size_t version, int dry_run,
-    char **out_json, char **cause)
-{
-	struct action_wait w;
-
-	memset(&w, 0, sizeof w);
-	if (action_merge_start(core, app, version, dry_run, actions_wait_cb,
-	    &w, cause) != 0)
-		return -1;
-	return actions_wait(core, &w, out_json, cause);
-}
-
-/* The version latest should point at: the semantic latest. */
-static struct mt_version *
-actions_latest_version(struct mt_app *a, int need_complete)
-{
-	size_t i;
-
-	for (i = 0; i < a->nversions; i++) {
-		if (a->versions[i].is_latest && (!need_complete ||
-		    a->versions[i].state == VERSION_COMPLETE))
-			return &a->versions[i];
-	}
-	if (!need_complete)
-		return NULL;
-	/* Plugin scheme: the highest complete release. */
-	for (i = 0; i < a->nversions; i++) {
-		if (!a->versions[i].prerelease &&
-		    a->versions[i].state == VERSION_COMPLETE)
-			return &a->versions[i];
-	}
-	return NULL;
-}
-
-struct latest_group {
-	struct actions	*act;
-	size_t		 pending;
-	int		 failed;
-	struct buf	 json;
-	char		*errmsg;
-	char		*app;
-	char		*version;
-	int		 dry_run;
-	action_done_cb	 cb;
-	void		*arg;
-};
-
-/* One retag of a latest move ended. */
-static void
-actions_latest_done(int status, const char *json, const char *digest,
-    const char *errmsg, void *arg)
-{
-	struct action_op *op = arg;
-	struct actions *act = op->act;
-	struct latest_group *g = op->arg;
-	struct mt_app *a;
-
-	actions_op_unlink(act, op);
-	actions_op_free(op);
-	if (status != 0) {
-		g->failed = 1;
-		if (g->errmsg == NULL)
-			g->errmsg = xstrdup(errmsg);
-	} else {
-		if (g->json.len > 0)
-			buf_append(&g->json, "\n", 1);
-		buf_append(&g->json, json, strlen(json));
-		a = actions_app(act, g->app, NULL);
-		if (a != NULL && !g->dry_run) {
-			/* The plugin scheme's latest-<arch> tags too. */
-			if (a->cfg->manifest) {
-				free(a->latest_digest);
-				a->latest_digest = xstrdup(digest);
-			}
-			free(a->registry_latest);
-			a->registry_latest = xstrdup(g->version);
-			a->latest_drift = a->upstream_latest == NULL ||
-			    strcmp(a->upstream_latest, g->version) != 0;
-			core_touch(act->core);
-		}
-	}
-	if (--g->pending > 0)
-		return;
-	if (g->failed) {
-		act->failures++;
-		actions_notify(act, 1, "%s", g->errmsg ? g->errmsg :
-		    "latest failed");
-	} else if (!g->dry_run)
-		actions_notify(act, 0, "latest %s -> %s", g->app, g->version);
-	if (!g->dry_run && g->failed) {
-		struct events_job ej = {
-			.kind = "latest", .app = g->app, .version = g->version,
-			.detail = g->errmsg,
-		};
-
-		events_job_ended(core_events(act->core), &ej);
-	} else if (!g->dry_run)
-		events_app_changed(core_events(act->core),
-		    actions_app(act, g->app, NULL), NULL);
-	if (g->cb != NULL)
-		g->cb(g->failed ? -1 : 0, g->failed ? NULL : g->json.data,
-		    g->errmsg, g->arg);
-	buf_free(&g->json);
-	free(g->errmsg);
-	free(g->app);
-	free(g->version);
-	free(g);
-	actions_advance(act);
-}
-
-/* Move latest for app a. */
-static int
-actions_latest_begin(struct actions *act, struct mt_app *a, int dry_run,
-    action_done_cb cb, void *arg, char **cause)
-{
-	struct core *core = act->core;
-	struct mt_version *v;
-	struct latest_group *g;
-	char *label, *src[CONFIG_MAX_ARCHS], *dst[CONFIG_MAX_ARCHS];
-	size_t i, n = 0;
-
-	v = actions_latest_version(a, !a->cfg->manifest);
-	if (v == NULL) {
-		*cause = xasprintf("latest %s: no %s version to point at",
-		    a->cfg->name, a->cfg->manifest ? "upstream latest" :
-		    "complete");
-		return -1;
-	}
-	if (a->cfg->manifest) {
-		src[n] = xstrdup(v->image_tag);
-		dst[n++] = xstrdup("latest");
-	} else {
-		for (i = 0; i < a->cfg->narchs; i++) {
-			src[n] = actions_staging_tag(core, a, v,
-			    a->cfg->archs[i]);
-			dst[n] = xasprintf("latest-%s", a->cfg->archs[i]);
-			for (char *p = dst[n]; *p != '\0'; p++) {
-				if (*p == '/')
-					*p = '-';
-			}
-			if (src[n] == NULL)
-				src[n] = xstrdup("");
-			n++;
-		}
-	}
-	g = xcalloc(1, sizeof *g);
-	g->act = act;
-	buf_init(&g->json, 16 * 1024 * 1024);
-	g->app = xstrdup(a->cfg->name);
-	g->version = xstrdup(v->version);
-	g->dry_run = dry_run;
-	g->cb = cb;
-	g->arg = arg;
-	g->pending = n + 1;
-	label = xasprintf("latest %s", a->cfg->name);
-	for (i = 0; i < n; i++) {
-		struct action_op *op = xcalloc(1, sizeof *op);
-		char *why = NULL;
-
-		op->act = act;
-		op->kind = OP_LATEST;
-		op->app = xstrdup(a->cfg->name);
-		op->dry_run = dry_run;
-		op->arg = g;
-		op->next = act->ops;
-		act->ops = op;
-		op->mop = merge_retag(core_app_registry(core, a), label, a->repo,
-		    src[i], &dst[i], 1, dry_run, actions_latest_done, op, &why);
-		if (op->mop == NULL) {
-			actions_op_unlink(act, op);
-			actions_op_free(op);
-			g->pending--;
-			g->failed = 1;
-			if (g->errmsg == NULL)
-				g->errmsg = why;
-			else
-				free(why);
-		}
-		free(src[i]);
-		free(dst[i]);
-	}
-	free(label);
-	/* Drop the guard; when nothing started, report now. */
-	if (--g->pending == 0) {
-		if (cb != NULL)
-			cb(-1, NULL, g->errmsg ? g->errmsg : "nothing to do",
-			    arg);
-		act->failures++;
-		buf_free(&g->json);
-		free(g->errmsg);
-		free(g->app);
-		free(g->version);
-		free(g);
-	}
-	return 0;
-}
-
-/* Start moving latest. */
-int
-action_latest_start(struct core *core, size_t app, int dry_run,
-    action_done_cb cb, void *arg, char **cause)
-{
-	struct actions *act = actions_get(core);
-	struct mt_model *m = core_model_mut(core);
-
-	*cause = NULL;
-	if (!dry_run && !actions_writable(act, "latest", cause))
-		return -1;
-	if (app >= m->napps) {
-		*cause = xstrdup("no such app");
-		return -1;
-	}
-	return actions_latest_begin(act, &m->apps[app], dry_run, cb, arg,
-	    cause);
-}
-
-/* Move latest and wait. */
-int
-action_latest(struct core *core, size_t app, int dry_run, char **out_json,
-    char **cause)
-{
-	struct action_wait w;
-
-	memset(&w, 0, sizeof w);
-	if (action_latest_start(core, app, dry_run, actions_wait_cb, &w,
-	    cause) != 0)
-		return -1;
-	return actions_wait(core, &w, out_json, cause);
-}
-
 /* Cancel a job. */
 int
 action_cancel(struct core *core, unsigned long id, char **cause)
@@ -1501,114 +781,6 @@ action_cancel(struct core *core, unsigned long id, char **cause)
 	if (!actions_writable(act, "cancel", cause))
 		return -1;
 	return jobs_cancel(act->jobs, id, cause);
-}
-
-/* Drop follow-up i. */
-static void
-actions_after_drop(struct actions *act, size_t i)
-{
-	free(act->after[i].app);
-	free(act->after[i].version);
-	act->after[i] = act->after[--act->nafter];
-}
-
-/* Run the follow-ups whose prerequisites are done. */
-static void
-actions_advance(struct actions *act)
-{
-	size_t i, j;
-	char *cause;
-	int again;
-
-	if (act->advancing)
-		return;
-	act->advancing = 1;
-	do {
-		again = 0;
-		for (i = 0; i < act->nafter; i++) {
-			struct action_after f = act->after[i];
-			struct mt_app *a = actions_app(act, f.app, NULL);
-			struct mt_version *v;
-			int missing = 0;
-
-			if (a == NULL) {
-				actions_after_drop(act, i);
-				again = 1;
-				break;
-			}
-			if (f.kind == AFTER_MERGE) {
-				if (jobs_find_active(act->jobs, f.app, f.version,
-				    NULL) != NULL)
-					continue;
-				v = actions_version(a, f.version);
-				f.app = xstrdup(f.app);
-				f.version = xstrdup(f.version);
-				actions_after_drop(act, i);
-				again = 1;
-				if (v == NULL) {
-					free(f.app);
-					free(f.version);
-					break;
-				}
-				for (j = 0; j < a->cfg->narchs; j++) {
-					/*
-					 * Not a failure of its own: a failed
-					 * job was counted, and an arch that
-					 * was not asked for is not an error.
-					 */
-					if (v->archs[j] == ARCH_MISSING) {
-						actions_notify(act, 0, "merge %s "
-						    "%s not started: %s is not "
-						    "built", f.app, f.version,
-						    a->cfg->archs[j]);
-						missing = 1;
-						break;
-					}
-				}
-				if (!missing && a->cfg->manifest) {
-					cause = NULL;
-					if (actions_merge_begin(act, a, v, 0, NULL,
-					    NULL, &cause) != 0) {
-						act->failures++;
-						actions_notify(act, 1, "%s",
-						    cause);
-						free(cause);
-					}
-				} else if (!missing)
-					actions_after_add(act, AFTER_LATEST,
-					    f.app, NULL);
-				free(f.app);
-				free(f.version);
-				break;
-			}
-			/* AFTER_LATEST: when nothing else runs for the app. */
-			if (jobs_find_active(act->jobs, f.app, NULL, NULL) ||
-			    actions_op_pending(act, f.app, NULL))
-				continue;
-			for (j = 0; j < act->nafter; j++) {
-				if (act->after[j].kind == AFTER_MERGE &&
-				    strcmp(act->after[j].app, f.app) == 0)
-					break;
-			}
-			if (j < act->nafter)
-				continue;
-			actions_after_drop(act, i);
-			again = 1;
-			if (!a->cfg->manifest || (a->latest_drift &&
-			    actions_latest_version(a, 1) != NULL &&
-			    actions_latest_version(a, 1)->is_latest)) {
-				cause = NULL;
-				if (actions_latest_begin(act, a, 0, NULL, NULL,
-				    &cause) != 0) {
-					act->failures++;
-					actions_notify(act, 1, "%s", cause);
-					free(cause);
-				}
-			}
-			break;
-		}
-	} while (again);
-	act->advancing = 0;
 }
 
 /* One line describing what building arch would run. Caller frees. */
@@ -1648,231 +820,6 @@ actions_describe_one(struct core *core, struct mt_app *a, struct mt_version *v,
 	}
 }
 
-/* The line saying what follows the builds (plan->merge_runs). */
-static void
-actions_describe_then(struct buf *b, const struct mt_app *a,
-    const struct mt_version *v)
-{
-	if (a->cfg->manifest)
-		buf_printf(b, "then: merge %s %s \u2192 PUT %s:%s%s\n",
-		    a->cfg->name, v->version, a->image, v->image_tag,
-		    v->is_latest ? " and latest" : "");
-	else
-		buf_printf(b, "then: move latest-{arch} of %s to the highest "
-		    "complete version\n", a->image);
-}
-
-/* What building would run. */
-char *
-action_describe_build_ex(struct core *core, size_t app, size_t version,
-    const char *arch, int merge_after, char **cause)
-{
-	struct actions *act = actions_get(core);
-	struct build_plan bp;
-	struct mt_app *a;
-	struct mt_version *v;
-	struct buf b, busy;
-	char *line;
-	size_t i;
-
-	*cause = NULL;
-	if (actions_check(core, app, version, &a, &v, cause) != 0)
-		return NULL;
-	if (arch != NULL && actions_arch_index(a, arch) < 0) {
-		*cause = xasprintf("%s: arch %s is not configured", a->cfg->name,
-		    arch);
-		return NULL;
-	}
-	actions_build_plan(act, a, v, arch, NULL, 0, merge_after, &bp);
-	buf_init(&b, 1024 * 1024);
-	buf_init(&busy, 64 * 1024);
-	for (i = 0; i < a->cfg->narchs; i++) {
-		const char *ar = a->cfg->archs[i];
-
-		if (bp.what[i] == BUILD_ACTIVE)
-			buf_printf(&busy, "%s%s", busy.len ? ", " : "", ar);
-		if (bp.what[i] != BUILD_START)
-			continue;
-		if ((line = actions_describe_one(core, a, v, ar, cause)) == NULL) {
-			buf_free(&b);
-			buf_free(&busy);
-			return NULL;
-		}
-		buf_printf(&b, "%s\n", line);
-		free(line);
-	}
-	if (bp.nstart == 0) {
-		if (bp.nelsewhere > 0)
-			*cause = actions_elsewhere_cause(a, v, &bp);
-		else if (bp.merge && bp.nactive == 0) {
-			/* Everything is staged: build merges at once. */
-			buf_printf(&b, "nothing to build\n");
-			actions_describe_then(&b, a, v);
-			buf_free(&busy);
-			return buf_steal(&b);
-		} else if (bp.nactive > 0)
-			*cause = xasprintf("%s %s: nothing to build (already "
-			    "building: %s)", a->cfg->name, v->version, busy.data);
-		else
-			*cause = xasprintf("%s %s: nothing to build",
-			    a->cfg->name, v->version);
-		buf_free(&b);
-		buf_free(&busy);
-		return NULL;
-	}
-	if (bp.nactive > 0)
-		buf_printf(&b, "already building: %s\n", busy.data);
-	buf_free(&busy);
-	if (bp.nelsewhere > 0) {
-		for (i = 0; i < a->cfg->narchs; i++) {
-			if (bp.what[i] == BUILD_ELSEWHERE)
-				buf_printf(&b, "not started: %s is queued or "
-				    "running in another mirrortop process\n",
-				    a->cfg->archs[i]);
-		}
-	}
-	if (bp.merge && bp.merge_runs)
-		actions_describe_then(&b, a, v);
-	return buf_steal(&b);
-}
-
-/* What building would run, then merging (as `mirrortop build`). */
-char *
-action_describe_build(struct core *core, size_t app, size_t version,
-    const char *arch, char **cause)
-{
-	return action_describe_build_ex(core, app, version, arch, 1, cause);
-}
-
-/* What merging would write. */
-char *
-action_describe_merge(struct core *core, size_t app, size_t version,
-    char **cause)
-{
-	struct actions *act = actions_get(core);
-	struct mt_app *a;
-	struct mt_version *v;
-	struct buf b;
-	size_t i;
-
-	if (actions_check(core, app, version, &a, &v, cause) != 0)
-		return NULL;
-	if (!a->cfg->manifest) {
-		*cause = xasprintf("merge %s %s: the app uses per-arch tags",
-		    a->cfg->name, v->version);
-		return NULL;
-	}
-	buf_init(&b, 1024 * 1024);
-	buf_printf(&b, "merge %s %s: PUT %s:%s%s, an index of:\n",
-	    a->cfg->name, v->version, a->image, v->image_tag,
-	    v->is_latest ? " and latest" : "");
-	for (i = 0; i < a->cfg->narchs; i++) {
-		const char *d = act->jobs ? jobs_last_digest(act->jobs,
-		    a->cfg->name, v->version, a->cfg->archs[i]) : NULL;
-		char *st = actions_staging_tag(core, a, v,
-		    a->cfg->archs[i]);
-
-		buf_printf(&b, "  %s: %s%s%s%s\n", a->cfg->archs[i], a->image,
-		    d ? "@" : ":", d ? d : (st ? st : "?"),
-		    v->archs[i] == ARCH_MISSING ? " (missing)" : "");
-		free(st);
-	}
-	return buf_steal(&b);
-}
-
-/* What moving latest would write. */
-char *
-action_describe_latest(struct core *core, size_t app, char **cause)
-{
-	struct mt_model *m = core_model_mut(core);
-	struct mt_app *a;
-	struct mt_version *v;
-	struct buf b;
-	size_t i;
-
-	if (app >= m->napps) {
-		*cause = xstrdup("no such app");
-		return NULL;
-	}
-	a = &m->apps[app];
-	v = actions_latest_version(a, !a->cfg->manifest);
-	if (v == NULL) {
-		*cause = xasprintf("latest %s: no version to point at",
-		    a->cfg->name);
-		return NULL;
-	}
-	buf_init(&b, 64 * 1024);
-	if (a->cfg->manifest)
-		buf_printf(&b, "latest %s: PUT %s:latest = %s:%s (%s%s%s)\n",
-		    a->cfg->name, a->image, a->image, v->image_tag, v->version,
-		    v->digest ? ", " : "", v->digest ? v->digest : "");
-	else {
-		for (i = 0; i < a->cfg->narchs; i++) {
-			char *st = actions_staging_tag(core, a, v,
-			    a->cfg->archs[i]);
-
-			buf_printf(&b, "latest %s: PUT %s:latest-%s = %s:%s\n",
-			    a->cfg->name, a->image, a->cfg->archs[i], a->image,
-			    st ? st : "?");
-			free(st);
-		}
-	}
-	return buf_steal(&b);
-}
-
-/* A plan line: into the plan; when it is not a dry run, to the front end. */
-static void
-actions_plan_line(struct actions *act, struct buf *p, int dry_run,
-    int tell, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void
-actions_plan_line(struct actions *act, struct buf *p, int dry_run, int tell,
-    const char *fmt, ...)
-{
-	va_list ap;
-	char *line;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	line = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(line, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf_printf(p, "%s\n", line);
-	if (!dry_run && tell)
-		actions_notify(act, 0, "%s", line);
-	free(line);
-}
-
-/* Start the work of one version in a sync (builds, else the merge). */
-static void
-actions_sync_version(struct actions *act, struct mt_app *a,
-    struct mt_version *v, const char *const *only, size_t nonly,
-    const struct build_plan *bp, int busy)
-{
-	char *why = NULL;
-	int r;
-
-	if (bp->nstart > 0) {
-		r = actions_build(act, a, v, NULL, only, nonly, 1, 1, &why);
-		if (why != NULL) {
-			act->failures++;
-			actions_notify(act, 1, "%s%s", r < 0 ? "" :
-			    "partly queued: ", why);
-			free(why);
-		}
-	} else if (a->cfg->manifest && busy == 0 && bp->merge_runs) {
-		if (actions_merge_begin(act, a, v, 0, NULL, NULL, &why) != 0) {
-			act->failures++;
-			actions_notify(act, 1, "%s", why);
-			free(why);
-		}
-	}
-}
-
 /*
  * Whether a job belongs to one of this core's apps: same app name and the
  * same image (registry, namespace, repository). The history is shared by
@@ -1895,138 +842,6 @@ actions_job_mine(struct core *core, const struct job *j)
 		return strncmp(j->staging_ref, a->image, n) == 0 &&
 		    j->staging_ref[n] == ':';
 	}
-	return 0;
-}
-
-/* Sync apps. */
-int
-action_sync(struct core *core, const char *const *apps, size_t napps,
-    const char *const *archs, size_t narchs, int dry_run, char **plan,
-    char **cause)
-{
-	struct actions *act = actions_get(core);
-	struct mt_model *m = core_model_mut(core);
-	struct build_plan bp;
-	struct buf p;
-	size_t i, j, k, ai;
-	char *line, *why;
-
-	if (plan != NULL)
-		*plan = NULL;
-	if (!dry_run && !actions_writable(act, "sync", cause))
-		return -1;
-	for (k = 0; k < napps; k++) {
-		if (actions_app(act, apps[k], NULL) == NULL) {
-			*cause = xasprintf("no app named %s", apps[k]);
-			return -1;
-		}
-	}
-	if (!dry_run)
-		actions_add_secrets(act);
-	buf_init(&p, 16 * 1024 * 1024);
-	for (ai = 0; ai < m->napps; ai++) {
-		struct mt_app *a = &m->apps[ai];
-		int latest_changes = 0;
-
-		for (k = 0; k < napps; k++) {
-			if (strcmp(apps[k], a->cfg->name) == 0)
-				break;
-		}
-		if (napps > 0 && k == napps)
-			continue;
-		if (a->error != NULL) {
-			actions_plan_line(act, &p, dry_run, 1, "skip %s: %s",
-			    a->cfg->name, a->error);
-			continue;
-		}
-		for (j = 0; j < a->nversions; j++) {
-			struct mt_version *v;
-			int busy, vlock = -1;
-
-			if (actions_check(core, ai, j, &a, &v, &why) != 0) {
-				actions_plan_line(act, &p, dry_run, 1, "skip: %s",
-				    why);
-				free(why);
-				continue;
-			}
-			if (v->state == VERSION_COMPLETE)
-				continue;
-			/* Overlapping syncs decide one after the other. */
-			if (!dry_run)
-				vlock = jobs_lock_version(act->jobs,
-				    a->cfg->name, a->repo, v->version);
-			actions_build_plan(act, a, v, NULL, archs, narchs, 1,
-			    &bp);
-			busy = bp.nactive + bp.nelsewhere;
-			if (bp.nelsewhere > 0) {
-				/* Its builder merges it; nothing of ours. */
-				why = actions_elsewhere_cause(a, v, &bp);
-				actions_plan_line(act, &p, dry_run, 1, "skip: %s",
-				    why);
-				free(why);
-				jobs_unlock_version(vlock);
-				continue;
-			}
-			for (i = 0; i < a->cfg->narchs; i++) {
-				if (bp.what[i] == BUILD_ACTIVE ||
-				    bp.what[i] == BUILD_ELSEWHERE) {
-					actions_plan_line(act, &p, dry_run, 1,
-					    "skip: %s %s %s is already being "
-					    "built%s", a->cfg->name, v->version,
-					    a->cfg->archs[i], bp.what[i] ==
-					    BUILD_ELSEWHERE ? " by another "
-					    "mirrortop process" : "");
-					continue;
-				}
-				if (bp.what[i] != BUILD_START)
-					continue;
-				line = actions_describe_one(core, a, v,
-				    a->cfg->archs[i], &why);
-				if (line == NULL) {
-					actions_plan_line(act, &p, dry_run, 1,
-					    "skip: %s", why);
-					free(why);
-					continue;
-				}
-				/* Started jobs tell of themselves. */
-				actions_plan_line(act, &p, dry_run, 0, "%s", line);
-				free(line);
-			}
-			/* The process building an arch merges the version. */
-			if (a->cfg->manifest && busy == 0 && bp.merge_runs)
-				actions_plan_line(act, &p, dry_run, 0, "merge %s "
-				    "%s: PUT %s:%s%s%s", a->cfg->name,
-				    v->version, a->image, v->image_tag,
-				    v->is_latest ? " and latest" : "",
-				    bp.nstart ? " (after the builds)" : "");
-			if (v->is_latest || !a->cfg->manifest)
-				latest_changes = 1;
-			if (dry_run)
-				continue;
-			actions_sync_version(act, a, v, archs, narchs, &bp,
-			    busy);
-			jobs_unlock_version(vlock);
-		}
-		if (a->cfg->manifest && a->latest_drift && !latest_changes) {
-			struct mt_version *lv = actions_latest_version(a, 1);
-
-			if (lv != NULL && lv->is_latest)
-				actions_plan_line(act, &p, dry_run, 0, "latest %s: "
-				    "PUT %s:latest = %s:%s", a->cfg->name,
-				    a->image, a->image, lv->image_tag);
-		} else if (!a->cfg->manifest && latest_changes)
-			actions_plan_line(act, &p, dry_run, 0, "latest %s: PUT "
-			    "%s:latest-{arch} from the highest complete version",
-			    a->cfg->name, a->image);
-		if (!dry_run && (a->latest_drift || !a->cfg->manifest))
-			actions_after_add(act, AFTER_LATEST, a->cfg->name, NULL);
-	}
-	if (!dry_run)
-		actions_advance(act);
-	if (plan != NULL && dry_run)
-		*plan = buf_steal(&p);
-	else
-		buf_free(&p);
 	return 0;
 }
 
@@ -2082,12 +897,9 @@ int
 action_busy(struct core *core)
 {
 	struct actions *act = actions_get(core);
-	struct action_op *op;
 	int n = act->jobs ? jobs_active(act->jobs) : 0;
 
-	for (op = act->ops; op != NULL; op = op->next)
-		n++;
-	return n + (int)act->nafter + act->held;
+	return n + act->held;
 }
 
 static volatile sig_atomic_t	 actions_signal;

@@ -6,6 +6,7 @@
 #include "actions.h"
 #include "actions-int.h"
 #include "apply.h"
+#include "apply-put.h"
 #include "attest.h"
 #include "config.h"
 #include "core.h"
@@ -36,7 +37,8 @@ struct apply_step {
 	int		 checked;	/* build: its premise holds, it may be
 					 * submitted (in step order) */
 	int		 submitted;	/* build: handed to the job queue */
-	struct merge_op	*mop;		/* merge/latest in flight */
+	struct merge_op	*mop;		/* merge resolution in flight */
+	struct put_op	*pop;		/* write in flight */
 	struct apply_read *rd;		/* the callback argument in flight */
 	struct untag_op	*uop;		/* untag in flight */
 	struct repo_walk *walk;		/* verify in flight */
@@ -204,6 +206,7 @@ apply_step_end(struct apply *ap, size_t i, int ok, int stale, const char *why)
 
 	ap->st[i].state = ok ? APPLY_DONE : APPLY_FAILED;
 	ap->st[i].mop = NULL;
+	ap->st[i].pop = NULL;
 	if (ok)
 		apply_count(ap, s);
 	else {
@@ -506,8 +509,7 @@ apply_attest_job_end(struct apply *ap, size_t i, const struct job *j)
 
 /* The index was written (or not). */
 static void
-apply_put_done(int status, const char *json, const char *digest,
-    const char *errmsg, void *arg)
+apply_put_done(int status, const char *digest, const char *errmsg, void *arg)
 {
 	struct apply_read *rd = arg;
 	struct apply *ap = rd->ap;
@@ -516,11 +518,10 @@ apply_put_done(int status, const char *json, const char *digest,
 	struct buf b;
 	size_t k;
 
-	(void)json;
 	apply_rd_done(rd);
-	ap->st[i].mop = NULL;
+	ap->st[i].pop = NULL;
 	if (status != 0) {
-		apply_step_end(ap, i, 0, status == MERGE_STALE, errmsg);
+		apply_step_end(ap, i, 0, status == PUT_STALE, errmsg);
 		return;
 	}
 	buf_init(&b, 64 * 1024);
@@ -583,13 +584,13 @@ apply_put(struct apply *ap, size_t i)
 		ex = xcalloc(s->ntags, sizeof *ex);
 	for (k = 0; k < s->ntags; k++)
 		ex[k] = apply_expect(ap, i, k);
-	ap->st[i].mop = merge_put(plan_step_registry(ap->core, s), label,
+	ap->st[i].pop = put_start(plan_step_registry(ap->core, s), label,
 	    s->repo, s->media_type, s->body, s->len, s->tags, ex, s->ntags,
 	    apply_put_done, rd, &cause);
 	if (ex != expect)
 		free(ex);
 	free(label);
-	if (ap->st[i].mop == NULL) {
+	if (ap->st[i].pop == NULL) {
 		apply_rd_done(rd);
 		apply_step_end(ap, i, 0, 0, cause);
 		free(cause);
@@ -1064,6 +1065,8 @@ apply_cancel(struct apply *ap)
 		}
 		if (ap->st[i].mop != NULL)
 			merge_cancel(ap->st[i].mop);
+		else if (ap->st[i].pop != NULL)
+			put_cancel(ap->st[i].pop);
 		else if (ap->st[i].uop != NULL)
 			untag_cancel(ap->st[i].uop);
 		else if (ap->st[i].walk != NULL)

@@ -1,4 +1,7 @@
-/* merge.c — native multi-arch index merges and retagging. */
+/*
+ * merge.c — resolve a native multi-arch index (reads only); apply writes
+ * it (apply-put.c).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,49 +41,27 @@ struct merge_arch {
 	json_t		*attest;	/* attestation descriptors for it (array) */
 };
 
-enum merge_kind {
-	MERGE_INDEX,
-	MERGE_RETAG,
-};
-
 struct merge_op {
-	enum merge_kind	 kind;
 	struct registry	*reg;
-	char		*label;		/* "merge APP VERSION" / "latest APP" */
+	char		*label;		/* "merge APP VERSION" */
 	char		*repo;
 	char		*image;
 	char		*image_tag;
-	int		 is_latest;
-	int		 dry_run;
 	struct merge_arch *archs;
 	size_t		 narchs;
 	size_t		 pending;
-	/* the bytes to write */
+	/* the bytes resolved */
 	char		*body;
 	size_t		 len;
 	char		*media_type;
 	char		 digest[80];
-	char		**dst;		/* tags to PUT */
-	size_t		 ndst;
-	size_t		 next_dst;	/* PUT / read back progress */
-	size_t		 next_check;
-	char		*src_ref;	/* retag */
-	char		**expect;	/* per dst: digest it must have before
-					 * the write, NULL: absent (merge_put) */
-	int		*skip;		/* per dst: already has the bytes */
-	int		 checked;	/* premises checked */
-	size_t		 next_premise;
-	/* the version's current manifest (merge_resolve) */
-	int		 want_current;
+	/* the version's current manifest */
 	char		*cur_body;
 	size_t		 cur_len;
 	char		*cur_digest;
-	merge_cb	 cb;
 	merge_result_cb	 rcb;
 	void		*arg;
 };
-
-static void	merge_put_next(struct merge_op *);
 
 /* Whether a platform is the configured arch. */
 int
@@ -277,23 +258,14 @@ merge_free(struct merge_op *op)
 		json_decref(a->attest);
 	}
 	free(op->archs);
-	if (op->expect != NULL)
-		for (i = 0; i < op->ndst; i++)
-			free(op->expect[i]);
-	free(op->expect);
-	free(op->skip);
 	free(op->cur_body);
 	free(op->cur_digest);
-	for (i = 0; i < op->ndst; i++)
-		free(op->dst[i]);
-	free(op->dst);
 	free(op->label);
 	free(op->repo);
 	free(op->image);
 	free(op->image_tag);
 	free(op->body);
 	free(op->media_type);
-	free(op->src_ref);
 	free(op);
 }
 
@@ -316,12 +288,6 @@ merge_done(struct merge_op *op, int status, const char *errmsg)
 	int cur[64];
 	size_t i;
 
-	if (op->rcb == NULL) {
-		op->cb(status, status == 0 ? op->body : NULL,
-		    status == 0 ? op->digest : NULL, errmsg, op->arg);
-		merge_free(op);
-		return;
-	}
 	memset(&r, 0, sizeof r);
 	if (status == 0) {
 		r.body = op->body;
@@ -355,93 +321,6 @@ merge_fail(struct merge_op *op, const char *what)
 
 	merge_done(op, -1, msg);
 	free(msg);
-}
-
-/* Read-back answered: compare digests. */
-static void
-merge_check_cb(int status, const struct registry_manifest *m,
-    const char *errmsg, void *arg)
-{
-	struct merge_op *op = arg;
-	char *what;
-
-	if (status != 0) {
-		what = xasprintf("reading back %s:%s failed: %s", op->repo,
-		    op->dst[op->next_check], status > 0 ? "not found" :
-		    (errmsg ? errmsg : "error"));
-		merge_fail(op, what);
-		free(what);
-		return;
-	}
-	if (m->digest == NULL || strcmp(m->digest, op->digest) != 0) {
-		what = xasprintf("%s:%s reads back as %s, not %s", op->repo,
-		    op->dst[op->next_check], m->digest ? m->digest : "?",
-		    op->digest);
-		merge_fail(op, what);
-		free(what);
-		return;
-	}
-	if (++op->next_check < op->ndst) {
-		registry_get_manifest(op->reg, op->repo,
-		    op->dst[op->next_check], 0, merge_check_cb, op);
-		return;
-	}
-	merge_done(op, 0, NULL);
-}
-
-/* A PUT answered. */
-static void
-merge_put_cb(int status, const char *digest, const char *errmsg, void *arg)
-{
-	struct merge_op *op = arg;
-	char *what;
-
-	if (status != 0) {
-		what = xasprintf("PUT %s:%s failed: %s", op->repo,
-		    op->dst[op->next_dst], errmsg ? errmsg : "error");
-		merge_fail(op, what);
-		free(what);
-		return;
-	}
-	if (digest != NULL && strcmp(digest, op->digest) != 0) {
-		what = xasprintf("PUT %s:%s: the registry says %s, not %s",
-		    op->repo, op->dst[op->next_dst], digest, op->digest);
-		merge_fail(op, what);
-		free(what);
-		return;
-	}
-	op->next_dst++;
-	merge_put_next(op);
-}
-
-/* PUT the next tag, or start reading back. */
-static void
-merge_put_next(struct merge_op *op)
-{
-	while (op->skip != NULL && op->next_dst < op->ndst &&
-	    op->skip[op->next_dst])
-		op->next_dst++;
-	if (op->next_dst < op->ndst) {
-		registry_put_manifest(op->reg, op->repo, op->dst[op->next_dst],
-		    op->media_type, op->body, op->len, merge_put_cb, op);
-		return;
-	}
-	op->next_check = 0;
-	registry_get_manifest(op->reg, op->repo, op->dst[0], 0, merge_check_cb,
-	    op);
-}
-
-/* The bytes are ready: dry run ends here, else write. */
-static void
-merge_write(struct merge_op *op)
-{
-	sha256_digest(op->body, op->len, op->digest, sizeof op->digest);
-	if (op->dry_run || op->ndst == 0) {
-		merge_done(op, 0, NULL);
-		return;
-	}
-	op->next_dst = 0;
-	merge_put_next(op);
 }
 
 /* Every arch is resolved (or not): all or nothing. */
@@ -479,7 +358,8 @@ merge_resolved(struct merge_op *op)
 	op->body = merge_build_full(op->archs, op->narchs, &mt);
 	op->len = strlen(op->body);
 	op->media_type = xstrdup(mt);
-	merge_write(op);
+	sha256_digest(op->body, op->len, op->digest, sizeof op->digest);
+	merge_done(op, 0, NULL);
 }
 
 static void	merge_try(struct merge_arch *);
@@ -592,18 +472,6 @@ merge_try(struct merge_arch *a)
 	    merge_arch_cb, a);
 }
 
-/* A new operation. */
-static struct merge_op *
-merge_op_new(struct registry *reg, merge_cb cb, void *arg)
-{
-	struct merge_op *op = xcalloc(1, sizeof *op);
-
-	op->reg = reg;
-	op->cb = cb;
-	op->arg = arg;
-	return op;
-}
-
 /* The version's current manifest answered (merge_resolve). */
 static void
 merge_current_cb(int status, const struct registry_manifest *m,
@@ -623,9 +491,9 @@ merge_current_cb(int status, const struct registry_manifest *m,
 		merge_resolved(op);
 }
 
-/* Start a merge (cb) or a resolution (rcb). */
-static struct merge_op *
-merge_begin(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
+/* Resolve a merge without writing. */
+struct merge_op *
+merge_resolve(struct registry *reg, const struct merge_spec *spec,
     merge_result_cb rcb, void *arg, char **cause)
 {
 	struct merge_op *op;
@@ -636,20 +504,14 @@ merge_begin(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
 		    spec->version);
 		return NULL;
 	}
-	op = merge_op_new(reg, cb, arg);
+	op = xcalloc(1, sizeof *op);
+	op->reg = reg;
 	op->rcb = rcb;
-	op->want_current = rcb != NULL;
-	op->kind = MERGE_INDEX;
+	op->arg = arg;
 	op->label = xasprintf("merge %s %s", spec->app, spec->version);
 	op->repo = xstrdup(spec->repo);
 	op->image = xstrdup(spec->image);
 	op->image_tag = xstrdup(spec->image_tag);
-	op->is_latest = spec->is_latest;
-	op->dry_run = spec->dry_run;
-	op->dst = xcalloc(2, sizeof *op->dst);
-	op->dst[op->ndst++] = xstrdup(spec->image_tag);
-	if (spec->is_latest && strcmp(spec->image_tag, "latest") != 0)
-		op->dst[op->ndst++] = xstrdup("latest");
 	op->archs = xcalloc(spec->narchs, sizeof *op->archs);
 	op->narchs = spec->narchs;
 	for (i = 0; i < spec->narchs; i++) {
@@ -675,161 +537,14 @@ merge_begin(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
 		a->staging_ref = xasprintf("%s:%s", spec->image, st);
 	}
 	/* Guard against callbacks that answer at once. */
-	op->pending = op->narchs + 1 + (op->want_current ? 1 : 0);
-	if (op->want_current)
-		registry_get_manifest(reg, op->repo, op->image_tag, 0,
-		    merge_current_cb, op);
+	op->pending = op->narchs + 2;
+	registry_get_manifest(reg, op->repo, op->image_tag, 0,
+	    merge_current_cb, op);
 	for (i = 0; i < op->narchs; i++)
 		merge_try(&op->archs[i]);
 	if (--op->pending == 0) {
 		merge_resolved(op);
 		return NULL;	/* already finished and reported */
 	}
-	return op;
-}
-
-/* Start a merge. */
-struct merge_op *
-merge_start(struct registry *reg, const struct merge_spec *spec, merge_cb cb,
-    void *arg, char **cause)
-{
-	return merge_begin(reg, spec, cb, NULL, arg, cause);
-}
-
-/* Resolve a merge without writing. */
-struct merge_op *
-merge_resolve(struct registry *reg, const struct merge_spec *spec,
-    merge_result_cb cb, void *arg, char **cause)
-{
-	struct merge_spec dry = *spec;
-
-	dry.dry_run = 1;
-	return merge_begin(reg, &dry, NULL, cb, arg, cause);
-}
-
-/* A premise of merge_put answered: the tag's digest now. */
-static void
-merge_premise_cb(int status, const struct registry_manifest *m,
-    const char *errmsg, void *arg)
-{
-	struct merge_op *op = arg;
-	const char *want = op->expect[op->next_premise];
-	const char *have = status == 0 ? m->digest : NULL;
-	char *what;
-
-	if (status < 0) {
-		what = xasprintf("cannot check %s:%s before writing: %s",
-		    op->repo, op->dst[op->next_premise],
-		    errmsg ? errmsg : "error");
-		merge_fail(op, what);
-		free(what);
-		return;
-	}
-	if (have != NULL && strcmp(have, op->digest) == 0) {
-		/* Already what the step writes (an overlapping run wrote
-		 * it): nothing to write there. */
-		op->skip[op->next_premise] = 1;
-	} else if ((want == NULL) != (have == NULL) || (want != NULL &&
-	    strcmp(want, have) != 0)) {
-		char *msg = xasprintf("%s: stale: %s:%s is %s now, the plan "
-		    "saw %s; nothing written", op->label, op->repo,
-		    op->dst[op->next_premise], have ? have : "absent",
-		    want ? want : "it absent");
-
-		merge_done(op, MERGE_STALE, msg);
-		free(msg);
-		return;
-	}
-	if (++op->next_premise < op->ndst) {
-		registry_head_manifest(op->reg, op->repo,
-		    op->dst[op->next_premise], merge_premise_cb, op);
-		return;
-	}
-	op->next_dst = 0;
-	merge_put_next(op);
-}
-
-/* Write exact bytes once the tags are as the plan saw them. */
-struct merge_op *
-merge_put(struct registry *reg, const char *label, const char *repo,
-    const char *media_type, const char *body, size_t len,
-    char *const *tags, const char *const *expect, size_t n, merge_cb cb,
-    void *arg, char **cause)
-{
-	struct merge_op *op;
-	size_t i;
-
-	if (n == 0 || body == NULL) {
-		*cause = xasprintf("%s: nothing to write", label);
-		return NULL;
-	}
-	op = merge_op_new(reg, cb, arg);
-	op->kind = MERGE_RETAG;
-	op->label = xstrdup(label);
-	op->repo = xstrdup(repo);
-	op->body = xmalloc(len + 1);
-	memcpy(op->body, body, len);
-	op->body[len] = '\0';
-	op->len = len;
-	op->media_type = xstrdup(media_type);
-	sha256_digest(op->body, op->len, op->digest, sizeof op->digest);
-	op->dst = xcalloc(n, sizeof *op->dst);
-	op->expect = xcalloc(n, sizeof *op->expect);
-	op->skip = xcalloc(n, sizeof *op->skip);
-	for (i = 0; i < n; i++) {
-		op->dst[op->ndst] = xstrdup(tags[i]);
-		op->expect[op->ndst++] = xstrdup(expect ? expect[i] : NULL);
-	}
-	op->next_premise = 0;
-	registry_head_manifest(reg, repo, op->dst[0], merge_premise_cb, op);
-	return op;
-}
-
-/* The source manifest of a retag answered. */
-static void
-merge_retag_cb(int status, const struct registry_manifest *m,
-    const char *errmsg, void *arg)
-{
-	struct merge_op *op = arg;
-	char *what;
-
-	if (status != 0) {
-		what = xasprintf("no image at %s:%s%s%s", op->repo, op->src_ref,
-		    status < 0 ? ": " : "", status < 0 && errmsg ? errmsg : "");
-		merge_fail(op, what);
-		free(what);
-		return;
-	}
-	op->body = xmalloc(m->len + 1);
-	memcpy(op->body, m->body, m->len);
-	op->body[m->len] = '\0';
-	op->len = m->len;
-	op->media_type = xstrdup(m->media_type);
-	merge_write(op);
-}
-
-/* Copy a manifest to other tags. */
-struct merge_op *
-merge_retag(struct registry *reg, const char *label, const char *repo,
-    const char *src_ref, char *const *dst_tags, size_t ndst, int dry_run,
-    merge_cb cb, void *arg, char **cause)
-{
-	struct merge_op *op;
-	size_t i;
-
-	if (ndst == 0) {
-		*cause = xasprintf("%s: nothing to tag", label);
-		return NULL;
-	}
-	op = merge_op_new(reg, cb, arg);
-	op->kind = MERGE_RETAG;
-	op->label = xstrdup(label);
-	op->repo = xstrdup(repo);
-	op->src_ref = xstrdup(src_ref);
-	op->dry_run = dry_run;
-	op->dst = xcalloc(ndst, sizeof *op->dst);
-	for (i = 0; i < ndst; i++)
-		op->dst[op->ndst++] = xstrdup(dst_tags[i]);
-	registry_get_manifest(reg, repo, src_ref, 0, merge_retag_cb, op);
 	return op;
 }

@@ -1,13 +1,14 @@
 /*
- * merge.h — native multi-arch merges and retagging (`latest`).
+ * merge.h — resolve a native multi-arch index, writing nothing.
  *
  * A merge resolves every configured arch (the recorded digest, else the
- * staging tag, else the arch's entry in the version's current index),
- * checks each image's platform, writes an OCI image index (a Docker
- * manifest list when every child is a Docker manifest), PUTs it under the
- * version's tag and, for the semantic latest, under `latest`, then reads
- * the tag back and compares digests. All or nothing: when an arch cannot
- * be resolved nothing is written and the message names it.
+ * staging tag, else the arch's entry in the version's current index, or
+ * the current index first for archs already published), checks each
+ * image's platform, and makes an OCI image index (a Docker manifest list
+ * when every child is a Docker manifest) that keeps the children's
+ * attestation manifests. All or nothing: when an arch cannot be resolved
+ * the message names it. The plan shows the bytes; apply writes them
+ * (apply-put.h).
  */
 #ifndef MT_MERGE_H
 #define MT_MERGE_H
@@ -23,8 +24,6 @@ struct merge_spec {
 	const char		*image;		/* registry/namespace/image (messages) */
 	const char		*repo;		/* namespace/image */
 	const char		*image_tag;
-	int			 is_latest;	/* also PUT as `latest` */
-	int			 dry_run;	/* resolve and build only */
 	char *const		*archs;
 	size_t			 narchs;
 	const char *const	*digests;	/* per arch: recorded digest or NULL; may be NULL */
@@ -33,9 +32,6 @@ struct merge_spec {
 						  * the child of the version's
 						  * current index first */
 };
-
-/* status of merge_put when a tag is not what the plan saw. */
-#define MERGE_STALE	(-2)
 
 /* A resolved merge (merge_resolve); everything borrowed. */
 struct merge_result {
@@ -57,47 +53,14 @@ typedef void (*merge_result_cb)(int status, const struct merge_result *,
     const char *errmsg, void *arg);
 
 /*
- * Called once: status 0 ok (json = the index bytes, digest its digest), -1
- * failed (errmsg one line: "merge APP VERSION: ..."). All borrowed.
- */
-typedef void (*merge_cb)(int status, const char *json, const char *digest,
-    const char *errmsg, void *arg);
-
-/* Start a merge. NULL with *cause (caller frees) on a bad spec. */
-struct merge_op	*merge_start(struct registry *, const struct merge_spec *,
-		     merge_cb, void *arg, char **cause);
-
-/*
- * Resolve a merge as merge_start would, writing nothing, and also read the
- * version's current manifest: cb gets the index bytes, each arch's child
+ * Resolve a merge, writing nothing, and also read the version's current
+ * manifest: cb gets the index bytes, each arch's child
  * and where it was taken from, and the current manifest. The index keeps
  * the children's attestation manifests (from their source index or the
  * current index) and writes each platform as the child's config states it.
  */
 struct merge_op	*merge_resolve(struct registry *, const struct merge_spec *,
 		     merge_result_cb, void *arg, char **cause);
-
-/*
- * PUT exact bytes under each of tags, once each tag's digest is
- * expect[i] (NULL: the tag must be absent; expect NULL: all absent), then
- * read each back. A tag that changed since the plan: status MERGE_STALE,
- * nothing written. label names the step in messages.
- */
-struct merge_op	*merge_put(struct registry *, const char *label,
-		     const char *repo, const char *media_type, const char *body,
-		     size_t len, char *const *tags, const char *const *expect,
-		     size_t n, merge_cb, void *arg, char **cause);
-
-/*
- * Copy the manifest at src_ref to each of dst_tags (same bytes, same media
- * type), then read each back and compare digests. label names the
- * operation in messages ("latest mattermost"). In dry-run mode only the
- * source is read; json is the bytes that would be PUT.
- */
-struct merge_op	*merge_retag(struct registry *, const char *label,
-		     const char *repo, const char *src_ref,
-		     char *const *dst_tags, size_t ndst, int dry_run,
-		     merge_cb, void *arg, char **cause);
 
 /* Abandon an operation (its callback is not called). */
 void		 merge_cancel(struct merge_op *);

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "merge.h"
+#include "apply-put.h"
 #include "registry.h"
 #include "registry-delete.h"
 #include "util.h"
@@ -64,7 +64,7 @@ struct untag_op {
 	char			 ph_digest[80];
 	char			*how;
 	int			 resume;	/* expect is a placeholder */
-	struct merge_op		*mop;
+	struct put_op		*pop;
 	untag_cb		 cb;
 	void			*arg;
 };
@@ -258,15 +258,13 @@ untag_delete_cb(int status, const char *errmsg, void *arg)
 
 /* The placeholder is under the tag. */
 static void
-untag_put_cb(int status, const char *json, const char *digest,
-    const char *errmsg, void *arg)
+untag_put_cb(int status, const char *digest, const char *errmsg, void *arg)
 {
 	struct untag_op *op = arg;
 
-	(void)json;
 	(void)digest;
-	op->mop = NULL;
-	if (status == MERGE_STALE) {
+	op->pop = NULL;
+	if (status == PUT_STALE) {
 		untag_end(op, UNTAG_STALE, "%s", errmsg ? errmsg : "stale");
 		return;
 	}
@@ -305,11 +303,11 @@ untag_step(struct untag_op *op)
 		tags[0] = op->tag;
 		expect[0] = op->expect;
 		label = xasprintf("untag %s:%s", op->repo, op->tag);
-		op->mop = merge_put(op->r, label, op->repo,
+		op->pop = put_start(op->r, label, op->repo,
 		    MT_MEDIA_OCI_INDEX, op->ph_body, strlen(op->ph_body), tags,
 		    expect, 1, untag_put_cb, op, &cause);
 		free(label);
-		if (op->mop == NULL) {
+		if (op->pop == NULL) {
 			untag_end(op, -1, "%s", cause ? cause : "error");
 			free(cause);
 		}
@@ -364,8 +362,8 @@ untag_cancel(struct untag_op *op)
 {
 	if (op == NULL)
 		return;
-	if (op->mop != NULL)
-		merge_cancel(op->mop);
+	if (op->pop != NULL)
+		put_cancel(op->pop);
 	registry_cancel_arg(op->r, op);
 	untag_free(op);
 }

@@ -51,7 +51,7 @@ class TestCells(LiveTest):
         s.keys("Tab", "G")                 # #1, the running one
         s.wait_for(lambda t: any(l.startswith("> #1 ") and "amd64" in l
                                  for l in t.split("\n")),
-                   what="the running job")
+                   timeout=30, what="the running job")
         s.keys("c")
         s.wait_text("Proceed? [y/N]")
         s.keys("y")
