@@ -1,4 +1,4 @@
-/* apply-put.c — PUT exact bytes under tags, premises first, then read back. */
+/* apply-put.c — PUT exact bytes under tags, premises first, read back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

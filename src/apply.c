@@ -170,6 +170,18 @@ apply_events(struct apply *ap, const struct plan_step *s, int ok,
 		events_app_changed(ev, a, NULL);
 }
 
+/* Whether step s writes `latest`. */
+static int
+apply_writes_latest(const struct plan_step *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->ntags; k++)
+		if (strcmp(s->tags[k], "latest") == 0)
+			return 1;
+	return 0;
+}
+
 /* Count a step that ended well. */
 static void
 apply_count(struct apply *ap, const struct plan_step *s)
@@ -180,6 +192,9 @@ apply_count(struct apply *ap, const struct plan_step *s)
 		break;
 	case STEP_MERGE:
 		ap->sum.merged++;
+		/* the version's index is `latest` too: latest moved */
+		if (apply_writes_latest(s))
+			ap->sum.latest++;
 		break;
 	case STEP_LATEST:
 		ap->sum.latest++;
@@ -529,8 +544,9 @@ apply_put_done(int status, const char *digest, const char *errmsg, void *arg)
 		buf_printf(&b, "%s%s:%s", k ? " and " : "", s->image,
 		    s->tags[k]);
 	if (s->kind == STEP_MERGE)
-		actions_tell(ap->core, 0, "merged %s %s: %s (%s)", s->app_name,
-		    s->version, b.data, digest);
+		actions_tell(ap->core, 0, "merged %s %s: %s (%s); latest %s",
+		    s->app_name, s->version, b.data, digest,
+		    apply_writes_latest(s) ? "moved" : "not moved");
 	else
 		actions_tell(ap->core, 0, "latest %s -> %s: %s (%s)",
 		    s->app_name, s->version, b.data, digest);

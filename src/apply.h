@@ -25,7 +25,8 @@ struct apply;
 struct apply_summary {
 	int	built;		/* build steps done */
 	int	merged;		/* merge steps done */
-	int	latest;		/* latest steps done */
+	int	latest;		/* latest steps done, and merges that wrote
+				 * `latest` too */
 	int	untagged;	/* untag steps done */
 	int	verified;	/* verify steps done */
 	int	attested;	/* attest steps done */

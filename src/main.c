@@ -103,7 +103,7 @@ static const struct cli_option cli_options[] = {
 	  .bit = CLI_OPT_CONFIG, .set = cli_set_config,
 	  .help = "read the configuration from FILE" },
 	{ .name = "json", .bit = CLI_OPT_JSON, .set = cli_set_json,
-	  .help = "print JSON (with --dry-run: the mirrortop.plan/v1 plan)" },
+	  .help = "print JSON (build, merge, sync: the plan, with --dry-run)" },
 	{ .name = "format", .arg = "table|json|openmetrics",
 	  .bit = CLI_OPT_FORMAT, .set = cli_set_format,
 	  .help = "print a table, JSON or OpenMetrics" },

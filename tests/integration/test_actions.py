@@ -107,7 +107,7 @@ class TestBuild(ActionsWorld):
                          [(1, "build", "amd64"), (2, "build", "arm64"),
                           (3, "merge", None)])
         self.assertEqual(plan["steps"][2]["tags"], ["10.3.1", "latest"])
-        self.assertIn("2 built, 1 merged, 0 latest moved, 0 failed",
+        self.assertIn("2 built, 1 merged, 1 latest moved, 0 failed",
                       r.stderr)
         jobs = self.jobs()
         self.assertEqual(sorted(j["arch"] for j in jobs), ["amd64", "arm64"])

@@ -165,8 +165,25 @@ class TestDryRunThenReal(PlanWorld):
         self.assertEqual(json.loads(body), plan["steps"][3]["index"])
         self.assertEqual(self.manifest("10.3.0")[2],
                          plan["steps"][3]["digest"])
-        self.assertIn("mirrortop: 2 built, 2 merged, 0 latest moved, "
+        self.assertIn("mirrortop: 2 built, 2 merged, 1 latest moved, "
                       "0 failed, 1 up to date", r.stderr)
+
+    def test_build_and_merge_do_exactly_the_plan(self):
+        # One job at a time: every write in the plan's order.
+        self.config(jobs=1)
+        self.stage("10.3.0")
+        for args, n in ((("build", "mattermost", "10.3.1"), 3),
+                        (("merge", "mattermost", "10.3.0"), 1)):
+            mark = len(self.reg.log())
+            plan = self.plan(*args)
+            self.assertEqual(len(plan["steps"]), n, plan)
+            self.assertEqual(self.puts(mark), [], "the dry run wrote")
+            r = self.cli(*args, check=0)
+            self.assertEqual(self.puts(mark), expected_puts(plan), r.stderr)
+        self.assertEqual(self.builds(), ["10.3.1 amd64", "10.3.1 arm64"])
+        self.assertIn("merged mattermost 10.3.0: %s/%s:10.3.0 (%s); latest "
+                      "not moved" % (self.reg.host, IMAGE,
+                                     plan["steps"][0]["digest"]), r.stderr)
 
     def test_dry_run_text_and_json_agree(self):
         self.config()
