@@ -8,7 +8,7 @@
  * jobs run, and the core's generation as a build's log grows.
  *
  *   test-jobs-driver [-c FILE] [--read-only] [--cancel-after MS]
- *       [--dry-run] [--json] [--force] [--arch A]...
+ *       [--cancel-when FILE] [--dry-run] [--json] [--force] [--arch A]...
  *       build APP VERSION
  *     | merge APP VERSION
  *     | latest APP
@@ -28,6 +28,11 @@
  * watch: apply a build of ARCH and print "gen MS" for every change of the
  * core's generation (ms since the apply started), then "end MS".
  *
+ * --cancel-after MS cancels this process's jobs MS after the refresh
+ * (during: after its second apply started);
+ * --cancel-when FILE as soon as FILE exists (a builder wrote it: no
+ * timing to guess on a loaded machine).
+ *
  * Messages go to stderr, plans and jobs to stdout.
  * Exit 0 ok, 1 a step or a note not done, 2 usage.
  */
@@ -35,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "actions.h"
 #include "apply.h"
@@ -47,8 +53,13 @@
 
 #define DRV_MAX_ARCHS	8
 
+#define DRV_POLL_MS	50
+
 static struct core *drv_core;
 static long drv_cancel_ms = -1;
+static const char *drv_cancel_file;
+static unsigned long drv_cancelled[64];	/* jobs cancelled already */
+static size_t drv_ncancelled;
 
 /* Print action messages. */
 static void
@@ -58,25 +69,51 @@ drv_notify(const char *msg, int is_error, void *arg)
 	fprintf(stderr, "mirrortop: %s%s\n", is_error ? "error: " : "", msg);
 }
 
-/* Cancel every job of this process that is not final. */
+/*
+ * Cancel every job of this process that is not final, and again every
+ * little while: a job queued later (its premise was still being checked)
+ * is cancelled too.
+ */
 static void
 drv_cancel_cb(void *arg)
 {
 	size_t i, n = action_jobs_count(drv_core);
 	char *cause = NULL;
 
-	(void)arg;
+	loop_timer_add(core_loop(drv_core), 10 * DRV_POLL_MS, drv_cancel_cb,
+	    arg);
 	for (i = 0; i < n; i++) {
 		const struct job *j = action_job(drv_core, i);
+		size_t k;
 
 		if (j->priv == NULL || job_state_final(j->state))
 			continue;
+		/* Once each: a job being stopped keeps its grace period. */
+		for (k = 0; k < drv_ncancelled; k++)
+			if (drv_cancelled[k] == j->id)
+				break;
+		if (k < drv_ncancelled || drv_ncancelled ==
+		    MT_ARRAY_LEN(drv_cancelled))
+			continue;
+		drv_cancelled[drv_ncancelled++] = j->id;
 		if (action_cancel(drv_core, j->id, &cause) != 0) {
 			fprintf(stderr, "cancel: %s\n", cause);
 			free(cause);
 			cause = NULL;
 		}
 	}
+}
+
+/* Cancel once drv_cancel_file exists; look again a little later. */
+static void
+drv_cancel_when_cb(void *arg)
+{
+	if (access(drv_cancel_file, F_OK) == 0) {
+		drv_cancel_cb(arg);
+		return;
+	}
+	loop_timer_add(core_loop(drv_core), DRV_POLL_MS, drv_cancel_when_cb,
+	    NULL);
 }
 
 /* Print the job list. */
@@ -251,6 +288,8 @@ main(int argc, char **argv)
 			archs[narchs++] = argv[++i];
 		else if (strcmp(argv[i], "--cancel-after") == 0 && i + 1 < argc)
 			drv_cancel_ms = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--cancel-when") == 0 && i + 1 < argc)
+			drv_cancel_file = argv[++i];
 		else if (npos < 16)
 			pos[npos++] = argv[i];
 	}
@@ -308,9 +347,13 @@ main(int argc, char **argv)
 	what = cmd;
 	core_refresh_all(drv_core);
 	core_run_until_idle(drv_core);
-	if (drv_cancel_ms >= 0)
+	/* during: armed once its second plan is applied. */
+	if (drv_cancel_ms >= 0 && strcmp(cmd, "during") != 0)
 		loop_timer_add(core_loop(drv_core), drv_cancel_ms, drv_cancel_cb,
 		    NULL);
+	if (drv_cancel_file != NULL)
+		loop_timer_add(core_loop(drv_core), DRV_POLL_MS,
+		    drv_cancel_when_cb, NULL);
 
 	if (strcmp(cmd, "during") == 0 || strcmp(cmd, "watch") == 0) {
 		/* First: a build of one arch, not waited for. */
@@ -361,6 +404,9 @@ main(int argc, char **argv)
 		drv_not_done(p);
 		before = drv_own_jobs();
 		drv_apply_start(p, what, &d);
+		if (drv_cancel_ms >= 0)
+			loop_timer_add(core_loop(drv_core), drv_cancel_ms,
+			    drv_cancel_cb, NULL);
 		drv_apply_wait(&d1);
 		drv_apply_wait(&d);
 		printf("then queued %zu\n", drv_own_jobs() - before);
