@@ -805,9 +805,16 @@ actions_describe_one(struct core *core, struct mt_app *a, struct mt_version *v,
 		buf_printf(&b, "build %s %s %s: dispatch workflow %s of %s at %s",
 		    a->cfg->name, v->version, arch, a->cfg->builder->workflow,
 		    a->cfg->builder->repo, sb.ref);
-		for (i = 0; i < sb.ninputs; i++)
+		for (i = 0; i < sb.ninputs; i++) {
+			const char *val = sb.inputs[i].value;
+
+			/* Made anew for every attempt (builder-gha.c). */
+			if (strcmp(sb.inputs[i].key, "distinct_id") == 0 &&
+			    (val == NULL || *val == '\0'))
+				val = "<per attempt: mirrortop-JOB-ATTEMPT-TIME>";
 			buf_printf(&b, "%s%s=%s", i ? ", " : " with ",
-			    sb.inputs[i].key, sb.inputs[i].value);
+			    sb.inputs[i].key, val);
+		}
 		buf_printf(&b, "; expects %s", sb.staging_ref);
 	}
 	spec_buf_clear(&sb);

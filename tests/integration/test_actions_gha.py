@@ -198,6 +198,13 @@ class TestCorrelation(GhaWorld):
     archs = ["amd64", "arm64"]
     extra_inputs = {"distinct_id": ""}
 
+    def test_plan_shows_the_per_attempt_id_as_a_placeholder(self):
+        r = self.drive("build", "--dry-run", "mattermost", "10.3.1",
+                       check=0)
+        self.assertIn("distinct_id=<per attempt: mirrortop-JOB-ATTEMPT-"
+                      "TIME>", r.stdout)
+        self.assertEqual(self.dispatches(), [])
+
     def test_each_job_finds_its_own_run(self):
         self.drive("build", "mattermost", "10.3.1", check=0)
         seen = set()
