@@ -288,9 +288,13 @@ actions_job_changed(const struct job *job, void *arg)
 		free(where);
 
 		if (job->state == JOB_SUCCEEDED || job->state == JOB_FAILED) {
+			/* An attest step runs as a job named "attest". */
+			int attest = job->arch != NULL &&
+			    strcmp(job->arch, "attest") == 0;
 			struct events_job ej = {
-				.kind = "build", .app = job->app,
-				.version = job->version, .arch = job->arch,
+				.kind = attest ? "attest" : "build",
+				.app = job->app, .version = job->version,
+				.arch = attest ? NULL : job->arch,
 				.ok = job->state == JOB_SUCCEEDED,
 				.detail = job->state == JOB_SUCCEEDED ?
 				    job->digest : msg,

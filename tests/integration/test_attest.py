@@ -116,6 +116,13 @@ class TestAttest(AttestWorld):
         # the version's digest did not change: nothing rewrote the index
         self.assertEqual(world.manifest(self.reg, NS, "1.0.0")[2],
                          self.digests["1.0.0"])
+        # each step's end is an event of kind attest, not build
+        r = self.env.run("events", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ends = [e for e in json.loads(r.stdout)["events"]
+                if e["type"] == "build_succeeded"]
+        self.assertEqual([(e["kind"], e["version"], e["arch"])
+                          for e in ends], [("attest", "1.0.0", None)] * 3)
 
     def test_claimed_but_missing_fails_naming_it(self):
         self.config({"steps": [step("sign", ["signature"]),
