@@ -61,6 +61,25 @@ om_sample(FILE *f, const char *name, const struct mt_app *a,
 	fprintf(f, "} %lld\n", value);
 }
 
+/* A sample labelled with the app, a target and one more label. */
+static void
+om_target_sample(FILE *f, const char *name, const struct mt_app *a,
+    const struct mt_target *t, const char *k1, const char *v1,
+    long long value)
+{
+	fprintf(f, "mirrortop_%s{app=\"", name);
+	om_value(f, a->cfg->name);
+	fputs("\",target=\"", f);
+	om_value(f, t->cfg->name);
+	fputc('"', f);
+	if (k1 != NULL) {
+		fprintf(f, ",%s=\"", k1);
+		om_value(f, v1);
+		fputc('"', f);
+	}
+	fprintf(f, "} %lld\n", value);
+}
+
 /*
  * Parse an upstream date, "YYYY-MM-DDTHH:MM:SS" with optional fraction
  * and "Z" or a "+HH:MM" offset. 0 when it is not that.
@@ -135,6 +154,52 @@ om_versions(FILE *f, const struct mt_app *a, time_t now)
 		om_sample(f, "versions", a, "state",
 		    version_state_name(states[i]), (long long)n);
 	}
+}
+
+/*
+ * Versions in the window by state on each of the app's targets (the
+ * primary included); nothing for a target that could not be asked.
+ */
+static void
+om_target_versions(FILE *f, const struct mt_app *a, time_t now)
+{
+	static const enum version_state states[] = {
+		VERSION_COMPLETE, VERSION_STAGED, VERSION_PARTIAL,
+		VERSION_MISSING, VERSION_DIFFERS,
+	};
+	size_t i, j, k, n;
+
+	if (a->error != NULL)
+		return;
+	for (k = 0; k < a->ntargets; k++) {
+		if (a->targets[k].unknown)
+			continue;
+		for (i = 0; i < MT_ARRAY_LEN(states); i++) {
+			for (j = n = 0; j < a->nversions; j++)
+				if (k < a->versions[j].ntargets &&
+				    a->versions[j].targets[k].state ==
+				    states[i])
+					n++;
+			om_target_sample(f, "target_versions", a,
+			    &a->targets[k], "state",
+			    version_state_name(states[i]), (long long)n);
+		}
+	}
+}
+
+/* 1 when a target's `latest` is not the upstream latest. */
+static void
+om_target_latest_drift(FILE *f, const struct mt_app *a, time_t now)
+{
+	size_t k;
+
+	if (a->error != NULL || a->upstream_latest == NULL)
+		return;
+	for (k = 0; k < a->ntargets; k++)
+		if (!a->targets[k].unknown)
+			om_target_sample(f, "target_latest_drift", a,
+			    &a->targets[k], NULL, NULL,
+			    a->targets[k].latest_drift ? 1 : 0);
 }
 
 /* Per arch, the versions of the window that lack it (not even staged). */
@@ -244,6 +309,13 @@ om_skipped(FILE *f, const struct mt_app *a, time_t now)
 static const struct metric_family families[] = {
 	{ .name = "versions", .type = "gauge",
 	  .help = "Versions in the window by state.", .print = om_versions },
+	{ .name = "target_versions", .type = "gauge",
+	  .help = "Versions in the window by state on each target (differs: "
+	  "the tag holds another digest than the primary's).",
+	  .print = om_target_versions },
+	{ .name = "target_latest_drift", .type = "gauge",
+	  .help = "1 when a target's latest is not the upstream latest.",
+	  .print = om_target_latest_drift },
 	{ .name = "missing_archs", .type = "gauge",
 	  .help = "Versions in the window without this arch, not even staged.",
 	  .print = om_missing_archs },

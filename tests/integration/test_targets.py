@@ -6,6 +6,7 @@ import unittest
 
 import world
 from mt import Env, github_app, app_of, version_of
+from openmetrics import parse
 from upstream import Upstream, gh_release
 
 REPO = "example/app"
@@ -142,6 +143,26 @@ class TestStatusPerTarget(TargetsWorld):
         self.assertRegex(rows["1.0.0"], r"present\s+differs\s+\S{3}\s+"
                          r"sha256:")
         self.assertIn("hub latest: 2.0.0  (latest drift)", r.stdout)
+
+    def test_openmetrics_per_target(self):
+        self.write()
+        r = self.env.run("status", "--format", "openmetrics")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        fams = parse(r.stdout)
+
+        def by(name, **want):
+            return {(l["target"], l.get("state")): v
+                    for _, l, v in fams[name].samples
+                    if all(l.get(k) == x for k, x in want.items())}
+        tv = by("mirrortop_target_versions", app="app")
+        self.assertEqual(tv[("ghcr", "complete")], 3)
+        self.assertEqual(tv[("ghcr", "missing")], 0)
+        # the mirror lacks 3.0.0 and holds another 1.0.0
+        self.assertEqual(tv[("hub", "complete")], 1)
+        self.assertEqual(tv[("hub", "missing")], 1)
+        self.assertEqual(tv[("hub", "differs")], 1)
+        drift = by("mirrortop_target_latest_drift", app="app")
+        self.assertEqual(drift, {("ghcr", None): 0, ("hub", None): 1})
 
     def test_unreachable_mirror_is_an_error_naming_it(self):
         dead = {"name": "quay", "registry": "127.0.0.1:1",
