@@ -45,14 +45,23 @@ om_value(FILE *f, const char *s)
 	}
 }
 
-/* Start a sample: name{app="...", then the caller's labels, then close. */
+/*
+ * One sample: name{app="...", target="..." when t is not NULL, then one
+ * more label when k1 is not NULL.
+ */
 static void
-om_sample(FILE *f, const char *name, const struct mt_app *a,
-    const char *k1, const char *v1, long long value)
+om_target_sample(FILE *f, const char *name, const struct mt_app *a,
+    const struct mt_target *t, const char *k1, const char *v1,
+    long long value)
 {
 	fprintf(f, "mirrortop_%s{app=\"", name);
 	om_value(f, a->cfg->name);
 	fputc('"', f);
+	if (t != NULL) {
+		fputs(",target=\"", f);
+		om_value(f, t->cfg->name);
+		fputc('"', f);
+	}
 	if (k1 != NULL) {
 		fprintf(f, ",%s=\"", k1);
 		om_value(f, v1);
@@ -61,23 +70,12 @@ om_sample(FILE *f, const char *name, const struct mt_app *a,
 	fprintf(f, "} %lld\n", value);
 }
 
-/* A sample labelled with the app, a target and one more label. */
+/* A sample of the app (its primary's view), with one label or none. */
 static void
-om_target_sample(FILE *f, const char *name, const struct mt_app *a,
-    const struct mt_target *t, const char *k1, const char *v1,
-    long long value)
+om_sample(FILE *f, const char *name, const struct mt_app *a,
+    const char *k1, const char *v1, long long value)
 {
-	fprintf(f, "mirrortop_%s{app=\"", name);
-	om_value(f, a->cfg->name);
-	fputs("\",target=\"", f);
-	om_value(f, t->cfg->name);
-	fputc('"', f);
-	if (k1 != NULL) {
-		fprintf(f, ",%s=\"", k1);
-		om_value(f, v1);
-		fputc('"', f);
-	}
-	fprintf(f, "} %lld\n", value);
+	om_target_sample(f, name, a, NULL, k1, v1, value);
 }
 
 /*
