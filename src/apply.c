@@ -914,7 +914,10 @@ apply_finish(struct apply *ap)
  * Hand the builds whose premise holds to the job queue, in step order: a
  * build still checking its premise (or waiting) holds back the builds
  * after it, so jobs are queued, numbered and started in the plan's order
- * whatever order the registry answers in.
+ * whatever order the registry answers in. While any build's premise is
+ * still being checked none is handed over: the builds the checks started
+ * together are queued together, so no arch of the plan reads as missing
+ * while another one already runs.
  */
 static void
 apply_builds_submit(struct apply *ap)
@@ -922,6 +925,14 @@ apply_builds_submit(struct apply *ap)
 	struct plan *p = ap->plan;
 	size_t i;
 
+	for (i = 0; i < p->nsteps; i++) {
+		const struct apply_step *st = &ap->st[i];
+
+		if (p->steps[i].kind == STEP_BUILD &&
+		    st->state == APPLY_RUNNING && !st->checked &&
+		    !st->submitted)
+			return;
+	}
 	for (i = 0; i < p->nsteps; i++) {
 		struct apply_step *st = &ap->st[i];
 
