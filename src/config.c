@@ -90,7 +90,7 @@ static const char *const config_app_keys[] = {
 /* Every source key, for "not used by this type" messages. */
 static const char *const config_source_keys[] = {
 	"type", "repo", "project", "api", "base_url", "token_env",
-	"prereleases", NULL
+	"prereleases", "registry", "repository", "plain_http", NULL
 };
 static const char *const config_github_releases_keys[] = {
 	"type", "repo", "api", "token_env", "prereleases", NULL
@@ -110,6 +110,9 @@ static const char *const config_gitea_releases_keys[] = {
 static const char *const config_gitea_tags_keys[] = {
 	"type", "repo", "base_url", "token_env", NULL
 };
+static const char *const config_registry_tags_keys[] = {
+	"type", "registry", "repository", "plain_http", NULL
+};
 static const char *const config_builder_keys[] = {
 	"type", "argv", "timeout", "attempts", "repo", "workflow", "ref",
 	"inputs", "api", "token_env", "poll_interval", NULL
@@ -125,7 +128,8 @@ static const char *const config_gha_keys[] = {
 static const struct source_type_entry {
 	const char		*name;
 	enum source_type	 type;
-	int			 gitlab;	/* 0 GitHub, 1 GitLab, 2 Gitea */
+	int			 gitlab;	/* 0 GitHub, 1 GitLab, 2 Gitea,
+						 * 3 a registry */
 	const char *const	*keys;
 } config_source_types[] = {
 	{ "github-releases", SOURCE_GITHUB_RELEASES, 0,
@@ -137,6 +141,8 @@ static const struct source_type_entry {
 	{ "gitea-tags", SOURCE_GITEA_TAGS, 2, config_gitea_tags_keys },
 	{ "gitea-releases", SOURCE_GITEA_RELEASES, 2,
 	  config_gitea_releases_keys },
+	{ "registry-tags", SOURCE_REGISTRY_TAGS, 3,
+	  config_registry_tags_keys },
 };
 
 static const struct builder_type_entry {
@@ -1449,6 +1455,52 @@ config_parse_builder(struct config_ctx *c, json_t *obj,
 	return 1;
 }
 
+/*
+ * registry-tags: the tag list of a repository in another registry, read
+ * with the same credentials and token dance as a target (never a token
+ * variable of its own).
+ */
+static int
+config_parse_registry_source(struct config_ctx *c, json_t *v,
+    struct source_config *s)
+{
+	const char *str;
+	char q[128];
+	int rc, loopback = 0;
+
+	if ((rc = config_get_str(c, v, "registry", &str)) != 1)
+		return rc == 0 ? config_missing(c, "registry") : -1;
+	config_push_key(c, "registry");
+	if (strchr(str, '@') != NULL)
+		return config_error(c, AT_VALUE, "must not contain "
+		    "credentials; they come from the docker config");
+	if (!config_valid_hostport(str, &loopback))
+		return config_error(c, AT_VALUE, "invalid registry %s: "
+		    "expected host[:port], without scheme or path",
+		    config_quote(str, q, sizeof q));
+	config_pop(c);
+	s->registry = xstrdup(str);
+	if ((rc = config_get_str(c, v, "repository", &str)) != 1)
+		return rc == 0 ? config_missing(c, "repository") : -1;
+	config_push_key(c, "repository");
+	if (!config_valid_repo_path(str))
+		return config_error(c, AT_VALUE, "invalid repository %s: "
+		    "lowercase path components separated by '/'",
+		    config_quote(str, q, sizeof q));
+	config_pop(c);
+	s->repository = xstrdup(str);
+	if (config_get_bool(c, v, "plain_http", &s->plain_http) == -1)
+		return -1;
+	if (s->plain_http && !loopback) {
+		config_push_key(c, "plain_http");
+		return config_error(c, AT_VALUE, "plain HTTP is only allowed "
+		    "for a loopback registry (127.0.0.0/8, localhost, [::1]), "
+		    "not %s: TLS is never silently downgraded",
+		    config_quote(s->registry, q, sizeof q));
+	}
+	return 0;
+}
+
 /* Parse the source object of an app. */
 static int
 config_parse_source(struct config_ctx *c, json_t *app, struct source_config *s)
@@ -1478,6 +1530,12 @@ config_parse_source(struct config_ctx *c, json_t *app, struct source_config *s)
 	if (config_check_keys(c, v, t->keys, config_source_keys, kind) == -1)
 		return -1;
 	s->type = t->type;
+	if (t->gitlab == 3) {
+		if (config_parse_registry_source(c, v, s) == -1)
+			return -1;
+		config_pop(c);
+		return 0;
+	}
 	if (t->gitlab == 2) {
 		/* Gitea and Forgejo: no canonical host, base_url required. */
 		if ((rc = config_get_ghrepo(c, v, "repo", &s->repo)) != 1)
@@ -1973,6 +2031,8 @@ config_free(struct config *cfg)
 		free(a->name);
 		free(a->source.repo);
 		free(a->source.project);
+		free(a->source.registry);
+		free(a->source.repository);
 		free(a->source.api);
 		free(a->source.base_url);
 		free(a->source.token_env);
@@ -2082,6 +2142,14 @@ config_dump_source(const struct source_config *s)
 			t = &config_source_types[i];
 	}
 	json_object_set_new(o, "type", json_string(t->name));
+	if (t->gitlab == 3) {
+		json_object_set_new(o, "registry", json_string(s->registry));
+		json_object_set_new(o, "repository",
+		    json_string(s->repository));
+		json_object_set_new(o, "plain_http",
+		    json_boolean(s->plain_http));
+		return o;
+	}
 	if (t->gitlab == 2) {
 		json_object_set_new(o, "repo", json_string(s->repo));
 		json_object_set_new(o, "base_url", json_string(s->base_url));

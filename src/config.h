@@ -22,6 +22,7 @@ enum source_type {
 	SOURCE_GITLAB_RELEASES,
 	SOURCE_GITEA_TAGS,
 	SOURCE_GITEA_RELEASES,
+	SOURCE_REGISTRY_TAGS,
 };
 
 struct source_config {
@@ -33,6 +34,9 @@ struct source_config {
 				 * gitea base (required) */
 	char	*token_env;	/* env var holding the token; default GITHUB_TOKEN / GITLAB_TOKEN */
 	int	 prereleases;	/* github-releases: keep prereleases (default 0) */
+	char	*registry;	/* registry-tags: host[:port] as written */
+	char	*repository;	/* registry-tags: repository on it */
+	int	 plain_http;	/* registry-tags: loopback registry over http */
 };
 
 struct kv {

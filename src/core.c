@@ -216,9 +216,10 @@ core_free(struct core *c)
 	for (i = 0; i < c->cfg->ntargets; i++)
 		registry_free(c->regs[i]);
 	free(c->regs);
+	/* Before the http: the refresher's upstream registries cancel. */
+	status_free(c->status);
 	cache_free(c->cache);
 	http_free(c->http);
-	status_free(c->status);
 	model_clear(&c->model);
 	free(c->started);
 	loop_free(c->loop);

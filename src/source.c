@@ -42,6 +42,7 @@ enum source_service {
 	SOURCE_GITHUB,
 	SOURCE_GITLAB,
 	SOURCE_GITEA,		/* and Forgejo (Codeberg) */
+	SOURCE_REGISTRY,	/* registry-tags: source-registry.c */
 };
 
 struct source_fetch;
@@ -148,6 +149,11 @@ static const struct source_type_entry source_types[] = {
 		.list = "releases",
 		/* tag_name, name, draft, prerelease, published_at: GitHub's */
 		.parse = source_parse_github_release,
+	},
+	[SOURCE_REGISTRY_TAGS] = {
+		.name = "registry-tags",
+		.service = SOURCE_REGISTRY,
+		/* read with the registry client (source-registry.c) */
 	},
 };
 
@@ -1348,6 +1354,8 @@ source_fetch(struct http *http, const struct source_config *sc,
 	    (size_t)sc->type >= MT_ARRAY_LEN(source_types))
 		return (-1);
 	type = &source_types[sc->type];
+	if (type->parse == NULL)
+		return (-1);
 	if (type->service != SOURCE_GITLAB && !source_valid_repo(sc->repo))
 		return (-1);
 	if (type->service == SOURCE_GITLAB &&

@@ -1,6 +1,7 @@
 /*
  * source.h — upstream release/tag lists: github-releases, github-tags,
- * gitlab-tags, gitlab-releases, gitea-tags, gitea-releases. Follows
+ * gitlab-tags, gitlab-releases, gitea-tags, gitea-releases (registry-tags:
+ * source-registry.h). Follows
  * pagination to the end, uses ETag conditional requests, reports rate
  * limits.
  */

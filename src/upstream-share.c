@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "source-registry.h"
 #include "upstream-share.h"
 #include "util.h"
 
@@ -30,6 +31,7 @@ struct share_group {
 
 struct share {
 	struct http		*http;
+	struct upstream_regs	*regs;		/* registry-tags clients */
 	struct share_group	*groups;	/* in flight */
 	unsigned long		 fetches, joins;
 };
@@ -41,6 +43,7 @@ share_new(struct http *http)
 	struct share *s = xcalloc(1, sizeof *s);
 
 	s->http = http;
+	s->regs = upstream_regs_new(http);
 	return s;
 }
 
@@ -65,13 +68,20 @@ share_free(struct share *s)
 		next = g->next;
 		share_group_free(g);
 	}
+	upstream_regs_free(s->regs);
 	free(s);
 }
 
-/* What identifies a list: "type\nrepo\nproject\napi\nbase\ntoken_env". */
+/* What identifies a list: "type\nrepo\nproject\napi\nbase\ntoken_env"
+ * (and for a registry, "\nregistry\nrepository\nplain_http"). */
 static char *
 share_key(const struct source_config *sc)
 {
+	if (sc->type == SOURCE_REGISTRY_TAGS)
+		return xasprintf("%d\n%s\n%s\n%d", (int)sc->type,
+		    sc->registry != NULL ? sc->registry : "",
+		    sc->repository != NULL ? sc->repository : "",
+		    sc->plain_http);
 	return xasprintf("%d\n%s\n%s\n%s\n%s\n%s", (int)sc->type,
 	    sc->repo != NULL ? sc->repo : "",
 	    sc->project != NULL ? sc->project : "",
@@ -160,7 +170,9 @@ share_fetch(struct share *s, const struct source_config *sc, source_cb cb,
 	g->nwaiters = 1;
 	g->next = s->groups;
 	s->groups = g;
-	if (source_fetch(s->http, sc, share_done, g) == -1) {
+	if ((sc->type == SOURCE_REGISTRY_TAGS ?
+	    source_registry_fetch(s->regs, sc, share_done, g) :
+	    source_fetch(s->http, sc, share_done, g)) == -1) {
 		s->groups = g->next;
 		share_group_free(g);
 		return -1;

@@ -12,7 +12,8 @@
 struct share;
 
 struct share	*share_new(struct http *);
-/* Free; fetches in flight must be cancelled first (source_cancel_all). */
+/* Free; fetches in flight must be cancelled first (source_cancel_all);
+ * registry-tags fetches are cancelled here. Before the http is freed. */
 void		 share_free(struct share *);
 /*
  * Fetch sc's list, or join an identical fetch in flight. cb is called

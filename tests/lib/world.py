@@ -1051,7 +1051,8 @@ class PagingRegistry(_Proxy):
     """A proxy in front of a registry that pages GET /v2/<name>/tags/list.
 
     Tags are sorted (ASCII), "last" drops tags up to and including it, "n"
-    (default page_size) limits the count. link_style: "relative" (like
+    (default page_size) limits the count, capped at max_n when given (a
+    server-side cap, as quay.io's 100). link_style: "relative" (like
     distribution: </v2/...>), "absolute" (like GHCR: <http://host/v2/...>),
     or "none-use-n-last" (no Link header; the client must use n/last).
     Everything else is passed through unchanged, auth challenges included.
@@ -1061,10 +1062,11 @@ class PagingRegistry(_Proxy):
     _TAGS = re.compile(r"^/v2/(.+)/tags/list$")
 
     def __init__(self, upstream, page_size=2, link_style="relative",
-                 redirect_blobs=False):
+                 redirect_blobs=False, max_n=None):
         if link_style not in ("relative", "absolute", "none-use-n-last"):
             raise ValueError("bad link_style")
         self.page_size = page_size
+        self.max_n = max_n      # the server's cap on n (quay.io: 100)
         self.link_style = link_style
         self.tag_requests = 0
         self.upstream = upstream
@@ -1095,6 +1097,8 @@ class PagingRegistry(_Proxy):
             return 400, [("Content-Type", "application/json")], _canon(
                 {"errors": [{"code": "PAGINATION_NUMBER_INVALID",
                              "message": "invalid number of results requested"}]})
+        if self.max_n is not None:
+            n = min(n, self.max_n)
         if last is not None:
             all_tags = [t for t in all_tags if t > last]
         page = all_tags[:max(n, 0)]
