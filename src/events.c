@@ -1116,8 +1116,8 @@ events_diff_budgets(struct events *e, json_t *doc)
 		if (rl[i].limit <= 0 || rl[i].remaining < 0)
 			continue;
 		low = rl[i].remaining * 10 < rl[i].limit;
-		prev = json_is_true(json_object_get(b, rl[i].host));
-		if (low == prev && json_object_get(b, rl[i].host) != NULL)
+		prev = json_is_true(json_object_get(b, rl[i].key));
+		if (low == prev && json_object_get(b, rl[i].key) != NULL)
 			continue;
 		if (low && !prev && !e->fresh) {
 			time_iso8601(rl[i].reset, t, sizeof t);
@@ -1128,7 +1128,7 @@ events_diff_budgets(struct events *e, json_t *doc)
 			    rl[i].host, rl[i].remaining, rl[i].limit,
 			    rl[i].reset > 0 ? t : "the window resets");
 		}
-		json_object_set_new(b, rl[i].host, json_boolean(low));
+		json_object_set_new(b, rl[i].key, json_boolean(low));
 		changed = 1;
 	}
 	return changed;

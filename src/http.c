@@ -272,12 +272,15 @@ http_blocked_until(struct http *h, const char *url)
 	char host[sizeof h->rl->host];
 	size_t i;
 
+	time_t until = 0, now = time(NULL);
+
 	http_url_host(url, 0, host, sizeof host);
 	for (i = 0; i < h->nrl; i++)
-		if (strcmp(h->rl[i].host, host) == 0)
-			return h->rl[i].blocked_until > time(NULL) ?
-			    h->rl[i].blocked_until : 0;
-	return 0;
+		if (strcmp(h->rl[i].host, host) == 0 &&
+		    h->rl[i].blocked_until > now &&
+		    h->rl[i].blocked_until > until)
+			until = h->rl[i].blocked_until;
+	return until;
 }
 
 /* splitmix64: jitter needs spread, not secrecy. */
@@ -442,30 +445,37 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 	struct http_ratelimit *rl = NULL;
 	const char *limit, *remaining, *reset;
 	char host[sizeof rl->host];
+	enum http_rl_family fam = HTTP_RL_X;
 	long long v;
 	long ra;
 	time_t now = time(NULL);
 	size_t i;
 
 	limit = http_headers_get(hd, n, "x-ratelimit-limit");
-	if (limit == NULL)
-		limit = http_headers_get(hd, n, "ratelimit-limit");
 	remaining = http_headers_get(hd, n, "x-ratelimit-remaining");
-	if (remaining == NULL)
-		remaining = http_headers_get(hd, n, "ratelimit-remaining");
 	reset = http_headers_get(hd, n, "x-ratelimit-reset");
-	if (reset == NULL)
+	if (limit == NULL && remaining == NULL && reset == NULL) {
+		fam = HTTP_RL_IETF;
+		limit = http_headers_get(hd, n, "ratelimit-limit");
+		remaining = http_headers_get(hd, n, "ratelimit-remaining");
 		reset = http_headers_get(hd, n, "ratelimit-reset");
-	if (limit == NULL && remaining == NULL && reset == NULL &&
-	    status != 429 && !secondary)
-		return 0;
+	}
+	if (limit == NULL && remaining == NULL && reset == NULL) {
+		if (status != 429 && !secondary)
+			return 0;
+		fam = HTTP_RL_NONE;
+	}
 
 	http_url_host(url, 0, host, sizeof host);
 	for (i = 0; i < h->nrl; i++) {
-		if (strcmp(h->rl[i].host, host) == 0) {
+		if (strcmp(h->rl[i].host, host) != 0)
+			continue;
+		if (h->rl[i].family == fam || fam == HTTP_RL_NONE) {
 			rl = &h->rl[i];
 			break;
 		}
+		if (h->rl[i].family == HTTP_RL_NONE && rl == NULL)
+			rl = &h->rl[i];	/* a bare 429's entry, now named */
 	}
 	if (rl == NULL) {
 		if (h->nrl >= HTTP_MAX_HOSTS)
@@ -476,6 +486,10 @@ http_ratelimit_note(struct http *h, const char *url, long status,
 		snprintf(rl->host, sizeof rl->host, "%s", host);
 		rl->limit = rl->remaining = -1;
 	}
+	if (rl->family == HTTP_RL_NONE && fam != HTTP_RL_NONE)
+		rl->family = fam;
+	snprintf(rl->key, sizeof rl->key, "%s%s", rl->host,
+	    rl->family == HTTP_RL_IETF ? " ratelimit" : "");
 	if ((v = http_ratelimit_window(limit)) > 0 ||
 	    (v = http_ratelimit_window(remaining)) > 0)
 		rl->window = (long)v;

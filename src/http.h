@@ -87,12 +87,22 @@ void		 http_cancel_arg(struct http *, void *arg);
 const char	*http_header(const struct http_response *, const char *name);
 
 /*
- * Rate-limit budget per service, learned from x-ratelimit-* (GitHub),
- * RateLimit-* (GitLab) and ratelimit-* (registries) headers. The service is
- * the URL's host, with ":port" when the URL names one.
+ * Rate-limit budget per service, learned from x-ratelimit-* (GitHub,
+ * Gitea), RateLimit-* (GitLab) and ratelimit-* (registries) headers. The
+ * service is the URL's host, with ":port" when the URL names one, and the
+ * family of headers it answers with: two services behind one host and
+ * port (an API and a registry on one Gitea, say) keep budgets of their
+ * own. A 429 that names no budget counts against the host's first.
  */
+enum http_rl_family {
+	HTTP_RL_NONE,		/* not known yet (a bare 429) */
+	HTTP_RL_X,		/* x-ratelimit-* */
+	HTTP_RL_IETF,		/* ratelimit-* / RateLimit-* */
+};
 struct http_ratelimit {
 	char	 host[128];
+	char	 key[160];	/* host and family: unique per service */
+	enum http_rl_family family;
 	long	 limit;		/* -1 unknown */
 	long	 remaining;	/* -1 unknown */
 	time_t	 reset;		/* epoch, 0 unknown */
@@ -103,7 +113,8 @@ struct http_ratelimit {
 				 * 120 s, ...) up to the window */
 };
 size_t		 http_ratelimits(struct http *, const struct http_ratelimit **);
-/* Until when the URL's host is known to be rate limited (epoch), or 0. */
+/* Until when a service on the URL's host is known to be rate limited
+ * (epoch), or 0. */
 time_t		 http_blocked_until(struct http *, const char *url);
 
 /* Requests made / answered from cache / retried, for stats and benchmarks. */

@@ -505,11 +505,15 @@ tui_draw_header(struct tui *t, int width)
 	for (i = 0; i < n; i++) {
 		svc = tui_service_name(b[i].service);
 		/* Two services on one host (two ports): each keeps its
-		 * port, so that neither passes for the other. */
+		 * port, so that neither passes for the other. (Two budgets
+		 * of one host and port, an API's and a registry's, are told
+		 * apart by their limits.) */
 		for (k = 0; k < n; k++) {
 			char *other;
 
-			if (k == i)
+			if (k == i || (b[k].service != NULL &&
+			    b[i].service != NULL &&
+			    strcmp(b[k].service, b[i].service) == 0))
 				continue;
 			other = tui_service_name(b[k].service);
 			if (strcmp(other, svc) == 0) {

@@ -74,6 +74,18 @@ class TestHeader(DashboardTest):
         self.assertRegex(head, r"  last \d\d:\d\d  ")
         self.assertRegex(head, r"  next \S+  ")
 
+    def test_two_services_on_one_host_keep_their_budgets(self):
+        # GitHub's 60 and GitLab's 2000 both answer on this host:port:
+        # two budgets, each with its own limit, refresh after refresh
+        s = self.start(width=200)
+        for _ in range(2):
+            head = s.wait_for(lambda t: "/2000" in t.split("\n")[0] and
+                              "/60" in t.split("\n")[0],
+                              what="both budgets").split("\n")[0]
+            self.assertRegex(head, r"127\.0\.0\.1 \d+/60\b")
+            self.assertRegex(head, r"127\.0\.0\.1 \d+/2000\b")
+            s.keys("r")
+
     def test_lowest_budget_stays_at_80(self):
         # GitLab by another name: two services, two budgets
         gl = gitlab_app("beta", self.up, "grp/beta",
