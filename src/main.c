@@ -35,6 +35,7 @@ struct cli {
 	int		 exit_code;
 	const char	*since;		/* events --since */
 	int		 yes;
+	int		 no_mouse;
 	const char	*archs[CONFIG_MAX_ARCHS];
 	size_t		 narchs;
 	char		**args;		/* positional arguments */
@@ -63,6 +64,7 @@ enum {
 	CLI_OPT_SINCE		= 1u << 11,
 	CLI_OPT_FORMAT		= 1u << 12,
 	CLI_OPT_YES		= 1u << 13,
+	CLI_OPT_NO_MOUSE	= 1u << 14,
 };
 
 struct cli_option {
@@ -97,6 +99,7 @@ static int cli_set_force(struct cli *, const char *);
 static int cli_set_exit_code(struct cli *, const char *);
 static int cli_set_since(struct cli *, const char *);
 static int cli_set_yes(struct cli *, const char *);
+static int cli_set_no_mouse(struct cli *, const char *);
 
 static const struct cli_option cli_options[] = {
 	{ .name = "config", .short_name = 'c', .arg = "FILE",
@@ -131,6 +134,9 @@ static const struct cli_option cli_options[] = {
 	{ .name = "yes", .short_name = 'y', .bit = CLI_OPT_YES,
 	  .set = cli_set_yes,
 	  .help = "prune: apply the plan (without it, only print it)" },
+	{ .name = "no-mouse", .bit = CLI_OPT_NO_MOUSE,
+	  .set = cli_set_no_mouse,
+	  .help = "leave the mouse to the terminal (its own selection)" },
 	{ .name = "help", .short_name = 'h', .bit = CLI_OPT_HELP,
 	  .help = "print this help and exit" },
 	{ .name = "version", .bit = CLI_OPT_VERSION,
@@ -153,7 +159,8 @@ static int cmd_attest(struct cli *, struct config *);
 static const struct cmd_entry cmd_dashboard_entry = {
 	.name = "", .args = "", .lower = 0, .upper = 0,
 	.options = CLI_OPT_CONFIG | CLI_OPT_READ_ONLY | CLI_OPT_WATCH |
-	    CLI_OPT_INTERVAL | CLI_OPT_HELP | CLI_OPT_VERSION,
+	    CLI_OPT_INTERVAL | CLI_OPT_NO_MOUSE | CLI_OPT_HELP |
+	    CLI_OPT_VERSION,
 	.help = "the interactive dashboard",
 	.exec = cmd_dashboard
 };
@@ -273,7 +280,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: mirrortop [-c FILE] [--read-only|--watch] "
-	    "[--interval SECONDS]\n");
+	    "[--interval SECONDS] [--no-mouse]\n");
 	for (i = 0; i < MT_ARRAY_LEN(cmd_table); i++)
 		fprintf(f, "       mirrortop %s [options] %s\n",
 		    cmd_table[i].name, cmd_table[i].args);
@@ -930,7 +937,7 @@ cmd_dashboard(struct cli *cli, struct config *cfg)
 		free(cause);
 		return EXIT_RUNTIME;
 	}
-	rc = tui_run(core);
+	rc = tui_run(core, !cli->no_mouse);
 	core_free(core);
 	return rc;
 }
@@ -1016,6 +1023,15 @@ cli_set_yes(struct cli *cli, const char *v)
 {
 	(void)v;
 	cli->yes = 1;
+	return 0;
+}
+
+/* --no-mouse */
+static int
+cli_set_no_mouse(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->no_mouse = 1;
 	return 0;
 }
 

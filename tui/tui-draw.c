@@ -1203,6 +1203,7 @@ tui_draw_apps(struct tui *t, int y, int rows, int width)
 	y++;
 
 	l->height = rows;
+	l->y0 = y;
 	tui_list_clamp(l);
 	if (l->nrows == 0 && rows > 0) {
 		tui_put(stdscr, y, 2, width - 2, m->napps == 0 ?
@@ -1357,6 +1358,7 @@ tui_draw_versions(struct tui *t, int y, int rows, int width, int headings)
 	}
 
 	l->height = rows;
+	l->y0 = y;
 	tui_list_clamp(l);
 	if (l->nrows == 0 && rows > 0) {
 		const char *what;
@@ -1794,8 +1796,11 @@ tui_draw(struct tui *t)
 	const struct tui_list *al = &t->lists[TUI_PANE_APPS];
 	int lines = LINES, width = COLS, msg_error;
 	int body, top, ah, vrows, bottom, both, want, jrows;
+	size_t p;
 
 	werase(stdscr);
+	for (p = 0; p < TUI_NPANES; p++)
+		t->lists[p].y0 = -1;	/* set by the panes drawn */
 	free(t->tail_path);	/* set again when the jobs pane is drawn */
 	t->tail_path = NULL;
 	if (lines < 1 || width < 1)

@@ -91,6 +91,8 @@ struct tui_list {
 	size_t		 sel;		/* index into rows */
 	size_t		 top;		/* first row drawn */
 	int		 height;	/* rows drawn last time */
+	int		 y0;		/* screen line of the first row drawn
+					 * last time; -1: not on screen */
 	char		*filter;	/* pattern as typed (after "!"), or NULL */
 	int		 invert;	/* "/!re" */
 	struct rx	*rx;
@@ -148,6 +150,7 @@ struct tui {
 
 	enum tui_mode		 mode;
 	enum tui_pane		 focus;
+	int			 mouse;		/* clicks and the wheel are ours */
 	struct tui_list		 lists[TUI_NPANES];
 	size_t			 app;		/* app shown in the versions pane */
 	int			 have_app;

@@ -1704,6 +1704,7 @@ tui_draw_jobs(struct tui *t, int y, int rows, int width)
 	tail = rows >= 1 + TUI_JOBS_TAIL ? TUI_JOBS_TAIL : 0;
 	list = rows - tail;
 	l->height = list;
+	l->y0 = y;
 	tui_list_clamp(l);
 	if (n == 0 && list > 0)
 		tui_put(stdscr, y, 2, width - 2, "no jobs", A_NORMAL, 0);

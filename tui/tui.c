@@ -984,11 +984,64 @@ tui_normal_key(struct tui *t, wint_t wc, int is_key)
 		tui_read_only_key(t, key);
 }
 
+/*
+ * The mouse, where the terminal reports it: in the panes, a click selects
+ * the row under the pointer (and focuses its pane), the wheel moves the
+ * selection of the pane under the pointer three rows; elsewhere (help,
+ * log, events, dialogs) the wheel is the arrow keys: 1, and *wc holds the
+ * arrow key to route instead.
+ */
+static int
+tui_mouse(struct tui *t, wint_t *wc)
+{
+	MEVENT ev;
+	size_t p;
+	int wheel;
+
+	if (getmouse(&ev) != OK)
+		return 0;
+	wheel = (ev.bstate & BUTTON4_PRESSED) ? -1 :
+	    (ev.bstate & BUTTON5_PRESSED) ? 1 : 0;
+	if (t->mode != TUI_MODE_NORMAL) {
+		if (wheel == 0)
+			return 0;
+		*wc = wheel < 0 ? KEY_UP : KEY_DOWN;
+		return 1;
+	}
+	for (p = 0; p < TUI_NPANES; p++) {
+		struct tui_list *l = &t->lists[p];
+
+		/* The pane's rows, and its title and headings above them
+		 * (panes are tried top down, so a line is the upper one's). */
+		if (l->y0 < 0 || ev.y < l->y0 - 2 || ev.y >= l->y0 + l->height)
+			continue;
+		t->focus = (enum tui_pane)p;
+		if (ev.y < l->y0 && wheel == 0)
+			return 0;
+		if (wheel != 0) {
+			tui_move(t, 3L * wheel);
+			return 0;
+		}
+		if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
+			size_t row = l->top + (size_t)(ev.y - l->y0);
+
+			if (row < l->nrows)
+				tui_move(t, (long)row - (long)l->sel);
+		}
+		return 0;
+	}
+	return 0;
+}
+
 /* One key, routed by mode. */
 static void
 tui_key(struct tui *t, wint_t wc, int is_key)
 {
 	t->dirty = 1;
+	if (is_key && wc == KEY_MOUSE) {
+		if (!tui_mouse(t, &wc))
+			return;		/* else the wheel as an arrow key */
+	}
 	switch (t->mode) {
 	case TUI_MODE_HELP:
 		tui_help_key(t, wc, is_key);
@@ -1080,6 +1133,12 @@ tui_screen_init(struct tui *t)
 	leaveok(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
+	if (t->mouse) {
+		mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED |
+		    BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+		    NULL);
+		mouseinterval(0);	/* a press is a click at once */
+	}
 	tui_draw_init(t);
 	return 0;
 }
@@ -1104,7 +1163,7 @@ tui_free(struct tui *t)
 
 /* Run the dashboard until the user quits. Returns the exit code. */
 int
-tui_run(struct core *core)
+tui_run(struct core *core, int mouse)
 {
 	struct tui t;
 	unsigned long drawn = 0;
@@ -1116,6 +1175,7 @@ tui_run(struct core *core)
 	t.model = core_model(core);
 	t.read_only = core_read_only(core);
 	t.focus = TUI_PANE_APPS;
+	t.mouse = mouse;
 	t.dirty = 1;
 	tui_keymap_init(&t);
 	tui_panel_init(&t);

@@ -7,7 +7,8 @@
 
 struct core;
 
-/* Run the dashboard until the user quits. Returns the exit code. */
-int	tui_run(struct core *);
+/* Run the dashboard until the user quits. Returns the exit code. mouse:
+ * take clicks and the wheel (else the terminal keeps its selection). */
+int	tui_run(struct core *, int mouse);
 
 #endif

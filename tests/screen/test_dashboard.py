@@ -67,7 +67,9 @@ def normalize(text):
 
 class TestFirstScreen(DashboardTest):
     def test_header(self):
-        s = self.start()
+        # wide enough for the name and both budgets (GitHub's and
+        # GitLab's, on one host here)
+        s = self.start(width=140)
         head = s.lines()[0]
         self.assertTrue(head.startswith("mirrortop  %s/test/mirror  [RW]"
                                         % self.reg.host), head)
