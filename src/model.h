@@ -53,6 +53,8 @@ struct mt_version {
 	char		*image_tag;	/* registry tag */
 	char		*name;		/* release name, raw, or NULL */
 	char		*published_at;	/* ISO 8601, or NULL */
+	char		*html_url;	/* the upstream page (release-url.h),
+					 * or NULL */
 	int		 prerelease;
 	int		 is_latest;	/* the semantic latest of the app */
 	enum version_state state;

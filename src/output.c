@@ -336,11 +336,13 @@ status_version_json(const struct mt_app *a, const struct mt_version *v)
 	for (k = 0; k < a->cfg->narchs; k++)
 		json_object_set_new(archs, a->cfg->archs[k],
 		    json_string(arch_state_name(v->archs[k])));
-	return json_pack("{s:s, s:o, s:s, s:o, s:b, s:s, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:o, s:o, s:o, "
+	    "s:o}",
 	    "version", v->version,
 	    "tag", json_untrusted(v->tag),
 	    "image_tag", v->image_tag,
 	    "published_at", json_untrusted(v->published_at),
+	    "html_url", json_str_or_null(v->html_url),
 	    "is_latest", v->is_latest,
 	    "state", version_state_name(v->state),
 	    "archs", archs,

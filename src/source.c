@@ -22,6 +22,7 @@
 #include "http.h"
 #include "loop.h"
 #include "paging.h"
+#include "release-url.h"
 #include "source.h"
 #include "source-int.h"
 #include "util.h"
@@ -219,6 +220,7 @@ source_result_free(struct source_result *res)
 		free(res->tags[i].tag);
 		free(res->tags[i].name);
 		free(res->tags[i].published_at);
+		free(res->tags[i].html_url);
 	}
 	free(res->tags);
 	free(res->error);
@@ -235,6 +237,7 @@ source_tags_free(struct upstream_tag *tags, size_t n)
 		free(tags[i].tag);
 		free(tags[i].name);
 		free(tags[i].published_at);
+		free(tags[i].html_url);
 	}
 	free(tags);
 }
@@ -338,6 +341,19 @@ source_string(json_t *obj, const char *key, size_t max)
 	return (str_oneline(json_string_value(v), max));
 }
 
+/* A page URL member: kept only when a terminal may print it. */
+static char *
+source_url(json_t *obj, const char *key)
+{
+	json_t	*v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || json_string_length(v) > RELEASE_URL_MAX ||
+	    strlen(json_string_value(v)) != json_string_length(v) ||
+	    !release_url_valid(json_string_value(v)))
+		return (NULL);
+	return (xstrdup(json_string_value(v)));
+}
+
 /* A date member: a short one-line string, NULL when absent or too long. */
 static char *
 source_date(json_t *obj, const char *key)
@@ -393,6 +409,7 @@ source_parse_github_release(json_t *o, struct upstream_tag *t,
 		return (-1);
 	t->name = source_string(o, "name", SOURCE_MAX_STRING);
 	t->published_at = source_date(o, "published_at");
+	t->html_url = source_url(o, "html_url");
 	return (1);
 }
 
@@ -451,7 +468,7 @@ static int
 source_parse_gitlab_release(json_t *o, struct upstream_tag *t,
     const struct source_fetch *fs)
 {
-	json_t	*up = json_object_get(o, "upcoming_release");
+	json_t	*up = json_object_get(o, "upcoming_release"), *links;
 
 	t->prerelease = json_is_true(up);
 	if ((t->tag = source_tag_name(o, "tag_name")) == NULL)
@@ -460,6 +477,9 @@ source_parse_gitlab_release(json_t *o, struct upstream_tag *t,
 	t->published_at = source_date(o, "released_at");
 	if (t->published_at == NULL)
 		t->published_at = source_date(o, "created_at");
+	links = json_object_get(o, "_links");
+	if (json_is_object(links))
+		t->html_url = source_url(links, "self");
 	return (1);
 }
 

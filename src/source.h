@@ -19,6 +19,8 @@ struct upstream_tag {
 	char	*tag;		/* tag name */
 	char	*name;		/* release name (releases only) */
 	char	*published_at;	/* ISO 8601 (releases: published_at; gitlab: created_at/released_at) */
+	char	*html_url;	/* the release's page as the upstream names
+				 * it (release-url.h decides), or NULL */
 	int	 prerelease;	/* github-releases flag */
 	int	 draft;		/* github-releases flag */
 };

@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "http.h"
 #include "registry.h"
+#include "release-url.h"
 #include "version.h"
 #include "source.h"
 #include "status.h"
@@ -117,6 +118,7 @@ version_clear(struct mt_version *v)
 	free(v->image_tag);
 	free(v->name);
 	free(v->published_at);
+	free(v->html_url);
 	free(v->digest);
 	for (i = 0; i < CONFIG_MAX_ARCHS; i++)
 		free(v->arch_digest[i]);
@@ -615,6 +617,7 @@ refresh_plan(struct refresh *r)
 		v->name = t->name ? xstrndup(t->name, 1024) : NULL;
 		v->published_at = t->published_at ?
 		    xstrndup(t->published_at, 64) : NULL;
+		v->html_url = release_url(&ac->source, t->tag, t->html_url);
 		v->prerelease = version_is_prerelease(&fv[i].key);
 		v->image_tag = model_expand(cfg, a, v, NULL, ac->image_tag);
 		if (v->image_tag == NULL || model_tag_fixup(v->image_tag) == -1) {

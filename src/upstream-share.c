@@ -109,6 +109,7 @@ share_copy(const struct source_result *res)
 			c->tags[i].name = xstrdup(res->tags[i].name);
 			c->tags[i].published_at =
 			    xstrdup(res->tags[i].published_at);
+			c->tags[i].html_url = xstrdup(res->tags[i].html_url);
 		}
 	}
 	return c;

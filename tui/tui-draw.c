@@ -1421,7 +1421,7 @@ tui_message_text(const struct tui *t, int *error)
 
 /* The message line, if any (the app's error is made safe here). */
 static void
-tui_draw_message(const struct tui *t, int y, int width)
+tui_draw_message(struct tui *t, int y, int width)
 {
 	const struct mt_app *app = tui_current_app(t);
 	char *safe, *line;
@@ -1441,6 +1441,15 @@ tui_draw_message(const struct tui *t, int y, int width)
 	}
 	tui_put_cut(stdscr, y, 0, width, line, error ?
 	    tui_colour(TUI_C_ERROR) | A_BOLD : A_NORMAL, 1);
+	/* `o`'s page, whole on the line: the terminal makes it a link. */
+	t->link_y = -1;
+	if (t->link_url != NULL && msg == t->message && !error &&
+	    strncmp(msg, TUI_LINK_PREFIX, strlen(TUI_LINK_PREFIX)) == 0 &&
+	    strcmp(msg + strlen(TUI_LINK_PREFIX), t->link_url) == 0 &&
+	    (int)strlen(msg) <= width) {
+		t->link_y = y;
+		t->link_x = (int)strlen(TUI_LINK_PREFIX);
+	}
 	free(line);
 	free(safe);
 }
@@ -1801,6 +1810,7 @@ tui_draw(struct tui *t)
 	werase(stdscr);
 	for (p = 0; p < TUI_NPANES; p++)
 		t->lists[p].y0 = -1;	/* set by the panes drawn */
+	t->link_y = -1;			/* set by the message line */
 	free(t->tail_path);	/* set again when the jobs pane is drawn */
 	t->tail_path = NULL;
 	if (lines < 1 || width < 1)
@@ -1868,4 +1878,6 @@ out:
 	else
 		tui_draw_panel_overlay(t);
 	doupdate();
+	if (t->mode == TUI_MODE_NORMAL)
+		tui_term_link(t);
 }

@@ -151,6 +151,8 @@ struct tui {
 	enum tui_mode		 mode;
 	enum tui_pane		 focus;
 	int			 mouse;		/* clicks and the wheel are ours */
+	char			*link_url;	/* o: the page on the message line */
+	int			 link_y, link_x; /* where it was drawn; -1 */
 	struct tui_list		 lists[TUI_NPANES];
 	size_t			 app;		/* app shown in the versions pane */
 	int			 have_app;
@@ -272,6 +274,12 @@ char		*tui_supply_text(const struct mt_app *,
 /* tui-term.c */
 char		*tui_term_pull_ref(const struct tui *);
 void		 tui_key_copy(struct tui *, int);
+/* o: show the selected version's upstream page, as a link (OSC 8). */
+void		 tui_key_open(struct tui *, int);
+int		 tui_can_open(const struct tui *);
+/* After a redraw: make the page on the message line a link. */
+void		 tui_term_link(struct tui *);
+#define TUI_LINK_PREFIX	"release page: "
 
 /* mode-events.c */
 void		 tui_events_init(struct tui *);

@@ -1,6 +1,7 @@
 /*
  * tui-term.c — what the dashboard asks of the terminal beyond drawing:
- * putting a pull reference on the clipboard (OSC 52).
+ * putting a pull reference on the clipboard (OSC 52), and making the
+ * version's upstream page a link (OSC 8) with its URL visible.
  *
  * What is sent is built from the configuration and validated registry
  * values (image, tag, digest) and base64-encoded inside the sequence, so
@@ -15,6 +16,7 @@
 
 #include "auth.h"
 #include "model.h"
+#include "release-url.h"
 #include "util.h"
 #include "tui-int.h"
 
@@ -89,4 +91,66 @@ tui_key_copy(struct tui *t, int key)
 	tui_term_clipboard(ref);
 	tui_message(t, 0, "copied (OSC 52): ", ref);
 	free(ref);
+}
+
+/* The selected version, or NULL. */
+static const struct mt_version *
+tui_term_version(const struct tui *t)
+{
+	const struct tui_list *vl = &t->lists[TUI_PANE_VERSIONS];
+	const struct mt_app *a = tui_current_app(t);
+
+	if (a == NULL || vl->sel >= vl->nrows ||
+	    vl->rows[vl->sel] >= a->nversions)
+		return NULL;
+	return &a->versions[vl->rows[vl->sel]];
+}
+
+/* Has the selected version a page? */
+int
+tui_can_open(const struct tui *t)
+{
+	const struct mt_version *v = tui_term_version(t);
+
+	return v != NULL && v->html_url != NULL;
+}
+
+/*
+ * o: the selected version's upstream page on the message line. The URL
+ * is shown whole (the terminal's own link detection and copy work on it)
+ * and, once drawn, wrapped in an OSC 8 hyperlink. It was validated when
+ * read (release-url.h): printable ASCII, no escape can ride on it.
+ */
+void
+tui_key_open(struct tui *t, int key)
+{
+	const struct mt_version *v = tui_term_version(t);
+
+	(void)key;
+	free(t->link_url);
+	t->link_url = NULL;
+	if (v == NULL) {
+		tui_message(t, 1, "no version selected", NULL);
+		return;
+	}
+	if (v->html_url == NULL || !release_url_valid(v->html_url)) {
+		tui_message(t, 1, "no upstream page known for ", v->tag);
+		return;
+	}
+	t->link_url = xstrdup(v->html_url);
+	tui_message(t, 0, TUI_LINK_PREFIX, t->link_url);
+}
+
+void
+tui_term_link(struct tui *t)
+{
+	char *seq;
+
+	if (t->link_url == NULL || t->link_y < 0)
+		return;
+	/* Save the cursor, write the same text as a link, restore. */
+	seq = xasprintf("\0337\033[%d;%dH\033]8;;%s\033\\%s\033]8;;\033\\"
+	    "\0338", t->link_y + 1, t->link_x + 1, t->link_url, t->link_url);
+	tui_term_write(seq);
+	free(seq);
 }

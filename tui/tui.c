@@ -175,6 +175,10 @@ static const struct tui_binding tui_bindings[] = {
 	  .help = "copy the version's pull reference (terminal clipboard)",
 	  .flags = TUI_B_VERSIONS | TUI_B_HINT, .fn = tui_key_copy,
 	  .can = tui_can_version, .prio = 28 },
+	{ .keys = { 'o' }, .label = "o", .hint = "page",
+	  .help = "show the version's upstream release page (a link)",
+	  .flags = TUI_B_VERSIONS | TUI_B_HINT, .fn = tui_key_open,
+	  .can = tui_can_open, .prio = 29 },
 	{ .keys = { 'E' }, .label = "E", .hint = NULL,
 	  .help = "recent events: what changed since you last looked",
 	  .flags = TUI_B_ALL, .fn = tui_key_events },
@@ -1157,6 +1161,7 @@ tui_free(struct tui *t)
 	tui_panel_free(t);
 	tui_events_free(t);
 	free(t->keymap);
+	free(t->link_url);
 	free(t->message);
 	free(t->prompt_old);
 }

@@ -147,7 +147,8 @@ class TestStates(StatusWorld):
         self.assertEqual(app["skipped_tags"], 2)
         v = app["versions"][0]
         self.assertEqual(set(v), {"version", "tag", "image_tag",
-                                  "published_at", "is_latest", "state",
+                                  "published_at", "html_url", "is_latest",
+                                  "state",
                                   "archs", "digest", "targets",
                                   "supply_chain"})
         # The one target (named after its registry) repeats the primary.

@@ -94,7 +94,12 @@ class TestMarks(DashboardTest):
         self.env.run("status")
         s = self.start()
         t = s.wait_stable(lambda x: "2.2.0" in x, what="2.2.0")
-        self.assertNotIn(MARK, t)
+        # gamma (a repository that is gone) fails a third time in a row
+        # in the dashboard's own first refresh: that app_error is new, and
+        # marked once the history is next read; nothing else is
+        for line in t.split("\n"):
+            if "gamma" not in line:
+                self.assertNotIn(MARK, line)
 
 
 if __name__ == "__main__":
