@@ -9,6 +9,7 @@
 #include "apply-put.h"
 #include "attest.h"
 #include "config.h"
+#include "copy.h"
 #include "core.h"
 #include "events.h"
 #include "jobs.h"
@@ -43,6 +44,7 @@ struct apply_step {
 	struct untag_op	*uop;		/* untag in flight */
 	struct repo_walk *walk;		/* verify in flight */
 	struct attest_check *chk;	/* attest: discovery in flight */
+	struct copy_op	*cop;		/* copy in flight */
 };
 
 /* What a registry or merge callback gets: the apply and the step. */
@@ -75,6 +77,7 @@ static void	apply_latest(struct apply *, size_t);
 static void	apply_untag(struct apply *, size_t);
 static void	apply_verify(struct apply *, size_t);
 static void	apply_attest(struct apply *, size_t);
+static void	apply_copy(struct apply *, size_t);
 static void	apply_attest_job_end(struct apply *, size_t,
 		    const struct job *);
 
@@ -87,6 +90,7 @@ static const struct {
 	[STEP_UNTAG] = { apply_untag },
 	[STEP_VERIFY] = { apply_verify },
 	[STEP_ATTEST] = { apply_attest },
+	[STEP_COPY] = { apply_copy },
 };
 
 static void	apply_advance(struct apply *);
@@ -142,6 +146,16 @@ apply_events(struct apply *ap, const struct plan_step *s, int ok,
 
 	if (ev != NULL && s->kind == STEP_VERIFY) {
 		apply_prune_event(ap, s, ok, detail);
+		return;
+	}
+	if (ev != NULL && s->kind == STEP_COPY) {
+		struct events_job ej = {
+			.kind = "copy", .app = s->app_name,
+			.version = s->version, .target = s->target, .ok = ok,
+			.detail = detail,
+		};
+
+		events_job_ended(ev, &ej);
 		return;
 	}
 	if (ev == NULL || (s->kind != STEP_MERGE && s->kind != STEP_LATEST))
@@ -207,6 +221,12 @@ apply_count(struct apply *ap, const struct plan_step *s)
 		break;
 	case STEP_ATTEST:
 		ap->sum.attested++;
+		break;
+	case STEP_COPY:
+		ap->sum.copied++;
+		/* a mirror's latest follows the primary's */
+		if (apply_writes_latest(s))
+			ap->sum.latest++;
 		break;
 	default:
 		break;
@@ -762,6 +782,104 @@ apply_latest(struct apply *ap, size_t i)
 	    apply_latest_src_cb, apply_rd(ap, i));
 }
 
+/* ---- copy ---- */
+
+/* The model follows a copy: the version (and latest) as the primary's. */
+static void
+apply_copy_written(struct apply *ap, const struct plan_step *s)
+{
+	struct mt_app *a;
+	struct mt_version *v;
+	struct mt_target_version *tv;
+	size_t k, j;
+
+	if (apply_model(ap, s, &a, &v) != 0 || v == NULL ||
+	    s->copy_to >= a->ntargets)
+		return;
+	for (k = 0; k < s->ntags; k++) {
+		if (strcmp(s->tags[k], "latest") == 0) {
+			struct mt_target *t = &a->targets[s->copy_to];
+
+			free(t->latest_digest);
+			t->latest_digest = xstrdup(s->digest);
+			free(t->latest_version);
+			t->latest_version = xstrdup(s->version);
+			t->latest_drift = 0;
+			continue;
+		}
+		if (s->copy_to >= v->ntargets)
+			continue;
+		tv = &v->targets[s->copy_to];
+		free(tv->digest);
+		tv->digest = xstrdup(s->digest);
+		tv->state = VERSION_COMPLETE;
+		for (j = 0; j < a->cfg->narchs; j++)
+			tv->archs[j] = ARCH_PRESENT;
+	}
+	core_touch(ap->core);
+}
+
+static void
+apply_copy_done(int status, const struct copy_stats *st, const char *errmsg,
+    void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+	char *line, *detail;
+
+	apply_rd_done(rd);
+	ap->st[i].cop = NULL;
+	if (status != 0) {
+		apply_step_end(ap, i, 0, status == COPY_STALE, errmsg);
+		return;
+	}
+	line = copy_stats_line(st);
+	actions_tell(ap->core, 0, "copied %s %s to %s: %s:%s (%s); %s",
+	    s->app_name, s->version, s->target, s->image, s->ntags > 0 ?
+	    s->tags[0] : s->src_ref, s->digest, line);
+	detail = xasprintf("%s:%s is %s", s->image, s->ntags > 0 ?
+	    s->tags[0] : s->src_ref, s->digest);
+	apply_copy_written(ap, s);
+	apply_events(ap, s, 1, detail);
+	free(detail);
+	free(line);
+	apply_step_end(ap, i, 1, 0, NULL);
+}
+
+static void
+apply_copy(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	const struct mt_model *m = core_model(ap->core);
+	struct copy_spec spec;
+	char *label;
+
+	ap->st[i].state = APPLY_RUNNING;
+	if (s->app >= m->napps) {
+		apply_step_end(ap, i, 0, 1, "the app is gone");
+		return;
+	}
+	label = xasprintf("copy %s %s to %s", s->app_name, s->version,
+	    s->target);
+	memset(&spec, 0, sizeof spec);
+	spec.loop = core_loop(ap->core);
+	spec.label = label;
+	spec.src = core_app_registry(ap->core, &m->apps[s->app]);
+	spec.src_repo = s->src_repo;
+	spec.src_tag = s->src_ref;
+	spec.dst = plan_step_registry(ap->core, s);
+	spec.dst_repo = s->repo;
+	spec.digest = s->digest;
+	spec.tags = s->tags;
+	spec.expect = (const char *const *)s->old;
+	spec.ntags = s->ntags;
+	spec.force = s->force;
+	ap->st[i].cop = copy_start(&spec, apply_copy_done, apply_rd(ap, i));
+	free(label);
+}
+
 /* ---- untag, verify ---- */
 
 static void
@@ -1090,7 +1208,9 @@ apply_cancel(struct apply *ap)
 			free(ap->st[i].rd);
 			continue;
 		}
-		if (ap->st[i].mop != NULL)
+		if (ap->st[i].cop != NULL)
+			copy_cancel(ap->st[i].cop);
+		else if (ap->st[i].mop != NULL)
 			merge_cancel(ap->st[i].mop);
 		else if (ap->st[i].pop != NULL)
 			put_cancel(ap->st[i].pop);
@@ -1148,6 +1268,15 @@ apply_summary_line(const struct apply_summary *s)
 		return xasprintf("%d untagged, %d verified, %d failed, %d "
 		    "withheld", s->untagged, s->verified, s->failed +
 		    s->not_done, s->withheld);
+	if (s->copied > 0 && s->built == 0 && s->merged == 0)
+		return xasprintf("%d copied, %d latest moved, %d failed, %d "
+		    "up to date", s->copied, s->latest, s->failed + s->not_done,
+		    s->up_to_date);
+	if (s->copied > 0)
+		return xasprintf("%d built, %d merged, %d copied, %d latest "
+		    "moved, %d failed, %d up to date", s->built, s->merged,
+		    s->copied, s->latest, s->failed + s->not_done,
+		    s->up_to_date);
 	if (s->attested > 0)
 		return xasprintf("%d attest step%s done, %d failed, %d up to "
 		    "date", s->attested, s->attested == 1 ? "" : "s",

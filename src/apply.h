@@ -30,6 +30,7 @@ struct apply_summary {
 	int	untagged;	/* untag steps done */
 	int	verified;	/* verify steps done */
 	int	attested;	/* attest steps done */
+	int	copied;		/* copy steps done */
 	int	failed;		/* steps not done: failed, stale or skipped */
 	int	stale;		/* of which refused as stale */
 	int	up_to_date;	/* the plan's up-to-date notes */

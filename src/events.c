@@ -803,6 +803,10 @@ static void
 events_add(struct events *e, json_t *doc, enum event_type type,
     const char *kind, const char *app, const char *version, const char *arch,
     const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* The target of the job event being added (events_job_ended), or NULL:
+ * one thread, set and cleared around one events_add(). */
+static const char *events_job_target;
+
 static void
 events_add(struct events *e, json_t *doc, enum event_type type,
     const char *kind, const char *app, const char *version, const char *arch,
@@ -827,6 +831,7 @@ events_add(struct events *e, json_t *doc, enum event_type type,
 	ev->app = xstrdup(app);
 	ev->version = xstrdup(version);
 	ev->arch = xstrdup(arch);
+	ev->target = xstrdup(events_job_target);
 	ev->time = time(NULL);
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
@@ -1232,6 +1237,7 @@ events_job_ended(struct events *e, const struct events_job *j)
 	    j->version ? j->version : "", j->arch) : xasprintf("%s %s%s%s",
 	    j->kind, j->app, j->version ? " " : "", j->version ? j->version :
 	    "");
+	events_job_target = j->target;
 	if (j->ok) {
 		events_add(e, doc, EVENT_BUILD_SUCCEEDED, j->kind, j->app,
 		    j->version, j->arch, "%s succeeded%s%s", what,
@@ -1245,6 +1251,10 @@ events_job_ended(struct events *e, const struct events_job *j)
 			    j->version);
 		else if (strcmp(j->kind, "prune") == 0)
 			retry = xasprintf("mirrortop prune --yes %s", j->app);
+		else if (strcmp(j->kind, "copy") == 0 && j->version != NULL)
+			retry = xasprintf("mirrortop copy %s %s%s%s", j->app,
+			    j->version, j->target ? " --target " : "",
+			    j->target ? j->target : "");
 		else
 			retry = xasprintf("mirrortop sync %s", j->app);
 		if (j->attempts > 1)
@@ -1262,6 +1272,7 @@ events_job_ended(struct events *e, const struct events_job *j)
 			    retry);
 		free(retry);
 	}
+	events_job_target = NULL;
 	free(what);
 	events_claim_orphans(e, doc);
 	events_tx_end(e, doc, fd, 1);

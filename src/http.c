@@ -76,6 +76,12 @@ struct http_req {
 	int			 follow;
 	long			 max_retry_after;
 
+	/* Streaming (see http.h). */
+	size_t			(*sink)(const char *, size_t, void *);
+	size_t			(*source)(char *, size_t, void *);
+	void			*stream_arg;
+	long long		 upload_len;
+
 	/* The cached response, when the ETag cache is in use. */
 	char			*cache_path;
 	char			*cache_etag;
@@ -614,6 +620,17 @@ http_cancel_arg(struct http *h, void *arg)
 	}
 }
 
+/* Let the paused streams of requests started with arg go on. */
+void
+http_resume(struct http *h, void *arg)
+{
+	struct http_req *r;
+
+	for (r = h->reqs; r != NULL; r = r->next)
+		if (r->arg == arg && r->easy != NULL)
+			curl_easy_pause(r->easy, CURLPAUSE_CONT);
+}
+
 /* Free the client, cancelling in-flight requests silently. */
 void
 http_free(struct http *h)
@@ -689,8 +706,18 @@ static size_t
 http_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct http_req *r = arg;
-	size_t n = size * nmemb;
+	size_t n = size * nmemb, took;
+	long status = 0;
 
+	if (r->sink != NULL && r->easy != NULL) {
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			took = r->sink(ptr, n, r->stream_arg);
+			if (took == HTTP_PAUSE)
+				return CURL_WRITEFUNC_PAUSE;
+			return took == n ? n : 0;
+		}
+	}
 	if (buf_append(&r->resp, ptr, n) == -1) {
 		r->too_large = 1;
 		return 0;
@@ -728,6 +755,21 @@ http_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		len--;
 	http_headers_add(&r->hdr, &r->nhdr, ptr, nl, ptr + vs, len - vs);
 	return n;
+}
+
+/* The request body of a streamed upload, from its source. */
+static size_t
+http_read_cb(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct http_req *r = arg;
+	size_t n = size * nitems, got;
+
+	got = r->source(buf, n, r->stream_arg);
+	if (got == HTTP_PAUSE)
+		return CURL_READFUNC_PAUSE;
+	if (got == HTTP_ABORT || got > n)
+		return CURL_READFUNC_ABORT;
+	return got;
 }
 
 static int	http_attempt_launch(struct http_req *);
@@ -789,7 +831,9 @@ http_attempt_launch(struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	/* A stream may take long: only the stall limit bounds it. */
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->sink != NULL ||
+	    r->source != NULL ? 0L : r->timeout_ms);
 	/* A server that accepted and then sends nothing is given up on
 	 * after the stall limit, not the whole time limit. */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -798,7 +842,9 @@ http_attempt_launch(struct http_req *r)
 	/* Never follow an https URL down to plain http. */
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
 	    strncasecmp(r->url, "https:", 6) == 0 ? "https" : "http,https");
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* A stream's bytes are hashed as they come: no decoding. */
+	if (r->sink == NULL)
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_2TLS);
 	/*
@@ -813,8 +859,9 @@ http_attempt_launch(struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	/* A HEAD's Content-Length is the size of what it did not fetch. */
-	if (!r->head)
+	/* A HEAD's Content-Length is the size of what it did not fetch;
+	 * a stream's sink bounds what it takes. */
+	if (!r->head && r->sink == NULL)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 		    (curl_off_t)r->max_body);
 	if (r->hdrs != NULL)
@@ -828,17 +875,24 @@ http_attempt_launch(struct http_req *r)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	else if (r->method != NULL)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
-	if (r->send_body) {
+	if (r->source != NULL) {
+		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)r->upload_len);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, http_read_cb);
+		curl_easy_setopt(e, CURLOPT_READDATA, r);
+	} else if (r->send_body) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)r->body_len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
 	}
 
+	r->easy = e;
 	if (loop_easy_add(h->loop, e, http_attempt_done, r) != 0) {
+		r->easy = NULL;
 		curl_easy_cleanup(e);
 		return -1;
 	}
-	r->easy = e;
 	r->attempt++;
 	h->active++;
 	h->stats.requests++;
@@ -1277,6 +1331,14 @@ http_request(struct http *h, const struct http_request *req, http_cb cb,
 	r->follow = req->follow_redirects;
 	r->max_retry_after = req->max_retry_after > 0 ?
 	    req->max_retry_after : HTTP_MAX_RETRY_AFTER;
+	r->sink = req->sink;
+	r->source = req->source;
+	r->stream_arg = req->stream_arg;
+	r->upload_len = req->upload_len;
+	if (r->sink != NULL || r->source != NULL)
+		r->max_attempts = 1;	/* what was streamed cannot be again */
+	if (r->source != NULL)
+		r->send_body = 0;
 	if (r->send_body) {
 		r->body_len = req->body != NULL ? req->body_len : 0;
 		r->body = xmalloc(r->body_len + 1);
@@ -1288,7 +1350,7 @@ http_request(struct http *h, const struct http_request *req, http_cb cb,
 
 	for (hp = req->headers; hp != NULL && *hp != NULL; hp++)
 		r->hdrs = curl_slist_append(r->hdrs, *hp);
-	if (r->send_body) {
+	if (r->send_body || r->source != NULL) {
 		/* No form-encoding guess and no 100-continue round trip. */
 		if (!http_has_header(req->headers, "Content-Type"))
 			r->hdrs = curl_slist_append(r->hdrs, "Content-Type:");

@@ -47,7 +47,29 @@ struct http_request {
 						  * only Authorization is withheld,
 						  * so send credentials in it */
 	long			 max_retry_after; /* longest Retry-After to wait, s (default 60) */
+
+	/*
+	 * Streaming (blob copies), so that a large body is never held
+	 * whole. sink: the body of a 2xx answer is handed over as it
+	 * arrives and not kept (the response's body is then empty); it
+	 * returns the bytes taken (all of them), HTTP_PAUSE to be handed
+	 * the same bytes again after http_resume(), or anything else to
+	 * abort. source: the request body, upload_len bytes, is read from
+	 * it: the bytes written into buf, HTTP_PAUSE (nothing yet; ask
+	 * again after http_resume()) or HTTP_ABORT. A streamed request is
+	 * tried once, sends its bytes unchanged (no content decoding), and
+	 * has no total time limit: only the stall limit ends it.
+	 */
+	size_t			(*sink)(const char *data, size_t len,
+				    void *stream_arg);
+	size_t			(*source)(char *buf, size_t len,
+				    void *stream_arg);
+	void			*stream_arg;
+	long long		 upload_len;
 };
+
+#define HTTP_PAUSE	((size_t)0x10000001)	/* CURL_{WRITE,READ}FUNC_PAUSE */
+#define HTTP_ABORT	((size_t)0x10000000)	/* CURL_READFUNC_ABORT */
 
 /*
  * Called exactly once per request. The response is borrowed: it is freed
@@ -82,6 +104,11 @@ int		 http_request(struct http *, const struct http_request *,
 		     http_cb, void *arg);
 /* Cancel every request started with this arg (callbacks are not called). */
 void		 http_cancel_arg(struct http *, void *arg);
+/*
+ * Let the paused streams of requests started with arg go on. Not from
+ * inside a sink or source (call it from a timer).
+ */
+void		 http_resume(struct http *, void *arg);
 
 /* Case-insensitive header lookup; borrowed, or NULL. */
 const char	*http_header(const struct http_response *, const char *name);

@@ -34,6 +34,7 @@ struct cli {
 	int		 force;
 	int		 exit_code;
 	const char	*since;		/* events --since */
+	const char	*target;	/* copy --target */
 	int		 yes;
 	int		 no_mouse;
 	const char	*archs[CONFIG_MAX_ARCHS];
@@ -65,6 +66,7 @@ enum {
 	CLI_OPT_FORMAT		= 1u << 12,
 	CLI_OPT_YES		= 1u << 13,
 	CLI_OPT_NO_MOUSE	= 1u << 14,
+	CLI_OPT_TARGET		= 1u << 15,
 };
 
 struct cli_option {
@@ -100,6 +102,7 @@ static int cli_set_exit_code(struct cli *, const char *);
 static int cli_set_since(struct cli *, const char *);
 static int cli_set_yes(struct cli *, const char *);
 static int cli_set_no_mouse(struct cli *, const char *);
+static int cli_set_target(struct cli *, const char *);
 
 static const struct cli_option cli_options[] = {
 	{ .name = "config", .short_name = 'c', .arg = "FILE",
@@ -131,6 +134,9 @@ static const struct cli_option cli_options[] = {
 	{ .name = "since", .arg = "DURATION", .bit = CLI_OPT_SINCE,
 	  .set = cli_set_since,
 	  .help = "only what happened in the last DURATION (30m, 12h, 7d)" },
+	{ .name = "target", .arg = "NAME", .bit = CLI_OPT_TARGET,
+	  .set = cli_set_target,
+	  .help = "copy: only to this target (default: every mirror)" },
 	{ .name = "yes", .short_name = 'y', .bit = CLI_OPT_YES,
 	  .set = cli_set_yes,
 	  .help = "prune: apply the plan (without it, only print it)" },
@@ -154,6 +160,7 @@ static int cmd_sync(struct cli *, struct config *);
 static int cmd_events(struct cli *, struct config *);
 static int cmd_prune(struct cli *, struct config *);
 static int cmd_attest(struct cli *, struct config *);
+static int cmd_copy(struct cli *, struct config *);
 
 /* The dashboard: mirrortop without a subcommand. */
 static const struct cmd_entry cmd_dashboard_entry = {
@@ -191,6 +198,13 @@ static const struct cmd_entry cmd_table[] = {
 	      CLI_OPT_FORCE | CLI_OPT_ARCH | CLI_OPT_READ_ONLY | CLI_OPT_HELP,
 	  .help = "build, merge and move latest for everything missing",
 	  .exec = cmd_sync },
+	{ .name = "copy", .args = "APP VERSION", .lower = 2, .upper = 2,
+	  .options = CLI_OPT_CONFIG | CLI_OPT_DRY_RUN | CLI_OPT_JSON |
+	      CLI_OPT_FORCE | CLI_OPT_TARGET | CLI_OPT_READ_ONLY |
+	      CLI_OPT_HELP,
+	  .help = "copy a version from the primary target to the mirrors, "
+	      "digest-preserving",
+	  .exec = cmd_copy },
 	{ .name = "events", .args = "[APP...]", .lower = 0, .upper = -1,
 	  .options = CLI_OPT_CONFIG | CLI_OPT_JSON | CLI_OPT_SINCE |
 	      CLI_OPT_HELP,
@@ -727,6 +741,7 @@ run_plan(struct cli *cli, struct config *cfg, enum plan_what what,
 	req.archs = cli->archs;
 	req.narchs = cli->narchs;
 	req.force = cli->force;
+	req.target = cli->target;
 	if (what == PLAN_REQ_SYNC || what == PLAN_REQ_PRUNE) {
 		if (select_apps(cfg, cli->args, cli->nargs, &sel, &keep) == -1)
 			return EXIT_USAGE;
@@ -892,6 +907,19 @@ cmd_prune(struct cli *cli, struct config *cfg)
 	return run_plan(cli, cfg, PLAN_REQ_PRUNE, "prune");
 }
 
+/* `mirrortop copy APP VERSION [--target NAME]`. */
+static int
+cmd_copy(struct cli *cli, struct config *cfg)
+{
+	if (cli->target != NULL && config_target(cfg, cli->target) == NULL) {
+		errorx("copy: --target %s: no target of that name in %s",
+		    cli->target, cfg->path != NULL ? cfg->path :
+		    "the configuration");
+		return EXIT_USAGE;
+	}
+	return run_plan(cli, cfg, PLAN_REQ_COPY, "copy");
+}
+
 /* `mirrortop attest APP VERSION`. */
 static int
 cmd_attest(struct cli *cli, struct config *cfg)
@@ -1032,6 +1060,14 @@ cli_set_no_mouse(struct cli *cli, const char *v)
 {
 	(void)v;
 	cli->no_mouse = 1;
+	return 0;
+}
+
+/* --target NAME */
+static int
+cli_set_target(struct cli *cli, const char *v)
+{
+	cli->target = v;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 struct buf;
 struct json_t;
+struct mt_version;
 
 struct plan_ctx {
 	struct core	*core;
@@ -47,5 +48,12 @@ void	prune_untag_text(const struct plan_step *, struct buf *);
 void	prune_untag_json(const struct plan_step *, struct json_t *);
 void	prune_verify_text(const struct plan_step *, struct buf *);
 void	prune_verify_json(const struct plan_step *, struct json_t *);
+
+/* step-copy.c: the copies of version v of app ai (sync: quietly only
+ * what is missing), and how a copy step reads. */
+void	copy_plan_version(struct plan_ctx *, size_t ai, struct mt_version *,
+	    int sync);
+void	copy_step_text(const struct plan_step *, struct buf *);
+void	copy_step_json(const struct plan_step *, struct json_t *);
 
 #endif

@@ -50,6 +50,8 @@ static const struct step_kind_ops step_kinds[STEP_NKINDS] = {
 	    .json = prune_verify_json },
 	[STEP_ATTEST] = { .name = "attest", .text = attest_step_text,
 	    .json = attest_step_json },
+	[STEP_COPY] = { .name = "copy", .text = copy_step_text,
+	    .json = copy_step_json },
 };
 
 const char *
@@ -63,6 +65,10 @@ plan_step_registry(struct core *core, const struct plan_step *s)
 {
 	const struct mt_model *m = core_model(core);
 
+	if (s->app < m->napps && s->kind == STEP_COPY &&
+	    s->copy_to < m->apps[s->app].cfg->ntargets)
+		return core_target_registry(core,
+		    m->apps[s->app].cfg->targets[s->copy_to]);
 	if (s->app < m->napps)
 		return core_app_registry(core, &m->apps[s->app]);
 	return core_registry(core);
@@ -280,6 +286,9 @@ step_clear(struct plan_step *s)
 	free(s->keep_digest);
 	free(s->after);
 	free(s->attest_name);
+	free(s->from);
+	free(s->src_image);
+	free(s->src_repo);
 }
 
 void
@@ -1382,12 +1391,20 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 				plan_attest(ctx, ai, v);
 				continue;
 			}
+			if (req->what == PLAN_REQ_COPY) {
+				copy_plan_version(ctx, ai, v, 0);
+				continue;
+			}
 			if (req->what == PLAN_REQ_SYNC &&
 			    v->state == VERSION_COMPLETE && !req->force &&
 			    !(v->is_latest && a->latest_drift)) {
+				/* (its mirrors: copy_plan_version) */
 				plan_note(ctx->plan, PLAN_UP_TO_DATE,
 				    a->cfg->name, v->version, "%s %s is up to "
-				    "date", a->cfg->name, v->version);
+				    "date%s%s", a->cfg->name, v->version,
+				    a->ntargets > 1 ? " on " : "",
+				    a->ntargets > 1 ? a->targets[0].cfg->name :
+				    "");
 				continue;
 			}
 			plan_version(ctx, ai, v);
@@ -1396,7 +1413,8 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 			plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name,
 			    req->version, "%s: no version %s in the window",
 			    a->cfg->name, req->version);
-		if (req->what == PLAN_REQ_MERGE || req->what == PLAN_REQ_ATTEST)
+		if (req->what == PLAN_REQ_MERGE || req->what == PLAN_REQ_ATTEST ||
+		    req->what == PLAN_REQ_COPY)
 			continue;
 		if (!a->cfg->manifest) {
 			/* Only when something changes or latest is asked. */
@@ -1407,6 +1425,11 @@ plan_make(struct core *core, const struct plan_request *req, plan_cb cb,
 				plan_plugin_latest(ctx, ai, first);
 		} else if (req->what == PLAN_REQ_SYNC && a->latest_drift)
 			plan_drift_latest(ctx, ai);
+		/* The mirrors: what is complete on the primary and not
+		 * there yet. */
+		for (vi = 0; req->what == PLAN_REQ_SYNC && vi < a->nversions;
+		    vi++)
+			copy_plan_version(ctx, ai, &a->versions[vi], 1);
 	}
 	plan_read_done(ctx);
 	return 0;

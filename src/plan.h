@@ -33,6 +33,7 @@ enum step_kind {
 	STEP_UNTAG,		/* remove a tag; the image it names stays */
 	STEP_VERIFY,		/* every tag of the repository still resolves */
 	STEP_ATTEST,		/* run one attest step (attest.h) on a version */
+	STEP_COPY,		/* copy a version to a mirror target (copy.h) */
 	STEP_NKINDS
 };
 
@@ -101,6 +102,16 @@ struct plan_step {
 	unsigned	 produces;	/* what this step claims (SC_BIT) */
 	unsigned	 check;		/* last step: what discovery must find */
 	long		 attest_timeout;
+
+	/* copy: digest (above) from the app's primary, src_ref its tag
+	 * there, to the app's target copy_to (image, repo and target above
+	 * are that target's); tags written there last */
+	size_t		 copy_to;	/* index into the app's targets, >= 1 */
+	char		*from;		/* the primary's target name */
+	char		*src_image;
+	char		*src_repo;
+	int		 force;		/* artifact tags that differ are
+					 * overwritten too */
 };
 
 /* A version or step left out, and why. */
@@ -135,6 +146,7 @@ enum plan_what {
 	PLAN_REQ_PRUNE,		/* prune [APP...]: staging tags merged into
 				 * their version's index */
 	PLAN_REQ_ATTEST,	/* attest APP VERSION */
+	PLAN_REQ_COPY,		/* copy APP VERSION [--target NAME] */
 };
 
 /* One app's version (the dashboard's marked rows). */
@@ -154,6 +166,8 @@ struct plan_request {
 	const char *const *archs;	/* --arch (none: every missing arch) */
 	size_t		 narchs;
 	int		 force;		/* rewrite what is published */
+	const char	*target;	/* copy: only this target (NULL: every
+					 * mirror of the app) */
 };
 
 /* The plan is made (status 0) or could not be (-1, errmsg one line). */
@@ -174,7 +188,8 @@ void		 plan_free(struct plan *);
 
 /* The kind's name ("build", "merge", "latest"). */
 const char	*plan_kind_name(enum step_kind);
-/* The registry a step reads and writes: its app's primary target. */
+/* The registry a step writes: its app's primary target (a copy: the
+ * target it copies to). */
 struct registry	*plan_step_registry(struct core *, const struct plan_step *);
 /* Notes of a kind. */
 size_t		 plan_count(const struct plan *, enum plan_note_kind);

@@ -58,6 +58,7 @@ enum reg_kind {
 	REG_HEAD,
 	REG_PUT,
 	REG_DELETE,
+	REG_RAW,	/* registry_raw(): the answer as it is */
 };
 
 struct reg_op;
@@ -90,6 +91,7 @@ struct reg_op {
 		registry_manifest_cb	 manifest;
 		registry_put_cb		 put;
 		registry_delete_cb	 del;
+		registry_raw_cb		 raw;
 	} cb;
 	char			*repo;
 	char			*ref;
@@ -104,6 +106,12 @@ struct reg_op {
 	size_t			 max_body;
 	int			 follow;
 	int			 accept;	/* send the manifest Accept */
+	/* registry_raw(): streaming (http.h), and no second try after a
+	 * challenge once a source was read */
+	size_t			(*sink)(const char *, size_t, void *);
+	size_t			(*source)(char *, size_t, void *);
+	void			*stream_arg;
+	long long		 upload_len;
 	reg_done_fn		 done;
 	char			*authz;		/* Authorization header sent */
 	int			 auth_rounds;	/* authentications done */
@@ -851,6 +859,17 @@ reg_finish(struct reg_op *op, int status, const char *errmsg)
 	case REG_DELETE:
 		op->cb.del(status, errmsg, op->arg);
 		break;
+	case REG_RAW: {
+		/* Failed before an answer: a transport-like failure. */
+		struct http_response resp;
+
+		memset(&resp, 0, sizeof resp);
+		resp.body = (char *)"";
+		resp.url = op->url;
+		resp.error = (char *)(errmsg != NULL ? errmsg : "error");
+		op->cb.raw(&resp, op->arg);
+		break;
+	}
 	}
 	reg_op_free(op);
 }
@@ -1514,7 +1533,7 @@ reg_http_cb(const struct http_response *resp, void *arg)
 		r->backing_off = 1;
 	else if (resp->status > 0 && resp->status < 400)
 		r->backing_off = 0;
-	if (resp->status == 401)
+	if (resp->status == 401 && op->source == NULL)
 		reg_challenge(op, resp);
 	else
 		op->done(op, resp);
@@ -1576,6 +1595,10 @@ reg_send(struct reg_op *op)
 	req.body_len = op->body_len;
 	req.max_body = op->max_body;
 	req.follow_redirects = op->follow;
+	req.sink = op->sink;
+	req.source = op->source;
+	req.stream_arg = op->stream_arg;
+	req.upload_len = op->upload_len;
 	if (op->kind != REG_PUT)
 		req.max_retry_after = REG_MAX_RETRY_AFTER;
 	if (http_request(r->http, &req, reg_http_cb, op) != 0) {
@@ -2270,6 +2293,94 @@ registry_delete_manifest(struct registry *r, const char *repo,
 		return;
 	reg_start(op, "DELETE", xasprintf("%s/v2/%s/manifests/%s", r->base,
 	    repo, ref), 65536, 0, reg_delete_done);
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw exchanges (registry-int.h): blobs, for registry-blob.c. */
+
+/* The answer, as it is, to the caller. */
+static void
+reg_raw_done(struct reg_op *op, const struct http_response *resp)
+{
+	struct registry *r = op->r;
+
+	reg_op_detach(op);
+	if (!r->dying)
+		op->cb.raw(resp, op->arg);
+	reg_op_free(op);
+}
+
+/* An authenticated exchange on repo's API; see registry-int.h. */
+void
+registry_raw(struct registry *r, const char *repo,
+    const struct registry_raw *q, registry_raw_cb cb, void *arg)
+{
+	struct reg_op *op = reg_op_new(r, REG_RAW, repo, NULL, arg);
+	int write = q->method != NULL && strcmp(q->method, "GET") != 0 &&
+	    strcmp(q->method, "HEAD") != 0;
+	char *also, *url;
+
+	op->cb.raw = cb;
+	if (reg_check_names(op, repo, NULL) != 0)
+		return;
+	free(op->scope);
+	op->scope = xasprintf("repository:%s:%s", op->repo,
+	    r->push || write ? "pull,push" : "pull");
+	free(op->key);
+	if (q->also_pull != NULL) {
+		if (!reg_valid_repo(q->also_pull)) {
+			op->key = xstrdup(op->scope);
+			reg_fail_later(op, "%s: invalid repository name",
+			    r->host);
+			return;
+		}
+		also = registry_dockerhub_repo(r->host, q->also_pull);
+		op->key = xasprintf("%s repository:%s:pull", op->scope, also);
+		free(also);
+	} else
+		op->key = xstrdup(op->scope);
+	if (q->url != NULL) {
+		if (!reg_same_origin(r, q->url) ||
+		    strpbrk(q->url, " \r\n\t#") != NULL) {
+			reg_fail_later(op, "%s: %s: an upload location on "
+			    "another host is not followed", r->host, repo);
+			return;
+		}
+		url = xstrdup(q->url);
+	} else
+		url = xasprintf("%s/v2/%s/%s", r->base, op->repo,
+		    q->path != NULL ? q->path : "");
+	if (q->content_type != NULL)
+		op->ctype = xasprintf("Content-Type: %s", q->content_type);
+	if (q->body != NULL && q->len > 0) {
+		op->body = xmalloc(q->len);
+		memcpy(op->body, q->body, q->len);
+		op->body_len = q->len;
+	}
+	op->sink = q->sink;
+	op->source = q->source;
+	op->stream_arg = q->stream_arg;
+	op->upload_len = q->upload_len;
+	reg_start(op, q->method, url, q->max_body > 0 ? q->max_body :
+	    65536, q->follow, reg_raw_done);
+}
+
+/* Let the paused streams of raw exchanges started with arg go on. */
+void
+registry_raw_resume(struct registry *r, void *arg)
+{
+	struct reg_op *op;
+
+	for (op = r->ops; op != NULL; op = op->next)
+		if (op->arg == arg && op->inflight)
+			http_resume(r->http, op);
+}
+
+/* The name repo has in this registry's API (Docker Hub's library/). */
+char *
+registry_api_repo(const struct registry *r, const char *repo)
+{
+	return registry_dockerhub_repo(r->host, repo);
 }
 
 /* ------------------------------------------------------------------ */
