@@ -55,6 +55,7 @@ enum tui_confirm_kind {
 	TUI_CONFIRM_QUIT,
 	TUI_CONFIRM_INFO,	/* only shows: every key closes */
 	TUI_CONFIRM_ATTEST,
+	TUI_CONFIRM_COPY,
 };
 
 /* Binding flags: where a binding is active. */
@@ -270,6 +271,10 @@ void		 tui_key_supply(struct tui *, int);
 int		 tui_can_supply(const struct tui *);
 char		*tui_supply_text(const struct mt_app *,
 		     const struct mt_version *);
+
+/* tui-copy.c: C, the version's copy to the mirror targets */
+void		 tui_key_copy_target(struct tui *, int);
+int		 tui_can_copy_target(const struct tui *);
 
 /* tui-term.c */
 char		*tui_term_pull_ref(const struct tui *);

@@ -1197,6 +1197,7 @@ tui_confirm_run(struct tui *t)
 	case TUI_CONFIRM_LATEST:
 	case TUI_CONFIRM_PRUNE:
 	case TUI_CONFIRM_ATTEST:
+	case TUI_CONFIRM_COPY:
 		if (c->plan == NULL)
 			break;
 		ta = xcalloc(1, sizeof *ta);
@@ -1209,7 +1210,8 @@ tui_confirm_run(struct tui *t)
 		ta->ap = apply_start(t->core, ta->plan, c->kind ==
 		    TUI_CONFIRM_BUILD ? "build" : c->kind == TUI_CONFIRM_MERGE ?
 		    "merge" : c->kind == TUI_CONFIRM_PRUNE ? "prune" :
-		    c->kind == TUI_CONFIRM_ATTEST ? "attest" : "latest",
+		    c->kind == TUI_CONFIRM_ATTEST ? "attest" :
+		    c->kind == TUI_CONFIRM_COPY ? "copy" : "latest",
 		    tui_apply_done, ta, &cause);
 		if (ta->ap == NULL && cause != NULL) {
 			tui_applies = ta->next;
