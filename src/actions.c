@@ -19,6 +19,7 @@
 #include "events.h"
 #include "job-log.h"
 #include "jobs.h"
+#include "prune-job.h"
 #include "loop.h"
 #include "model.h"
 #include "refname.h"
@@ -287,7 +288,9 @@ actions_job_changed(const struct job *job, void *arg)
 		free(out);
 		free(where);
 
-		if (job->state == JOB_SUCCEEDED || job->state == JOB_FAILED) {
+		/* A prune's job: its event is apply's (kind prune). */
+		if ((job->state == JOB_SUCCEEDED || job->state == JOB_FAILED) &&
+		    strcmp(job->arch, PRUNE_JOB_ARCH) != 0) {
 			/* An attest step runs as a job named "attest". */
 			int attest = job->arch != NULL &&
 			    strcmp(job->arch, "attest") == 0;

@@ -16,6 +16,7 @@
 #include "merge.h"
 #include "model.h"
 #include "plan.h"
+#include "prune-job.h"
 #include "registry.h"
 #include "registry-delete.h"
 #include "repo-walk.h"
@@ -94,6 +95,7 @@ static const struct {
 };
 
 static void	apply_advance(struct apply *);
+static unsigned long apply_prune_job(struct apply *, size_t);
 static int	apply_model(struct apply *, const struct plan_step *,
 		    struct mt_app **, struct mt_version **);
 
@@ -108,6 +110,7 @@ apply_prune_event(struct apply *ap, const struct plan_step *s, int ok,
 	struct events_job ej;
 	size_t k, done = 0, all = 0;
 	char *what;
+	int was;
 
 	for (k = 0; k < ap->plan->nsteps; k++) {
 		const struct plan_step *u = &ap->plan->steps[k];
@@ -130,8 +133,58 @@ apply_prune_event(struct apply *ap, const struct plan_step *s, int ok,
 	ej.app = s->app_name;
 	ej.ok = ok && done == all;
 	ej.detail = what;
-	events_job_ended(core_events(ap->core), &ej);
+	if (core_events(ap->core) != NULL)
+		events_job_ended(core_events(ap->core), &ej);
+	k = (size_t)(s - ap->plan->steps);
+	prune_job_step(ap->core, apply_prune_job(ap, k), ap->plan, k, ok,
+	    detail);
+	/* Its end is told to the job hooks: not to advance from there (the
+	 * step that ends is not counted yet). */
+	was = ap->advancing;
+	ap->advancing = 1;
+	prune_job_end(ap->core, ap->st[k].job, ej.ok, what);
+	ap->advancing = was;
 	free(what);
+}
+
+/*
+ * The job of prune step i's app: the one an earlier step of the app
+ * started, else a new one (the first step of the app's prune to run).
+ */
+static unsigned long
+apply_prune_job(struct apply *ap, size_t i)
+{
+	const struct plan *p = ap->plan;
+	char *cause = NULL;
+	size_t k;
+
+	if (ap->st[i].job != 0)
+		return ap->st[i].job;
+	for (k = 0; k < p->nsteps; k++)
+		if (k != i && ap->st[k].job != 0 &&
+		    p->steps[k].app == p->steps[i].app &&
+		    (p->steps[k].kind == STEP_UNTAG ||
+		    p->steps[k].kind == STEP_VERIFY))
+			return ap->st[i].job = ap->st[k].job;
+	ap->st[i].job = prune_job_begin(ap->core, p, i, &cause);
+	if (cause != NULL) {
+		actions_tell(ap->core, 1, "%s: not in the job history: %s",
+		    p->steps[i].app_name, cause);
+		free(cause);
+	}
+	return ap->st[i].job;
+}
+
+/* A prune step ended, or was not done: a line in its app's job log. */
+static void
+apply_prune_log(struct apply *ap, size_t i, int ok, const char *why)
+{
+	const struct plan_step *s = &ap->plan->steps[i];
+
+	/* (the verify step's line is written as the job ends) */
+	if (s->kind == STEP_UNTAG)
+		prune_job_step(ap->core, apply_prune_job(ap, i), ap->plan, i,
+		    ok, why);
 }
 
 /* The events of a merge or latest step that ended (builds are told by
@@ -144,7 +197,7 @@ apply_events(struct apply *ap, const struct plan_step *s, int ok,
 	struct mt_app *a = NULL;
 	struct mt_version *v = NULL;
 
-	if (ev != NULL && s->kind == STEP_VERIFY) {
+	if (s->kind == STEP_VERIFY) {
 		apply_prune_event(ap, s, ok, detail);
 		return;
 	}
@@ -242,6 +295,7 @@ apply_step_end(struct apply *ap, size_t i, int ok, int stale, const char *why)
 	ap->st[i].state = ok ? APPLY_DONE : APPLY_FAILED;
 	ap->st[i].mop = NULL;
 	ap->st[i].pop = NULL;
+	apply_prune_log(ap, i, ok, why);
 	if (ok)
 		apply_count(ap, s);
 	else {
@@ -910,6 +964,7 @@ apply_untag(struct apply *ap, size_t i)
 	char *cause = NULL;
 
 	ap->st[i].state = APPLY_RUNNING;
+	apply_prune_job(ap, i);
 	memset(&spec, 0, sizeof spec);
 	spec.repo = s->repo;
 	spec.tag = s->ntags > 0 ? s->tags[0] : NULL;
@@ -967,6 +1022,7 @@ apply_verify(struct apply *ap, size_t i)
 	struct plan_step *s = &ap->plan->steps[i];
 
 	ap->st[i].state = APPLY_RUNNING;
+	apply_prune_job(ap, i);
 	ap->st[i].walk = repo_walk_start(plan_step_registry(ap->core, s),
 	    s->repo, 1, apply_verify_done, apply_rd(ap, i));
 }
@@ -1132,6 +1188,7 @@ apply_advance(struct apply *ap)
 			    "", p->steps[i].version ? p->steps[i].version : "",
 			    which);
 			actions_tell(ap->core, 1, "%s", why);
+			apply_prune_log(ap, i, 0, why);
 			free(why);
 			ap->cursor++;
 			continue;

@@ -43,6 +43,8 @@ struct job_priv {
 	char			**argv;		/* exec, owned */
 	char			*digest_file;	/* owned */
 	int			 attest;	/* an attest step (jobs.h) */
+	int			 recorded;	/* run by the caller, not a
+						 * builder (jobs_record_start) */
 	char			*ref;		/* gha, owned */
 	struct kv		*inputs;	/* gha, owned */
 	size_t			 ninputs;

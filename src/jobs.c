@@ -1598,6 +1598,83 @@ jobs_busy_elsewhere(const struct jobs *jobs, const char *app,
 	return busy;
 }
 
+/*
+ * A new job of this process in state st (queued, or running for a
+ * recorded job), under its job lock, on record with its id and log open.
+ * command NULL: spec's argv as a line. Others' records it took in are
+ * not told yet (the caller finishes the job first, then calls
+ * jobs_tell_changed). NULL with *cause when another process holds the
+ * job lock.
+ */
+static struct job *
+jobs_enter(struct jobs *jobs, const struct job_spec *spec, enum job_state st,
+    const char *command, char **cause)
+{
+	struct job *job;
+	struct job_priv *priv;
+	int lock_fd, hfd;
+
+	/* Held from the job lock to the id on record: see jobs_job_live. */
+	hfd = jobs_history_lock(jobs, 1);
+	if ((lock_fd = jobs_lock(jobs, spec)) == -2) {
+		jobs_history_unlock(hfd);
+		*cause = xasprintf("a job for %s %s %s is queued or running in "
+		    "another mirrortop process", spec->app, spec->version,
+		    spec->arch);
+		return NULL;
+	}
+	job = xcalloc(1, sizeof *job);
+	job->owned = 1;
+	job->app = xstrdup(spec->app);
+	job->version = xstrdup(spec->version);
+	job->arch = xstrdup(spec->arch);
+	job->repo = xstrdup(spec->repo);
+	job->image_tag = xstrdup(spec->image_tag);
+	job->staging_tag = xstrdup(spec->staging_tag);
+	job->staging_ref = xstrdup(spec->staging_ref);
+	job->state = st;
+	job->attempts = 1;
+	job->created = time(NULL);
+	if (st == JOB_RUNNING) {
+		job->attempt = 1;
+		job->started = job->created;
+	}
+	job->message = xstrdup(job_state_name(st));
+	{
+		char *c = command != NULL ? xstrdup(command) :
+		    jobs_argv_line(spec->argv);
+
+		job->command = jobs_redact(c, jobs->secrets, jobs->nsecrets);
+		free(c);
+	}
+
+	priv = job->priv = xcalloc(1, sizeof *priv);
+	priv->registry = spec->registry != NULL ? spec->registry :
+	    jobs->registry;
+	priv->jobs = jobs;
+	priv->log_fd = -1;
+	priv->lock_fd = lock_fd;
+	priv->out_fd = -1;
+	buf_init(&priv->line, JOBS_LINE_MAX + 16);
+	buf_append(&priv->line, "", 0);
+
+	jobs->list = xreallocarray(jobs->list, jobs->n + 1, sizeof *jobs->list);
+	memmove(jobs->list + 1, jobs->list, jobs->n * sizeof *jobs->list);
+	jobs->list[0] = job;
+	jobs->n++;
+	/* The id (and so the log's name) comes from the shared counter. */
+	jobs_save_locked(jobs);
+	jobs_history_unlock(hfd);
+	if (job->id == 0) {
+		job->id = jobs->next_id++;
+		job->log_path = xasprintf("%s/logs/job-%lu.log", jobs->dir,
+		    job->id);
+	}
+	priv->log_fd = open(job->log_path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC, 0600);
+	return job;
+}
+
 /* Queue a job. */
 int
 jobs_submit(struct jobs *jobs, const struct job_spec *spec,
@@ -1607,7 +1684,7 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 	struct job_priv *priv;
 	const struct builder_ops *ops = NULL;
 	size_t i, n;
-	int lock_fd, hfd;
+	char *cmd = NULL;
 
 	if (spec->builder == NULL) {
 		*cause = xstrdup("no builder is configured");
@@ -1631,41 +1708,20 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 		    "running", spec->app, spec->version, spec->arch);
 		return -1;
 	}
-	/* Held from the job lock to the id on record: see jobs_job_live. */
-	hfd = jobs_history_lock(jobs, 1);
-	if ((lock_fd = jobs_lock(jobs, spec)) == -2) {
-		jobs_history_unlock(hfd);
-		*cause = xasprintf("a job for %s %s %s is queued or running in "
-		    "another mirrortop process", spec->app, spec->version,
-		    spec->arch);
+	if (ops != &builder_exec_ops)
+		cmd = xasprintf("dispatch workflow %s of %s at %s",
+		    spec->builder->workflow ? spec->builder->workflow : "?",
+		    spec->builder->repo ? spec->builder->repo : "?",
+		    spec->ref ? spec->ref : "?");
+	job = jobs_enter(jobs, spec, JOB_QUEUED, cmd, cause);
+	free(cmd);
+	if (job == NULL)
 		return -1;
-	}
-	job = xcalloc(1, sizeof *job);
-	job->owned = 1;
-	job->app = xstrdup(spec->app);
-	job->version = xstrdup(spec->version);
-	job->arch = xstrdup(spec->arch);
-	job->repo = xstrdup(spec->repo);
-	job->image_tag = xstrdup(spec->image_tag);
-	job->staging_tag = xstrdup(spec->staging_tag);
-	job->staging_ref = xstrdup(spec->staging_ref);
-	job->state = JOB_QUEUED;
 	job->attempts = spec->builder->attempts > 0 ?
 	    spec->builder->attempts : 3;
-	job->created = time(NULL);
-	job->message = xstrdup("queued");
-
-	priv = job->priv = xcalloc(1, sizeof *priv);
-	priv->registry = spec->registry != NULL ? spec->registry :
-	    jobs->registry;
-	priv->jobs = jobs;
+	priv = job->priv;
 	priv->ops = ops;
 	priv->builder = *spec->builder;
-	priv->log_fd = -1;
-	priv->lock_fd = lock_fd;
-	priv->out_fd = -1;
-	buf_init(&priv->line, JOBS_LINE_MAX + 16);
-	buf_append(&priv->line, "", 0);
 	if (spec->argv != NULL) {
 		for (n = 0; spec->argv[n] != NULL; n++)
 			;
@@ -1684,43 +1740,72 @@ jobs_submit(struct jobs *jobs, const struct job_spec *spec,
 		}
 		priv->ninputs = spec->ninputs;
 	}
-	if (ops == &builder_exec_ops)
-		job->command = jobs_argv_line(priv->argv);
-	else {
-		job->command = xasprintf("dispatch workflow %s of %s at %s",
-		    spec->builder->workflow ? spec->builder->workflow : "?",
-		    spec->builder->repo ? spec->builder->repo : "?",
-		    spec->ref ? spec->ref : "?");
-	}
-	{
-		char *c = jobs_redact(job->command, jobs->secrets,
-		    jobs->nsecrets);
-
-		free(job->command);
-		job->command = c;
-	}
-
-	jobs->list = xreallocarray(jobs->list, jobs->n + 1, sizeof *jobs->list);
-	memmove(jobs->list + 1, jobs->list, jobs->n * sizeof *jobs->list);
-	jobs->list[0] = job;
-	jobs->n++;
-	/* The id (and so the log's name) comes from the shared counter. */
-	jobs_save_locked(jobs);
-	jobs_history_unlock(hfd);
 	jobs_tell_changed(jobs);
-	if (job->id == 0) {
-		job->id = jobs->next_id++;
-		job->log_path = xasprintf("%s/logs/job-%lu.log", jobs->dir,
-		    job->id);
-	}
-	priv->log_fd = open(job->log_path, O_WRONLY | O_CREAT | O_APPEND |
-	    O_CLOEXEC, 0600);
 	jobs_log(job, "queued: %s", job->command);
 	if (out != NULL)
 		*out = job;
 	jobs_notify(jobs, job);
 	jobs_schedule(jobs);
 	return 0;
+}
+
+/* A job the caller runs itself; see jobs.h. */
+int
+jobs_record_start(struct jobs *jobs, const struct job_spec *spec,
+    const char *command, unsigned long *id, char **cause)
+{
+	struct job *job;
+
+	if (jobs_find_active(jobs, spec->app, spec->version, spec->arch)) {
+		*cause = xasprintf("a job for %s %s %s is already running",
+		    spec->app, spec->version, spec->arch);
+		return -1;
+	}
+	job = jobs_enter(jobs, spec, JOB_RUNNING, command, cause);
+	if (job == NULL)
+		return -1;
+	job->priv->recorded = 1;
+	jobs_tell_changed(jobs);
+	jobs_log(job, "job %lu: %s", job->id, job->command);
+	*id = job->id;
+	jobs_notify(jobs, job);
+	return 0;
+}
+
+/* This process's recorded job id, or NULL. */
+static struct job *
+jobs_recorded(struct jobs *jobs, unsigned long id)
+{
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++)
+		if (jobs->list[i]->id == id && jobs->list[i]->priv != NULL &&
+		    jobs->list[i]->priv->recorded)
+			return jobs->list[i];
+	return NULL;
+}
+
+void
+jobs_record_log(struct jobs *jobs, unsigned long id, const char *line)
+{
+	struct job *job = jobs_recorded(jobs, id);
+	char *clean;
+
+	if (job == NULL)
+		return;
+	clean = str_sanitize(line, JOBS_LINE_MAX);
+	jobs_log(job, "%s", clean);
+	free(clean);
+}
+
+void
+jobs_record_end(struct jobs *jobs, unsigned long id, int ok,
+    const char *message)
+{
+	struct job *job = jobs_recorded(jobs, id);
+
+	if (job != NULL)
+		jobs_finish(job, ok ? JOB_SUCCEEDED : JOB_FAILED, message);
 }
 
 /* Cancel a job. */
@@ -1750,6 +1835,11 @@ jobs_cancel(struct jobs *jobs, unsigned long id, char **cause)
 		return -1;
 	}
 	priv = job->priv;
+	if (priv->recorded) {
+		*cause = xasprintf("job %lu ends by itself (a %s is not "
+		    "cancelled)", id, job->arch);
+		return -1;
+	}
 	priv->cancelling = 1;
 	switch (priv->phase) {
 	case JOB_PHASE_BUILD:

@@ -137,6 +137,23 @@ void		 jobs_add_secret(struct jobs *, const char *);
  */
 int		 jobs_submit(struct jobs *, const struct job_spec *,
 		     const struct job **out, char **cause);
+/*
+ * A job the caller runs itself, not a builder (a prune: arch slot
+ * "prune"), in the history like any job: running from now, under its job
+ * lock, with its log (command: what it does, one line). The caller
+ * writes lines to its log and ends it; it is never retried and cannot be
+ * cancelled; a process that exits first leaves it interrupted. -1 with
+ * *cause when one for the same app/version/arch is active here or in
+ * another process.
+ */
+int		 jobs_record_start(struct jobs *, const struct job_spec *,
+		     const char *command, unsigned long *id, char **cause);
+/* One line (sanitized, redacted) into a recorded job's log. */
+void		 jobs_record_log(struct jobs *, unsigned long id,
+		     const char *line);
+/* A recorded job ended: succeeded or failed, message one line. */
+void		 jobs_record_end(struct jobs *, unsigned long id, int ok,
+		     const char *message);
 /* Cancel a queued or running job. -1 with *cause otherwise. */
 int		 jobs_cancel(struct jobs *, unsigned long id, char **cause);
 

@@ -1474,22 +1474,33 @@ static const char *const note_names[] = {
 	[PLAN_NOT_DONE] = "not done",
 };
 
+/* One step as the plan prints it, without its number. Caller frees. */
+char *
+plan_step_text(const struct plan_step *s)
+{
+	struct buf line;
+	char *clean;
+
+	buf_init(&line, PLAN_TEXT_MAX);
+	step_kinds[s->kind].text(s, &line);
+	clean = str_sanitize(line.data ? line.data : "", PLAN_TEXT_MAX);
+	buf_free(&line);
+	return clean;
+}
+
 char *
 plan_text(const struct plan *p, int with_not_done)
 {
-	struct buf b, line;
+	struct buf b;
 	size_t i;
 	char *clean;
 
 	buf_init(&b, PLAN_TEXT_MAX);
 	for (i = 0; i < p->nsteps; i++) {
-		buf_init(&line, PLAN_TEXT_MAX);
-		step_kinds[p->steps[i].kind].text(&p->steps[i], &line);
 		/* Upstream and registry text: no control characters. */
-		clean = str_sanitize(line.data ? line.data : "", PLAN_TEXT_MAX);
+		clean = plan_step_text(&p->steps[i]);
 		buf_printf(&b, "%zu. %s\n", i + 1, clean);
 		free(clean);
-		buf_free(&line);
 	}
 	for (i = 0; i < p->nnotes; i++) {
 		if (p->notes[i].kind == PLAN_NOT_DONE && !with_not_done)

@@ -201,6 +201,8 @@ size_t		 plan_count(const struct plan *, enum plan_note_kind);
  * do)" when there is nothing else to say.
  */
 char		*plan_text(const struct plan *, int with_not_done);
+/* One step's text as plan_text() prints it, unnumbered. Caller frees. */
+char		*plan_step_text(const struct plan_step *);
 /* The mirrortop.plan/v1 document, compact, one line. Caller frees. */
 char		*plan_json(const struct plan *);
 

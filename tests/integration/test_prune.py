@@ -113,6 +113,21 @@ class PruneWorld(unittest.TestCase):
             cfg = _load(d, "blobs", *m["config"]["digest"].split(":"))
             return cfg["architecture"]
 
+    def jobs(self):
+        """The prune jobs of the shared job history, newest first, each
+        with its log's text."""
+        path = os.path.join(self.env.state, "mirrortop", "jobs.json")
+        if not os.path.exists(path):
+            return []
+        out = []
+        for j in _load(path)["jobs"]:
+            if j["arch"] != "prune":
+                continue
+            with open(j["log"]) as f:
+                j["log_text"] = f.read()
+            out.append(j)
+        return out
+
     def plan(self, *args, check=0):
         r = self.cli("prune", "--dry-run", "--json", *args, check=check)
         doc = json.loads(r.stdout)
@@ -173,6 +188,8 @@ class TestPrune(PruneWorld):
                                             "digest": self.idx["10.3.0"]})
         self.assertEqual(self.deletes(mark), [])
         self.assertEqual(world.tags(self.reg, IMAGE), before)
+        # A plan alone is no job.
+        self.assertEqual(self.jobs(), [])
 
         # Applied.
         r = self.cli("prune", "--yes", check=0)
@@ -208,6 +225,31 @@ class TestPrune(PruneWorld):
         self.assertEqual(prunes[0]["app"], "mattermost")
         self.assertIn("4 staging tags removed; every tag of",
                       prunes[0]["message"])
+        # ... and one job of the job history, with the plan and the
+        # outcome of each step in its log.
+        jobs = self.jobs()
+        self.assertEqual(len(jobs), 1, jobs)
+        j = jobs[0]
+        self.assertEqual((j["app"], j["state"]), ("mattermost", "succeeded"))
+        self.assertIn("4 staging tags removed; every tag of", j["message"])
+        self.assertEqual(j["repo"], IMAGE)
+        self.assertIn("prune %s/%s: 4 removals, then verify"
+                      % (self.reg.host, IMAGE), j["command"])
+        log = j["log_text"]
+        self.assertIn("the plan:", log)
+        self.assertIn("1. untag mattermost 10.3.0: remove %s/%s:10.3.0-amd64"
+                      % (self.reg.host, IMAGE), log)
+        self.assertIn("the image stays: the amd64 entry of", log)
+        self.assertIn("5. verify mattermost", log)
+        self.assertIn("step 4: %s/%s:10.3.1-arm64 removed"
+                      % (self.reg.host, IMAGE), log)
+        self.assertIn("step 5: verify done", log)
+        self.assertIn("job succeeded", log)
+        self.assertLess(log.index("the plan:"), log.index("step 1:"))
+        self.assertGreater(j["finished"], 0)
+        # A run with nothing to remove adds no job.
+        self.cli("prune", "--yes", check=0)
+        self.assertEqual(len(self.jobs()), 1)
 
     def test_cap(self):
         self.config(retention={"max_deletions": 1})
@@ -259,6 +301,14 @@ class TestPrune(PruneWorld):
         self.assertIn("not done", r.stderr)
         self.assertIn("step 2 (untag mattermost 10.3.0) not done: step 1 "
                       "failed", r.stderr)
+        jobs = self.jobs()
+        self.assertEqual([j["state"] for j in jobs], ["failed"])
+        self.assertIn("0 of 4 staging tags removed", jobs[0]["message"])
+        log = jobs[0]["log_text"]
+        self.assertRegex(log, r"step 1: \S+:10\.3\.0-amd64 not removed: ")
+        self.assertIn("step 2: %s/%s:10.3.0-arm64 not removed: step 2 "
+                      "(untag mattermost 10.3.0) not done: step 1 failed"
+                      % (self.proxy.host, IMAGE), log)
         tags = world.tags(self.reg, IMAGE)
         for t in ("10.3.0-arm64", "10.3.1-amd64", "10.3.1-arm64"):
             self.assertIn(t, tags)
@@ -310,6 +360,13 @@ class TestPrune(PruneWorld):
         self.assertIn("2 of 2 staging tags removed; no longer resolves",
                       prunes[0]["message"])
         self.assertIn("mirrortop prune --yes mattermost", prunes[0]["message"])
+        jobs = self.jobs()
+        self.assertEqual([j["state"] for j in jobs], ["failed"])
+        self.assertIn("2 of 2 staging tags removed; no longer resolves",
+                      jobs[0]["message"])
+        self.assertIn("step 3: verify failed: no longer resolves: %s/%s@%s"
+                      % (self.proxy.host, IMAGE, attest[1]),
+                      jobs[0]["log_text"])
 
 
 
