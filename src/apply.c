@@ -21,6 +21,7 @@
 #include "registry-delete.h"
 #include "repo-walk.h"
 #include "status.h"
+#include "step-delete.h"
 #include "util.h"
 
 enum apply_state {
@@ -36,6 +37,7 @@ struct apply_read;
 struct apply_step {
 	enum apply_state state;
 	unsigned long	 job;		/* build: the job id */
+	int		 refused;	/* delete: the registry refused; kept */
 	int		 checked;	/* build: its premise holds, it may be
 					 * submitted (in step order) */
 	int		 submitted;	/* build: handed to the job queue */
@@ -46,6 +48,7 @@ struct apply_step {
 	struct repo_walk *walk;		/* verify in flight */
 	struct attest_check *chk;	/* attest: discovery in flight */
 	struct copy_op	*cop;		/* copy in flight */
+	struct delete_op *dop;		/* delete in flight */
 };
 
 /* What a registry or merge callback gets: the apply and the step. */
@@ -79,6 +82,7 @@ static void	apply_untag(struct apply *, size_t);
 static void	apply_verify(struct apply *, size_t);
 static void	apply_attest(struct apply *, size_t);
 static void	apply_copy(struct apply *, size_t);
+static void	apply_delete(struct apply *, size_t);
 static void	apply_attest_job_end(struct apply *, size_t,
 		    const struct job *);
 
@@ -92,6 +96,7 @@ static const struct {
 	[STEP_VERIFY] = { apply_verify },
 	[STEP_ATTEST] = { apply_attest },
 	[STEP_COPY] = { apply_copy },
+	[STEP_DELETE] = { apply_delete },
 };
 
 static void	apply_advance(struct apply *);
@@ -112,22 +117,41 @@ apply_prune_event(struct apply *ap, const struct plan_step *s, int ok,
 	char *what;
 	int was;
 
+	size_t ddone = 0, dall = 0, kept = 0;
+	char *dels = NULL;
+
 	for (k = 0; k < ap->plan->nsteps; k++) {
 		const struct plan_step *u = &ap->plan->steps[k];
 
-		if (u->kind != STEP_UNTAG || u->app != s->app)
+		if (u->app != s->app)
 			continue;
-		all++;
-		if (ap->st[k].state == APPLY_DONE)
-			done++;
+		if (u->kind == STEP_UNTAG) {
+			all++;
+			if (ap->st[k].state == APPLY_DONE)
+				done++;
+		} else if (u->kind == STEP_DELETE) {
+			dall++;
+			if (ap->st[k].state == APPLY_DONE)
+				ddone++;
+			if (ap->st[k].refused)
+				kept++;
+		}
 	}
-	if (ok && done == all)
-		what = xasprintf("%zu staging tag%s removed; every tag of %s "
-		    "resolves", done, done == 1 ? "" : "s", s->image);
+	if (dall > 0)
+		dels = xasprintf(", %zu of %zu untagged manifest%s deleted%s",
+		    ddone - kept, dall, dall == 1 ? "" : "s", kept > 0 ?
+		    " (the others GitHub refuses to delete)" : "");
+	if (ok && done == all && ddone == dall)
+		what = xasprintf("%zu staging tag%s removed%s; every tag of %s "
+		    "resolves", done, done == 1 ? "" : "s", dels ? dels : "",
+		    s->image);
 	else
-		what = xasprintf("%zu of %zu staging tags removed; %s", done,
-		    all, ok ? "the others were not done" : detail ? detail :
-		    "the verify step failed");
+		what = xasprintf("%zu of %zu staging tags removed%s; %s", done,
+		    all, dels ? dels : "", ok ? "the others were not done" :
+		    detail ? detail : "the verify step failed");
+	free(dels);
+	done += ddone;
+	all += dall;
 	memset(&ej, 0, sizeof ej);
 	ej.kind = "prune";
 	ej.app = s->app_name;
@@ -164,6 +188,7 @@ apply_prune_job(struct apply *ap, size_t i)
 		if (k != i && ap->st[k].job != 0 &&
 		    p->steps[k].app == p->steps[i].app &&
 		    (p->steps[k].kind == STEP_UNTAG ||
+		    p->steps[k].kind == STEP_DELETE ||
 		    p->steps[k].kind == STEP_VERIFY))
 			return ap->st[i].job = ap->st[k].job;
 	ap->st[i].job = prune_job_begin(ap->core, p, i, &cause);
@@ -182,7 +207,7 @@ apply_prune_log(struct apply *ap, size_t i, int ok, const char *why)
 	const struct plan_step *s = &ap->plan->steps[i];
 
 	/* (the verify step's line is written as the job ends) */
-	if (s->kind == STEP_UNTAG)
+	if (s->kind == STEP_UNTAG || s->kind == STEP_DELETE)
 		prune_job_step(ap->core, apply_prune_job(ap, i), ap->plan, i,
 		    ok, why);
 }
@@ -280,6 +305,9 @@ apply_count(struct apply *ap, const struct plan_step *s)
 		/* a mirror's latest follows the primary's */
 		if (apply_writes_latest(s))
 			ap->sum.latest++;
+		break;
+	case STEP_DELETE:
+		ap->sum.deleted++;
 		break;
 	default:
 		break;
@@ -972,6 +1000,19 @@ apply_untag(struct apply *ap, size_t i)
 	spec.keep_tag = s->keep_tag;
 	spec.keep_digest = s->keep_digest;
 	spec.placeholder = s->placeholder;
+	{
+		const struct target_config *t = config_app_target(
+		    core_config(ap->core), core_model(ap->core)->apps[s->app].cfg,
+		    0);
+
+		/* GHCR: the placeholder goes as its package version. */
+		if (t->packages_api != NULL) {
+			spec.pkg_http = core_http(ap->core);
+			spec.pkg_api = t->packages_api;
+			spec.pkg_token = getenv(t->token_env ? t->token_env :
+			    "GITHUB_TOKEN");
+		}
+	}
 	rd = apply_rd(ap, i);
 	ap->st[i].uop = untag_start(plan_step_registry(ap->core, s), &spec,
 	    apply_untag_done, rd, &cause);
@@ -1025,6 +1066,58 @@ apply_verify(struct apply *ap, size_t i)
 	apply_prune_job(ap, i);
 	ap->st[i].walk = repo_walk_start(plan_step_registry(ap->core, s),
 	    s->repo, 1, apply_verify_done, apply_rd(ap, i));
+}
+
+static void
+apply_delete_done(int status, const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+	char *why;
+
+	apply_rd_done(rd);
+	ap->st[i].dop = NULL;
+	if (status == DELETE_REFUSED) {
+		/* Reported and skipped: the rest goes on. */
+		ap->st[i].refused = 1;
+		why = xasprintf("kept: %s", errmsg ? errmsg : "refused");
+		actions_tell(ap->core, 0, "%s@%s not deleted (kept): %s", s->image,
+		    s->digest, errmsg ? errmsg : "refused by the registry");
+		prune_job_step(ap->core, apply_prune_job(ap, i), ap->plan, i,
+		    0, why);
+		free(why);
+		ap->st[i].state = APPLY_DONE;
+		apply_advance(ap);
+		return;
+	}
+	if (status < 0) {
+		apply_step_end(ap, i, 0, status == DELETE_STALE, errmsg);
+		return;
+	}
+	actions_tell(ap->core, 0, "deleted %s@%s (%s)", s->image, s->digest,
+	    status == DELETE_GONE ? "already absent" : "package version");
+	apply_step_end(ap, i, 1, 0, NULL);
+}
+
+static void
+apply_delete(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+	struct apply_read *rd;
+	char *cause = NULL;
+
+	ap->st[i].state = APPLY_RUNNING;
+	apply_prune_job(ap, i);
+	rd = apply_rd(ap, i);
+	ap->st[i].dop = step_delete_start(ap->core, s, apply_delete_done, rd,
+	    &cause);
+	if (ap->st[i].dop == NULL) {
+		apply_rd_done(rd);
+		apply_step_end(ap, i, 0, 0, cause);
+		free(cause);
+	}
 }
 
 /* ---- the run ---- */
@@ -1275,6 +1368,8 @@ apply_cancel(struct apply *ap)
 			untag_cancel(ap->st[i].uop);
 		else if (ap->st[i].walk != NULL)
 			repo_walk_cancel(ap->st[i].walk);
+		else if (ap->st[i].dop != NULL)
+			step_delete_cancel(ap->st[i].dop);
 		else if (ap->st[i].rd != NULL)
 			registry_cancel_arg(plan_step_registry(ap->core,
 			    &ap->plan->steps[i]), ap->st[i].rd);
@@ -1321,6 +1416,10 @@ apply_wait(struct core *core, struct plan *plan, const char *what,
 char *
 apply_summary_line(const struct apply_summary *s)
 {
+	if (s->deleted > 0)
+		return xasprintf("%d untagged, %d deleted, %d verified, %d "
+		    "failed, %d withheld", s->untagged, s->deleted,
+		    s->verified, s->failed + s->not_done, s->withheld);
 	if (s->untagged > 0 || s->verified > 0)
 		return xasprintf("%d untagged, %d verified, %d failed, %d "
 		    "withheld", s->untagged, s->verified, s->failed +

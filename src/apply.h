@@ -31,6 +31,7 @@ struct apply_summary {
 	int	verified;	/* verify steps done */
 	int	attested;	/* attest steps done */
 	int	copied;		/* copy steps done */
+	int	deleted;	/* delete steps done (not those refused) */
 	int	failed;		/* steps not done: failed, stale or skipped */
 	int	stale;		/* of which refused as stale */
 	int	up_to_date;	/* the plan's up-to-date notes */

@@ -65,6 +65,9 @@ int		 config_get_bool(struct config_ctx *, json_t *, const char *,
 int		 config_get_obj(struct config_ctx *, json_t *, const char *,
 		     json_t **out);
 /* An environment variable name (never a token) into *dst. */
+/* A URL member into *dst (trailing slashes dropped): 1, 0 absent, -1. */
+int		 config_get_url(struct config_ctx *, json_t *, const char *,
+		     char **);
 int		 config_get_envname(struct config_ctx *, json_t *, const char *,
 		     char **dst);
 

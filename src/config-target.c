@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -20,7 +21,8 @@
 #define CONFIG_MAX_REPO_NAME	255
 
 static const char *const config_target_keys[] = {
-	"name", "registry", "namespace", "plain_http", NULL
+	"name", "registry", "namespace", "plain_http", "packages_api",
+	"token_env", NULL
 };
 
 /* The keys that the shorthand uses and "targets" replaces. */
@@ -43,6 +45,16 @@ config_valid_target_name(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+/* GHCR's defaults: its Packages API and GITHUB_TOKEN. */
+static void
+config_target_ghcr(struct target_config *t)
+{
+	if (t->packages_api == NULL && strcasecmp(t->registry, "ghcr.io") == 0)
+		t->packages_api = xstrdup("https://api.github.com");
+	if (t->packages_api != NULL && t->token_env == NULL)
+		t->token_env = xstrdup("GITHUB_TOKEN");
 }
 
 /* Parse one target object into t; targets before it are parsed. */
@@ -118,6 +130,10 @@ config_target_parse(struct config_ctx *c, struct config *cfg, json_t *v,
 		    "not %s: TLS is never silently downgraded",
 		    config_quote(t->registry, q, sizeof q));
 	}
+	if (config_get_url(c, v, "packages_api", &t->packages_api) == -1 ||
+	    config_get_envname(c, v, "token_env", &t->token_env) == -1)
+		return -1;
+	config_target_ghcr(t);
 	return 0;
 }
 
@@ -182,6 +198,7 @@ config_targets_shorthand(struct config *cfg)
 	t->registry = xstrdup(cfg->registry);
 	t->namespace = xstrdup(cfg->namespace);
 	t->plain_http = cfg->plain_http;
+	config_target_ghcr(t);
 }
 
 /*
@@ -275,6 +292,8 @@ config_targets_free(struct config *cfg)
 		free(cfg->targets[i].name);
 		free(cfg->targets[i].registry);
 		free(cfg->targets[i].namespace);
+		free(cfg->targets[i].packages_api);
+		free(cfg->targets[i].token_env);
 	}
 	free(cfg->targets);
 	cfg->targets = NULL;
@@ -291,11 +310,19 @@ config_targets_dump(const struct config *cfg, json_t *root)
 	for (i = 0; i < cfg->ntargets; i++) {
 		const struct target_config *t = &cfg->targets[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b}",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b}",
 		    "name", t->name,
 		    "registry", t->registry,
 		    "namespace", t->namespace,
-		    "plain_http", t->plain_http));
+		    "plain_http", t->plain_http);
+
+		if (t->packages_api != NULL) {
+			json_object_set_new(o, "packages_api",
+			    json_string(t->packages_api));
+			json_object_set_new(o, "token_env",
+			    json_string(t->token_env));
+		}
+		json_array_append_new(list, o);
 	}
 	json_object_set_new(root, "targets", list);
 }

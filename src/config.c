@@ -989,7 +989,7 @@ config_valid_url(const char *s, const char **why)
 }
 
 /* A URL member (api, base_url) into *dst, trailing slashes dropped. */
-static int
+int
 config_get_url(struct config_ctx *c, json_t *obj, const char *key, char **dst)
 {
 	const char *s, *why = NULL;

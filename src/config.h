@@ -109,6 +109,11 @@ struct target_config {
 	char	*registry;	/* host[:port] as configured ("docker.io") */
 	char	*namespace;
 	int	 plain_http;
+	char	*packages_api;	/* GitHub Packages REST base (prune deletes
+				 * package versions there): configured, or
+				 * https://api.github.com for ghcr.io; NULL:
+				 * not GHCR */
+	char	*token_env;	/* its token's variable (GITHUB_TOKEN) */
 };
 
 struct app_config {

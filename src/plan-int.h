@@ -48,6 +48,8 @@ void	prune_untag_text(const struct plan_step *, struct buf *);
 void	prune_untag_json(const struct plan_step *, struct json_t *);
 void	prune_verify_text(const struct plan_step *, struct buf *);
 void	prune_verify_json(const struct plan_step *, struct json_t *);
+void	prune_delete_text(const struct plan_step *, struct buf *);
+void	prune_delete_json(const struct plan_step *, struct json_t *);
 
 /* step-copy.c: the copies of version v of app ai (sync: quietly only
  * what is missing), and how a copy step reads. */

@@ -52,6 +52,8 @@ static const struct step_kind_ops step_kinds[STEP_NKINDS] = {
 	    .json = attest_step_json },
 	[STEP_COPY] = { .name = "copy", .text = copy_step_text,
 	    .json = copy_step_json },
+	[STEP_DELETE] = { .name = "delete", .text = prune_delete_text,
+	    .json = prune_delete_json },
 };
 
 const char *
@@ -284,6 +286,7 @@ step_clear(struct plan_step *s)
 	strv_free(s->changes, s->nchanges);
 	free(s->keep_tag);
 	free(s->keep_digest);
+	free(s->delete_what);
 	free(s->after);
 	free(s->attest_name);
 	free(s->from);

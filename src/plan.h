@@ -34,6 +34,7 @@ enum step_kind {
 	STEP_VERIFY,		/* every tag of the repository still resolves */
 	STEP_ATTEST,		/* run one attest step (attest.h) on a version */
 	STEP_COPY,		/* copy a version to a mirror target (copy.h) */
+	STEP_DELETE,		/* delete a manifest no tag reaches (prune) */
 	STEP_NKINDS
 };
 
@@ -93,6 +94,12 @@ struct plan_step {
 	char		*keep_digest;
 	int		 placeholder;	/* tags[0] names the placeholder an
 					 * interrupted removal left */
+
+	/* delete: digest above is the manifest; on GHCR its package
+	 * version; what it is (one line) and since when it is untagged */
+	long long	 pkg_id;
+	char		*delete_what;
+	long long	 untagged_since;
 
 	size_t		*after;		/* steps (1-based) whose output it needs */
 	size_t		 nafter;

@@ -25,7 +25,8 @@ prune_job_begin(struct core *core, const struct plan *p, size_t i,
 		return 0;
 	for (k = 0; k < p->nsteps; k++)
 		if (p->steps[k].app == s->app &&
-		    p->steps[k].kind == STEP_UNTAG)
+		    (p->steps[k].kind == STEP_UNTAG ||
+		    p->steps[k].kind == STEP_DELETE))
 			n++;
 	memset(&spec, 0, sizeof spec);
 	spec.app = s->app_name;
@@ -47,6 +48,7 @@ prune_job_begin(struct core *core, const struct plan *p, size_t i,
 
 		if (p->steps[k].app != s->app ||
 		    (p->steps[k].kind != STEP_UNTAG &&
+		    p->steps[k].kind != STEP_DELETE &&
 		    p->steps[k].kind != STEP_VERIFY))
 			continue;
 		text = plan_step_text(&p->steps[k]);
@@ -77,6 +79,10 @@ prune_job_step(struct core *core, unsigned long id, const struct plan *p,
 		line = xasprintf("step %zu: %s:%s %s%s%s", i + 1, s->image,
 		    s->ntags > 0 ? s->tags[0] : "?", ok ? "removed" :
 		    "not removed", why ? ": " : "", why ? why : "");
+	else if (s->kind == STEP_DELETE)
+		line = xasprintf("step %zu: %s@%s %s%s%s", i + 1, s->image,
+		    s->digest ? s->digest : "?", ok ? "deleted" :
+		    "not deleted", why ? ": " : "", why ? why : "");
 	else
 		line = xasprintf("step %zu: verify %s%s%s", i + 1,
 		    ok ? "done" : "failed", why ? ": " : "", why ? why : "");

@@ -23,7 +23,9 @@
 #include "model.h"
 #include "plan.h"
 #include "plan-int.h"
+#include "prune-orphans.h"
 #include "registry-dockerhub.h"
+#include "supply-chain.h"
 #include "repo-walk.h"
 #include "util.h"
 
@@ -39,11 +41,21 @@ struct prune_cand {
 	int	 placeholder;
 };
 
+/* A manifest no tag reaches, to delete (prune-orphans.h). */
+struct prune_del {
+	char		*digest;
+	long long	 id;
+	long long	 since;
+	char		*what;
+};
+
 struct prune_app {
 	size_t			 ai;
 	int			 done;		/* walked */
 	struct prune_cand	*cands;
 	size_t			 ncands;
+	struct prune_del	*dels;
+	size_t			 ndels;
 };
 
 struct prune_state {
@@ -102,6 +114,38 @@ prune_verify_json(const struct plan_step *s, json_t *o)
 	json_object_set_new(o, "repository", json_string(s->repo));
 }
 
+void
+prune_delete_text(const struct plan_step *s, struct buf *b)
+{
+	char when[32];
+
+	buf_printf(b, "delete %s: %s@%s", s->app_name, s->image, s->digest);
+	buf_printf(b, "\n     %s", s->delete_what ? s->delete_what : "");
+	if (s->untagged_since > 0) {
+		time_iso8601((time_t)s->untagged_since, when, sizeof when);
+		buf_printf(b, "; untagged since %s", when);
+	}
+	if (s->pkg_id > 0)
+		buf_printf(b, "; package version %lld", s->pkg_id);
+}
+
+void
+prune_delete_json(const struct plan_step *s, json_t *o)
+{
+	char when[32];
+
+	json_object_set_new(o, "digest", json_string(s->digest));
+	json_object_set_new(o, "what", json_string(s->delete_what ?
+	    s->delete_what : ""));
+	json_object_set_new(o, "package_version", s->pkg_id > 0 ?
+	    json_integer((json_int_t)s->pkg_id) : json_null());
+	if (s->untagged_since > 0) {
+		time_iso8601((time_t)s->untagged_since, when, sizeof when);
+		json_object_set_new(o, "untagged_since", json_string(when));
+	} else
+		json_object_set_new(o, "untagged_since", json_null());
+}
+
 /* ---- planning ---- */
 
 static struct prune_state *
@@ -125,6 +169,60 @@ prune_protected(const struct mt_app *a, const char *tag)
 		    strcmp(a->versions[i].image_tag, tag) == 0)
 			return 1;
 	return 0;
+}
+
+/* The orphans of an app are found. */
+static void
+prune_orphans_found(const struct orphan *list, size_t n, void *arg)
+{
+	struct prune_read *rd = arg;
+	struct prune_app *pa = &((struct prune_state *)rd->ctx->prune)->
+	    apps[rd->app];
+	size_t i;
+
+	free(rd);
+	for (i = 0; i < n; i++) {
+		struct prune_del *d;
+
+		pa->dels = xreallocarray(pa->dels, pa->ndels + 1,
+		    sizeof *pa->dels);
+		d = &pa->dels[pa->ndels++];
+		d->digest = xstrdup(list[i].digest);
+		d->id = list[i].id;
+		d->since = (long long)list[i].since;
+		d->what = xstrdup(list[i].what);
+	}
+}
+
+/* What the walk reached: every tag's digest, index entry, artifact
+ * subject (caller frees each and the array). */
+static size_t
+prune_reached(const struct walk_result *res, char ***out)
+{
+	char **v = NULL, subject[80];
+	size_t i, k, n = 0;
+
+	for (i = 0; i < res->ntags; i++) {
+		const struct walk_tag *t = &res->tags[i];
+		const char *add[3];
+
+		add[0] = t->digest;
+		add[1] = t->subject;
+		add[2] = sc_artifact_tag(t->tag, subject, NULL) ? subject :
+		    NULL;
+		for (k = 0; k < 3; k++) {
+			if (add[k] == NULL)
+				continue;
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = xstrdup(add[k]);
+		}
+		for (k = 0; k < t->nchildren; k++) {
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = xstrdup(t->children[k]);
+		}
+	}
+	*out = v;
+	return n;
 }
 
 /* The app's repository is walked: find its merged staging tags. */
@@ -191,20 +289,33 @@ prune_walked(int status, const struct walk_result *res, const char *errmsg,
 			c->placeholder = st->placeholder;
 		}
 	}
+	/* On GHCR: the package versions no tag reaches. */
+	if (config_app_target(core_config(ctx->core), a->cfg, 0)->
+	    packages_api != NULL) {
+		struct prune_read *ord = xcalloc(1, sizeof *ord);
+		char **reached;
+		size_t nreached = prune_reached(res, &reached);
+
+		ord->ctx = ctx;
+		ord->app = (size_t)(pa - ps->apps);
+		prune_orphans_start(ctx, pa->ai, reached, nreached,
+		    prune_orphans_found, ord);
+		for (j = 0; j < nreached; j++)
+			free(reached[j]);
+		free(reached);
+	}
 	plan_read_done(ctx);
 }
 
 /*
- * Registries whose tags cannot be removed through the distribution API:
- * GHCR (no DELETE at all: the GitHub Packages API deletes versions) and
- * Docker Hub (its Hub API deletes tags). NULL: the distribution API.
+ * Registries whose tags cannot be removed through the distribution API
+ * and whose own API prune does not use: Docker Hub (its Hub API deletes
+ * tags). GHCR goes through the GitHub Packages API (packages_api). NULL:
+ * supported.
  */
 static const char *
 prune_unsupported(const char *host)
 {
-	if (strcasecmp(host, "ghcr.io") == 0)
-		return "removing tags on ghcr.io needs the GitHub Packages API, "
-		    "which prune does not use yet";
 	if (registry_dockerhub_is_hub(host))
 		return "removing tags on Docker Hub needs its Hub API, which "
 		    "prune does not use yet";
@@ -219,6 +330,13 @@ prune_plan_app(struct plan_ctx *ctx, size_t ai)
 	struct prune_read *rd;
 	const char *why = prune_unsupported(config_app_target(
 	    core_config(ctx->core), a->cfg, 0)->registry);
+
+	if (why == NULL && strcasecmp(config_app_target(core_config(
+	    ctx->core), a->cfg, 0)->registry, "ghcr.io") == 0 &&
+	    config_app_target(core_config(ctx->core), a->cfg, 0)->
+	    packages_api == NULL)
+		why = "ghcr.io deletes through the GitHub Packages API "
+		    "(packages_api)";
 
 	if (why != NULL) {
 		plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name, NULL,
@@ -294,16 +412,41 @@ prune_plan_finish(struct plan_ctx *ctx)
 			planned++;
 			here++;
 		}
+		for (k = 0; k < pa->ndels; k++) {
+			struct prune_del *d = &pa->dels[k];
+			struct plan_step *s;
+
+			if (planned >= cap) {
+				left++;
+				continue;
+			}
+			n = plan_add(ctx, STEP_DELETE, pa->ai, NULL);
+			s = &p->steps[n];
+			s->digest = xstrdup(d->digest);
+			s->pkg_id = d->id;
+			s->untagged_since = d->since;
+			s->delete_what = xstrdup(d->what);
+			if (prev > 0)
+				step_after(s, prev);
+			prev = n + 1;
+			planned++;
+			here++;
+		}
 		if (here > 0) {
 			/* A repository left broken stops the next app's. */
 			prev = plan_add(ctx, STEP_VERIFY, pa->ai, NULL) + 1;
 		}
-		else if (pa->done && pa->ncands == 0)
+		else if (pa->done && pa->ncands == 0 && pa->ndels == 0)
 			plan_note(p, PLAN_UP_TO_DATE, a->cfg->name, NULL,
 			    "%s: nothing to prune", a->cfg->name);
 		for (k = 0; k < pa->ncands; k++)
 			prune_cand_clear(&pa->cands[k]);
 		free(pa->cands);
+		for (k = 0; k < pa->ndels; k++) {
+			free(pa->dels[k].digest);
+			free(pa->dels[k].what);
+		}
+		free(pa->dels);
 	}
 	if (cfg->retention.keep_versions > 0)
 		plan_note(p, PLAN_WITHHELD, NULL, NULL, "retention.keep_versions "

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "apply-put.h"
+#include "ghcr-packages.h"
 #include "registry.h"
 #include "registry-delete.h"
 #include "util.h"
@@ -65,6 +66,10 @@ struct untag_op {
 	char			*how;
 	int			 resume;	/* expect is a placeholder */
 	struct put_op		*pop;
+	struct http		*pkg_http;
+	char			*pkg_api;
+	char			*pkg_token;
+	struct ghcr_op		*gop;
 	untag_cb		 cb;
 	void			*arg;
 };
@@ -81,6 +86,10 @@ untag_free(struct untag_op *op)
 	free(op->keep_digest);
 	free(op->ph_body);
 	free(op->how);
+	free(op->pkg_api);
+	if (op->pkg_token != NULL)
+		explicit_bzero(op->pkg_token, strlen(op->pkg_token));
+	free(op->pkg_token);
 	free(op);
 }
 
@@ -183,8 +192,9 @@ untag_head_cb(int status, const struct registry_manifest *m,
 			op->state = U_DELETE_PH;
 			break;
 		}
-		op->state = untag_host_refuses(registry_host(op->r)) ?
-		    U_PUT : U_DELETE_TAG;
+		op->state = op->pkg_api != NULL ||
+		    untag_host_refuses(registry_host(op->r)) ? U_PUT :
+		    U_DELETE_TAG;
 		break;
 	case U_CHECK_IMAGE:
 		if (op->resume) {
@@ -256,6 +266,25 @@ untag_delete_cb(int status, const char *errmsg, void *arg)
 	untag_step(op);
 }
 
+/* GHCR: the placeholder's package version was deleted (or not). */
+static void
+untag_pkg_deleted(int status, const char *errmsg, void *arg)
+{
+	struct untag_op *op = arg;
+
+	op->gop = NULL;
+	if (status != GHCR_DELETED && status != GHCR_GONE) {
+		untag_end(op, -1, "%s; %s:%s now names the placeholder %s "
+		    "(the next prune deletes it)", errmsg ? errmsg : "error",
+		    op->repo, op->tag, op->ph_digest);
+		return;
+	}
+	op->how = xasprintf("through the placeholder %s (package version "
+	    "deleted)", op->ph_digest);
+	op->state = U_CHECK_IMAGE;
+	untag_step(op);
+}
+
 /* The placeholder is under the tag. */
 static void
 untag_put_cb(int status, const char *digest, const char *errmsg, void *arg)
@@ -313,6 +342,17 @@ untag_step(struct untag_op *op)
 		}
 		break;
 	case U_DELETE_PH:
+		if (op->pkg_api != NULL) {
+			op->gop = ghcr_delete_digest_start(op->pkg_http,
+			    op->pkg_api, op->pkg_token, op->repo,
+			    op->ph_digest, untag_pkg_deleted, op);
+			if (op->gop == NULL)
+				untag_end(op, -1, "GitHub Packages API: cannot "
+				    "send the request; %s:%s now names the "
+				    "placeholder %s (the next prune deletes it)",
+				    op->repo, op->tag, op->ph_digest);
+			break;
+		}
 		registry_delete_manifest(op->r, op->repo, op->ph_digest,
 		    untag_delete_cb, op);
 		break;
@@ -350,6 +390,12 @@ untag_start(struct registry *r, const struct untag_spec *spec, untag_cb cb,
 	op->keep_tag = xstrdup(spec->keep_tag);
 	op->keep_digest = xstrdup(spec->keep_digest);
 	op->resume = spec->placeholder;
+	if (spec->pkg_api != NULL) {
+		op->pkg_http = spec->pkg_http;
+		op->pkg_api = xstrdup(spec->pkg_api);
+		op->pkg_token = xstrdup(spec->pkg_token ? spec->pkg_token :
+		    "");
+	}
 	op->cb = cb;
 	op->arg = arg;
 	op->state = op->keep_tag != NULL ? U_KEEP : U_TAG;
@@ -364,6 +410,7 @@ untag_cancel(struct untag_op *op)
 		return;
 	if (op->pop != NULL)
 		put_cancel(op->pop);
+	ghcr_cancel(op->gop);
 	registry_cancel_arg(op->r, op);
 	untag_free(op);
 }

@@ -18,6 +18,7 @@
 #ifndef MT_REGISTRY_DELETE_H
 #define MT_REGISTRY_DELETE_H
 
+struct http;
 struct registry;
 struct untag_op;
 
@@ -39,6 +40,12 @@ struct untag_spec {
 	const char	*keep_digest;	/* its digest as planned */
 	int		 placeholder;	/* expect is the placeholder an earlier
 					 * removal left: delete it by digest */
+	/* GHCR: no DELETE in the registry API; the placeholder is deleted
+	 * as its package version (ghcr-packages.h) through pkg_api with
+	 * pkg_token, and no tag DELETE is tried */
+	struct http	*pkg_http;
+	const char	*pkg_api;
+	const char	*pkg_token;
 };
 
 /* Start; NULL with *cause (caller frees) on a bad spec. */

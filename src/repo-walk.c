@@ -89,6 +89,7 @@ walk_free(struct repo_walk *w)
 		for (j = 0; j < w->res.tags[i].nchildren; j++)
 			free(w->res.tags[i].children[j]);
 		free(w->res.tags[i].children);
+		free(w->res.tags[i].subject);
 	}
 	free(w->res.tags);
 	for (i = 0; i < w->res.nmissing; i++)
@@ -189,6 +190,19 @@ walk_index_entries(const char *body, size_t len, const char *tag,
 	return n;
 }
 
+char *
+walk_subject(const char *body, size_t len)
+{
+	json_t *root = json_loadb(body, len, 0, NULL);
+	const char *d = json_string_value(json_object_get(json_object_get(root,
+	    "subject"), "digest"));
+	char *out = d != NULL && strlen(d) <= WALK_DIGEST_MAX &&
+	    strncmp(d, "sha256:", 7) == 0 ? xstrdup(d) : NULL;
+
+	json_decref(root);
+	return out;
+}
+
 /* The entries of an index body; in a deep walk, each is HEADed once. */
 static void
 walk_children(struct repo_walk *w, size_t ti, const struct registry_manifest *m)
@@ -225,6 +239,7 @@ walk_tag_cb(int status, const struct registry_manifest *m,
 	if (status == 0) {
 		t->digest = xstrdup(m->digest);
 		t->is_index = m->is_index;
+		t->subject = walk_subject(m->body, m->len);
 		if (m->is_index)
 			walk_children(w, rd->tag, m);
 	} else

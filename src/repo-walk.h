@@ -25,6 +25,7 @@ struct walk_tag {
 				 * this very tag in a removal (registry-delete.h) */
 	char	**children;	/* index: every entry's digest */
 	size_t	 nchildren;
+	char	*subject;	/* an artifact's subject digest, or NULL */
 };
 
 struct walk_result {
@@ -58,6 +59,13 @@ void		 repo_walk_cancel(struct repo_walk *);
  */
 size_t		 walk_index_entries(const char *body, size_t len,
 		     const char *tag, char ***out, int *placeholder);
+
+/*
+ * The subject digest of a manifest body (an OCI artifact: a signature,
+ * an SBOM, an attestation), bounded like the entries, or NULL. Caller
+ * frees.
+ */
+char		*walk_subject(const char *body, size_t len);
 
 /* The tag's entry in a result, or NULL. */
 const struct walk_tag *walk_find(const struct walk_result *, const char *tag);

@@ -104,6 +104,12 @@ def seeds(harness, srcdir):
                 if "/manifests/" in url and e.get("body"):
                     tag = url.rsplit("/", 1)[1]
                     yield ("%s\n%s" % (tag, e["body"])).encode()
+    elif harness == "ghcr-versions":
+        # GitHub API lists: the same envelope (arrays of objects with ids)
+        for name, e in exchanges(srcdir):
+            if name.startswith("gh-") and (e.get("body") or "").startswith(
+                    "["):
+                yield e["body"].encode()
     elif harness == "supply-chain":
         for data in seeds("manifest", srcdir):
             ct, _, body = data.partition(b"\n")

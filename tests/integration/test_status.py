@@ -502,7 +502,10 @@ class TestConfigErrors(unittest.TestCase):
             cfg = json.loads(r.stdout)
             self.assertEqual(cfg["targets"], [{
                 "name": "ghcr.io", "registry": "ghcr.io",
-                "namespace": "this-is-tobi/mirror", "plain_http": False}])
+                "namespace": "this-is-tobi/mirror", "plain_http": False,
+                # ghcr.io's defaults: what prune deletes through
+                "packages_api": "https://api.github.com",
+                "token_env": "GITHUB_TOKEN"}])
             self.assertEqual([a["name"] for a in cfg["apps"]],
                              ["mattermost", "mostlymatter", "outline"])
 
