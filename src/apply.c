@@ -552,6 +552,14 @@ apply_attest(struct apply *ap, size_t i)
 	char *cause = NULL;
 
 	ap->st[i].state = APPLY_RUNNING;
+	/* After a merge: on the digest it wrote. */
+	if (s->attest_step > 0 && s->digest == NULL && s->nafter > 0 &&
+	    attest_step_resolve(s, ap->plan->steps[s->after[0] - 1].digest,
+	    s->after[0], &cause) != 0) {
+		apply_step_end(ap, i, 0, 0, cause);
+		free(cause);
+		return;
+	}
 	if (attest_submit(ap->core, s, &ap->st[i].job, &cause) != 0) {
 		apply_step_end(ap, i, 0, 0, cause);
 		free(cause);
@@ -811,6 +819,49 @@ apply_merge(struct apply *ap, size_t i)
 
 /* ---- latest ---- */
 
+/* latest_requires: discovery on the digest latest would point at. */
+static void
+apply_latest_checked(int missing, const char *errmsg, void *arg)
+{
+	struct apply_read *rd = arg;
+	struct apply *ap = rd->ap;
+	size_t i = rd->i;
+	struct plan_step *s = &ap->plan->steps[i];
+	char *what = NULL, *why;
+
+	ap->st[i].chk = NULL;
+	apply_rd_done(rd);
+	if (missing == 0) {
+		apply_put(ap, i);
+		return;
+	}
+	if (missing < 0)
+		why = xasprintf("latest not moved onto %s: discovery on %s@%s "
+		    "failed: %s", s->version, s->image, s->digest,
+		    errmsg ? errmsg : "error");
+	else
+		why = xasprintf("latest not moved onto %s: %s@%s has no %s "
+		    "(attest.latest_requires)", s->version, s->image,
+		    s->digest, (what = attest_kinds_text((unsigned)missing)));
+	apply_step_end(ap, i, 0, 0, why);
+	free(what);
+	free(why);
+}
+
+/* Write latest, after what latest_requires names is found. */
+static void
+apply_latest_put(struct apply *ap, size_t i)
+{
+	struct plan_step *s = &ap->plan->steps[i];
+
+	if (s->requires == 0 || s->digest == NULL) {
+		apply_put(ap, i);
+		return;
+	}
+	ap->st[i].chk = attest_check_start(ap->core, s->repo, s->image,
+	    s->digest, s->requires, apply_latest_checked, apply_rd(ap, i));
+}
+
 /* A latest move that waited for a build: its source is read. */
 static void
 apply_latest_src_cb(int status, const struct registry_manifest *m,
@@ -820,7 +871,7 @@ apply_latest_src_cb(int status, const struct registry_manifest *m,
 	struct apply *ap = rd->ap;
 	size_t i = rd->i;
 	struct plan_step *s = &ap->plan->steps[i];
-	const char *want = s->nafter > 0 ?
+	const char *want = s->digest != NULL ? s->digest : s->nafter > 0 ?
 	    ap->plan->steps[s->after[0] - 1].digest : NULL;
 	char *why;
 
@@ -834,9 +885,13 @@ apply_latest_src_cb(int status, const struct registry_manifest *m,
 		return;
 	}
 	if (want != NULL && strcmp(want, m->digest) != 0) {
-		why = xasprintf("stale: %s:%s is %s, not %s (the output of "
-		    "step %zu)", s->image, s->src_ref, m->digest, want,
-		    s->after[0]);
+		if (s->nafter > 0 && s->digest == NULL)
+			why = xasprintf("stale: %s:%s is %s, not %s (the "
+			    "output of step %zu)", s->image, s->src_ref,
+			    m->digest, want, s->after[0]);
+		else
+			why = xasprintf("stale: %s:%s is %s, not %s as "
+			    "planned", s->image, s->src_ref, m->digest, want);
 		apply_step_end(ap, i, 0, 1, why);
 		free(why);
 		return;
@@ -845,9 +900,11 @@ apply_latest_src_cb(int status, const struct registry_manifest *m,
 	memcpy(s->body, m->body, m->len);
 	s->body[m->len] = '\0';
 	s->len = m->len;
+	free(s->media_type);
 	s->media_type = xstrdup(m->media_type);
+	free(s->digest);
 	s->digest = xstrdup(m->digest);
-	apply_put(ap, i);
+	apply_latest_put(ap, i);
 }
 
 static void
@@ -857,7 +914,7 @@ apply_latest(struct apply *ap, size_t i)
 
 	ap->st[i].state = APPLY_RUNNING;
 	if (s->body != NULL) {
-		apply_put(ap, i);
+		apply_latest_put(ap, i);
 		return;
 	}
 	registry_get_manifest(plan_step_registry(ap->core, s), s->repo, s->src_ref, 0,

@@ -188,10 +188,37 @@ attest_parse_step(json_t *o, size_t i, struct attest_step_config *s,
 	return 0;
 }
 
+/* A list of kinds ("latest_requires"): its SC_BIT mask, or -1. */
+static int
+attest_kinds_parse(json_t *l, const char *key, unsigned *out, char **cause)
+{
+	json_t *e;
+	size_t j;
+	int bit;
+
+	*out = 0;
+	if (!json_is_array(l) || json_array_size(l) == 0) {
+		*cause = xasprintf("%s: a list of signature, sbom, provenance",
+		    key);
+		return -1;
+	}
+	json_array_foreach(l, j, e) {
+		if (!json_is_string(e) ||
+		    (bit = attest_kind_bit(json_string_value(e))) < 0) {
+			*cause = xasprintf("%s[%zu]: one of signature, sbom, "
+			    "provenance", key, j);
+			return -1;
+		}
+		*out |= (unsigned)bit;
+	}
+	return 0;
+}
+
 int
 attest_config_parse(json_t *obj, struct attest_config **out, char **cause)
 {
-	static const char *const keys[] = { "steps", "timeout", NULL };
+	static const char *const keys[] = { "steps", "timeout", "after_merge",
+	    "latest_requires", NULL };
 	struct attest_config *a;
 	json_t *steps, *t, *e;
 	size_t i;
@@ -205,38 +232,56 @@ attest_config_parse(json_t *obj, struct attest_config **out, char **cause)
 	}
 	if (attest_keys(obj, keys, "", cause) == -1)
 		return -1;
-	steps = json_object_get(obj, "steps");
-	if (!json_is_array(steps) || json_array_size(steps) == 0 ||
-	    json_array_size(steps) > ATTEST_MAX_STEPS) {
-		*cause = xasprintf("steps: a list of 1 to %d steps",
-		    ATTEST_MAX_STEPS);
-		return -1;
-	}
 	a = xcalloc(1, sizeof *a);
 	a->timeout = 1800;
+	if ((e = json_object_get(obj, "latest_requires")) != NULL &&
+	    attest_kinds_parse(e, "latest_requires", &a->latest_requires,
+	    cause) == -1)
+		goto bad;
+	if ((e = json_object_get(obj, "after_merge")) != NULL) {
+		if (!json_is_boolean(e)) {
+			*cause = xstrdup("after_merge: true or false");
+			goto bad;
+		}
+		a->after_merge = json_is_true(e);
+	}
+	steps = json_object_get(obj, "steps");
+	if ((steps != NULL || a->latest_requires == 0) &&
+	    (!json_is_array(steps) || json_array_size(steps) == 0 ||
+	    json_array_size(steps) > ATTEST_MAX_STEPS)) {
+		*cause = xasprintf("steps: a list of 1 to %d steps",
+		    ATTEST_MAX_STEPS);
+		goto bad;
+	}
+	if (steps == NULL && a->after_merge) {
+		*cause = xstrdup("after_merge: there are no steps to run");
+		goto bad;
+	}
 	t = json_object_get(obj, "timeout");
 	if (t != NULL) {
 		if (!json_is_integer(t) || json_integer_value(t) < 1 ||
 		    json_integer_value(t) > 86400) {
 			*cause = xstrdup("timeout: seconds, 1 to 86400");
-			attest_config_free(a);
-			return -1;
+			goto bad;
 		}
 		a->timeout = (long)json_integer_value(t);
 	}
-	a->steps = xcalloc(json_array_size(steps), sizeof *a->steps);
-	json_array_foreach(steps, i, e) {
-		a->nsteps++;
-		if (attest_parse_step(e, i, &a->steps[i], cause) == -1) {
-			attest_config_free(a);
-			return -1;
+	if (steps != NULL) {
+		a->steps = xcalloc(json_array_size(steps), sizeof *a->steps);
+		json_array_foreach(steps, i, e) {
+			a->nsteps++;
+			if (attest_parse_step(e, i, &a->steps[i], cause) == -1)
+				goto bad;
 		}
 	}
 	*out = a;
 	return 0;
+bad:
+	attest_config_free(a);
+	return -1;
 }
 
-static json_t *
+json_t *
 attest_kinds_json(unsigned kinds)
 {
 	json_t *l = json_array();
@@ -264,8 +309,9 @@ attest_config_dump(const struct attest_config *a)
 		    "name", a->steps[i].name, "argv", argv, "produces",
 		    attest_kinds_json(a->steps[i].produces)));
 	}
-	return json_pack("{s:o, s:I}", "steps", steps, "timeout",
-	    (json_int_t)a->timeout);
+	return json_pack("{s:o, s:I, s:b, s:o}", "steps", steps, "timeout",
+	    (json_int_t)a->timeout, "after_merge", a->after_merge,
+	    "latest_requires", attest_kinds_json(a->latest_requires));
 }
 
 char *
@@ -324,7 +370,12 @@ attest_step_text(const struct plan_step *s, struct buf *b)
 
 	buf_printf(b, "attest %s %s: %s\n", s->app_name, s->version,
 	    s->attest_name);
-	buf_printf(b, "   on %s@%s\n", s->image, s->digest);
+	if (s->digest != NULL)
+		buf_printf(b, "   on %s@%s\n", s->image, s->digest);
+	else
+		buf_printf(b, "   on %s@<the output of step %zu>: the index "
+		    "the merge writes\n", s->image, s->nafter > 0 ?
+		    s->after[0] : 0);
 	buf_printf(b, "   run: %s\n", line);
 	if (s->produces != 0) {
 		what = attest_kinds_text(s->produces);
@@ -350,10 +401,47 @@ attest_step_json(const struct plan_step *s, json_t *o)
 	for (i = 0; s->argv != NULL && s->argv[i] != NULL; i++)
 		json_array_append_new(argv, json_string(s->argv[i]));
 	json_object_set_new(o, "name", json_string(s->attest_name));
-	json_object_set_new(o, "digest", json_string(s->digest));
+	json_object_set_new(o, "digest", s->digest != NULL ?
+	    json_string(s->digest) : json_null());
+	if (s->attest_step > 0 && s->nafter > 0)
+		json_object_set_new(o, "after_merge", json_integer(
+		    (json_int_t)s->after[0]));
 	json_object_set_new(o, "argv", argv);
 	json_object_set_new(o, "produces", attest_kinds_json(s->produces));
 	json_object_set_new(o, "check", attest_kinds_json(s->check));
+}
+
+int
+attest_step_resolve(struct plan_step *s, const char *digest, size_t merge,
+    char **cause)
+{
+	char *ph, *p, *out;
+	size_t i, plen;
+	struct buf b;
+
+	if (digest == NULL) {
+		*cause = xasprintf("step %zu wrote no digest", merge);
+		return -1;
+	}
+	ph = xasprintf("<the output of step %zu>", merge);
+	plen = strlen(ph);
+	for (i = 0; s->argv != NULL && s->argv[i] != NULL; i++) {
+		if (strstr(s->argv[i], ph) == NULL)
+			continue;
+		buf_init(&b, 64 * 1024);
+		for (p = s->argv[i]; (out = strstr(p, ph)) != NULL;
+		    p = out + plen) {
+			buf_append(&b, p, (size_t)(out - p));
+			buf_printf(&b, "%s", digest);
+		}
+		buf_printf(&b, "%s", p);
+		free(s->argv[i]);
+		s->argv[i] = buf_steal(&b);
+	}
+	free(ph);
+	free(s->digest);
+	s->digest = xstrdup(digest);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -7,7 +7,9 @@
  *   "attest": {"steps": [{"name": "sign",
  *                         "argv": ["cosign", "sign", "--yes", "{ref}"],
  *                         "produces": ["signature"]}, ...],
- *              "timeout": 1800}
+ *              "timeout": 1800,
+ *              "after_merge": true,
+ *              "latest_requires": ["signature", "sbom"]}
  *
  * Each step is an argv (never a shell) with the templates {app},
  * {version}, {tag}, {image_tag}, {image}, {digest} (the version's index
@@ -16,6 +18,14 @@
  * timeout, log, history). After the last one, discovery runs on the
  * version again, and the attest fails naming what the steps claim and
  * the registry still lacks.
+ *
+ * after_merge: every merge a plan holds is followed by the steps, on the
+ * digest the merge writes ("the output of step N" until apply knows it).
+ * latest_requires: `latest` moves onto a version only when discovery
+ * finds these kinds on the digest it would point at, in the plan (from
+ * the model, or claimed by the attest steps planned before it) and again
+ * just before the write; a version without them counts as not complete
+ * for `status --exit-code`.
  */
 #ifndef MT_ATTEST_H
 #define MT_ATTEST_H
@@ -33,8 +43,10 @@ struct attest_step_config {
 
 struct attest_config {
 	struct attest_step_config *steps;
-	size_t		 nsteps;
+	size_t		 nsteps;	/* 0 only with latest_requires */
 	long		 timeout;	/* seconds per step, default 1800 */
+	int		 after_merge;	/* every merge is followed by the steps */
+	unsigned	 latest_requires; /* SC_BIT mask: what `latest` needs */
 };
 
 /* Parse the "attest" object. 0 ok (*out NULL when absent), -1 with
@@ -75,6 +87,37 @@ struct attest_check *attest_check_start(struct core *, const char *repo,
 		     const char *image, const char *digest, unsigned want,
 		     attest_check_cb, void *arg);
 void		 attest_check_cancel(struct attest_check *);
+/*
+ * A merge (step index merge) of version v of app ai was planned: with
+ * after_merge, the attest steps follow it (their argv is made when the
+ * plan is done, on the digest the merge writes); with latest_requires and
+ * v the latest, `latest` moves in a step of its own after them, or a
+ * withheld note says what v lacks.
+ */
+struct plan_ctx;
+void		 attest_plan_merge(struct plan_ctx *, size_t ai,
+		     struct mt_version *, size_t merge);
+/*
+ * With latest_requires and v the latest: a latest move onto v after steps
+ * dep (a merge, its output is the digest) and last (the last attest step)
+ * (1-based, 0: none), checked again before it writes; or, when v lacks a
+ * required kind the steps before do not claim, a withheld note.
+ */
+void		 attest_plan_latest(struct plan_ctx *, size_t ai,
+		     struct mt_version *, size_t dep, size_t last,
+		     unsigned claims);
+/* Before the plan is handed over: the after-merge steps of merges left
+ * out go too, the others get their argv; latest moves follow. */
+void		 attest_plan_finish(struct plan_ctx *);
+/* The kinds latest_requires names that v lacks (0: none, or no policy). */
+unsigned	 attest_latest_missing(const struct config *,
+		     const struct mt_version *);
+/* At apply: the placeholder digest of an after-merge step replaced by
+ * the merge's output. 0 ok, -1 with *cause. */
+int		 attest_step_resolve(struct plan_step *, const char *digest,
+		     size_t merge, char **cause);
+/* ["signature", "sbom"] for a mask (new reference). */
+json_t		*attest_kinds_json(unsigned);
 /* "signature and sbom" for a mask. Caller frees. */
 char		*attest_kinds_text(unsigned);
 

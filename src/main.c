@@ -11,6 +11,7 @@
 
 #include "actions.h"
 #include "apply.h"
+#include "attest.h"
 #include "complete.h"
 #include "config.h"
 #include "core.h"
@@ -599,8 +600,9 @@ cmd_status(struct cli *cli, struct config *cfg)
 
 /*
  * status --exit-code, after printing: 3 when a version in the window is
- * not complete or latest drifts (for cron). An app that could not be
- * checked makes it 1 before this is asked (1 wins).
+ * not complete, lacks what attest.latest_requires names, or latest drifts
+ * (for cron). An app that could not be checked makes it 1 before this is
+ * asked (1 wins).
  */
 static int
 status_exit_code(const struct mt_model *m)
@@ -613,7 +615,8 @@ status_exit_code(const struct mt_model *m)
 		if (a->latest_drift)
 			return EXIT_STALE;
 		for (j = 0; j < a->nversions; j++)
-			if (a->versions[j].state != VERSION_COMPLETE)
+			if (a->versions[j].state != VERSION_COMPLETE ||
+			    attest_latest_missing(m->cfg, &a->versions[j]) != 0)
 				return EXIT_STALE;
 	}
 	return 0;

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "attest.h"
+#include "config.h"
 #include "output.h"
 #include "plan.h"
 #include "version.h"
@@ -290,10 +292,16 @@ status_app_targets_json(const struct mt_app *a)
 	return o;
 }
 
-/* A version's "supply_chain" object. */
+/*
+ * A version's "supply_chain" object; latest_requires (null without the
+ * policy) says what the policy names and what of it the version lacks.
+ */
 static json_t *
-supply_json(const struct mt_supply *s)
+supply_json(const struct config *cfg, const struct mt_version *v)
 {
+	const struct mt_supply *s = &v->supply;
+	unsigned need = cfg->attest != NULL ? cfg->attest->latest_requires : 0;
+	json_t *policy = json_null();
 	json_t *found = json_array();
 	size_t i;
 
@@ -303,11 +311,16 @@ supply_json(const struct mt_supply *s)
 		    "via", sc_via_name(s->found[i].via),
 		    "ref", json_untrusted(s->found[i].ref),
 		    "subject", json_untrusted(s->found[i].subject)));
-	return json_pack("{s:s, s:s, s:s, s:o}",
+	if (need != 0)
+		policy = json_pack("{s:o, s:o}", "kinds",
+		    attest_kinds_json(need), "missing",
+		    attest_kinds_json(attest_latest_missing(cfg, v)));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}",
 	    "signature", sc_state_name(s->state[SC_SIGNATURE]),
 	    "sbom", sc_state_name(s->state[SC_SBOM]),
 	    "provenance", sc_state_name(s->state[SC_PROVENANCE]),
-	    "found", found);
+	    "found", found,
+	    "latest_requires", policy);
 }
 
 /*
@@ -328,7 +341,8 @@ output_supply_marks(const struct mt_supply *s, char out[4])
 
 /* One version of the status document. */
 static json_t *
-status_version_json(const struct mt_app *a, const struct mt_version *v)
+status_version_json(const struct config *cfg, const struct mt_app *a,
+    const struct mt_version *v)
 {
 	json_t *archs = json_object();
 	size_t k;
@@ -348,7 +362,7 @@ status_version_json(const struct mt_app *a, const struct mt_version *v)
 	    "archs", archs,
 	    "digest", json_str_or_null(v->digest),
 	    "targets", status_version_targets_json(a, v),
-	    "supply_chain", supply_json(&v->supply));
+	    "supply_chain", supply_json(cfg, v));
 }
 
 /* mirrortop.status/v1 JSON. */
@@ -366,7 +380,7 @@ output_status_json(FILE *f, const struct mt_model *m)
 
 		for (j = 0; j < a->nversions; j++)
 			json_array_append_new(vs,
-			    status_version_json(a, &a->versions[j]));
+			    status_version_json(m->cfg, a, &a->versions[j]));
 		json_array_append_new(apps, json_pack(
 		    "{s:s, s:s, s:o, s:b, s:i, s:{s:i, s:i, s:i, s:i}, s:o, "
 		    "s:o, s:b, s:o, s:o}",

@@ -220,13 +220,21 @@ latest_text(const struct plan_step *s, struct buf *b)
 {
 	buf_printf(b, "latest %s: PUT ", s->app_name);
 	tags_text(s, b);
-	if (s->after != NULL && s->nafter > 0 && s->body == NULL)
+	if (s->after != NULL && s->nafter > 0 && s->body == NULL &&
+	    s->digest == NULL)
 		buf_printf(b, " = %s:%s (%s, the output of step %zu)",
 		    s->image, s->src_ref, s->version, s->after[0]);
 	else
 		buf_printf(b, " = %s:%s (%s, %s)", s->image, s->src_ref,
 		    s->version, s->digest ? s->digest : "?");
 	premise_text(s, b);
+	if (s->requires != 0) {
+		char *what = attest_kinds_text(s->requires);
+
+		buf_printf(b, "\n     first: discovery must find %s on it "
+		    "(attest.latest_requires)", what);
+		free(what);
+	}
 }
 
 static void
@@ -235,6 +243,9 @@ latest_json(const struct plan_step *s, json_t *o)
 	json_object_set_new(o, "from", json_string(s->src_ref));
 	json_object_set_new(o, "digest", s->digest ? json_string(s->digest) :
 	    json_null());
+	if (s->requires != 0)
+		json_object_set_new(o, "requires", attest_kinds_json(
+		    s->requires));
 }
 
 /* ------------------------------------------------------------------ */
@@ -542,6 +553,7 @@ plan_merge_resolved(int status, const struct merge_result *r,
 		    "%s %s is up to date (%s:%s is %s)", s->app_name,
 		    s->version, s->image, s->tags[0], r->current_digest ?
 		    r->current_digest : "?");
+		s->up_to_date = 1;
 		ctx->removed[rd->step] = 1;
 		goto out;
 	}
@@ -556,6 +568,7 @@ plan_merge_resolved(int status, const struct merge_result *r,
 		plan_note(p, PLAN_UP_TO_DATE, s->app_name, s->version,
 		    "%s %s is up to date (%s:%s is %s)", s->app_name,
 		    s->version, s->image, s->tags[0], r->digest);
+		s->up_to_date = 1;
 		ctx->removed[rd->step] = 1;
 		goto out;
 	}
@@ -810,6 +823,8 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 	size_t built[CONFIG_MAX_ARCHS], i, n, nbuilt = 0;
 	int active[CONFIG_MAX_ARCHS];
 	int missing = 0, busy = 0;
+	int gated = core_config(core)->attest != NULL &&
+	    core_config(core)->attest->latest_requires != 0;
 
 	memset(built, 0, sizeof built);
 	memset(active, 0, sizeof active);
@@ -878,7 +893,10 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 		size_t k = 0;
 
 		step_tag(s, v->image_tag, v->digest);
-		if (v->is_latest && strcmp(v->image_tag, "latest") != 0)
+		/* latest_requires: latest moves in a step of its own, after
+		 * the attest steps (attest-plan.c) */
+		if (v->is_latest && strcmp(v->image_tag, "latest") != 0 &&
+		    !gated)
 			step_tag(s, "latest", a->latest_digest);
 		s->sources = xcalloc(a->cfg->narchs, sizeof *s->sources);
 		s->nsources = a->cfg->narchs;
@@ -897,8 +915,11 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 				src->current = v->archs[i] == ARCH_PRESENT &&
 				    !r->force;
 		}
-		if (nbuilt > 0)
-			return;		/* made when the builds are done */
+		if (nbuilt > 0) {
+			/* made when the builds are done */
+			attest_plan_merge(ctx, ai, v, n);
+			return;
+		}
 		/* Every child is known: resolve the exact bytes now. */
 		memset(&ms, 0, sizeof ms);
 		for (i = 0; i < a->cfg->narchs; i++) {
@@ -926,7 +947,8 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 		rd->forced = r->force;
 		rd->complete = v->state == VERSION_COMPLETE;
 		rd->explicit = r->what != PLAN_REQ_SYNC;
-		rd->latest_too = v->is_latest && (a->latest_digest == NULL ||
+		rd->latest_too = !gated && v->is_latest &&
+		    (a->latest_digest == NULL ||
 		    v->digest == NULL || strcmp(a->latest_digest,
 		    v->digest) != 0);
 		rd->latest_old = xstrdup(a->latest_digest);
@@ -941,7 +963,9 @@ plan_version(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 			ctx->pending--;
 			free(rd->latest_old);
 			free(rd);
+			return;
 		}
+		attest_plan_merge(ctx, ai, v, n);
 	}
 }
 
@@ -1010,8 +1034,18 @@ plan_plugin_move(struct plan_ctx *ctx, size_t ai, struct mt_version *v,
 	struct core *core = ctx->core;
 	struct mt_app *a = &core_model_mut(core)->apps[ai];
 	struct plan *p = ctx->plan;
+	unsigned missing;
 	size_t j, n;
 
+	if ((missing = attest_latest_missing(core_config(core), v)) != 0) {
+		char *what = attest_kinds_text(missing);
+
+		plan_note(p, PLAN_WITHHELD, a->cfg->name, v->version,
+		    "latest-{arch} of %s not moved onto %s: no %s found on it "
+		    "(attest.latest_requires)", a->cfg->name, v->version, what);
+		free(what);
+		return;
+	}
 	for (j = 0; j < a->cfg->narchs; j++) {
 		struct plan_step *s;
 		struct plan_read *rd;
@@ -1158,6 +1192,7 @@ plan_drift_latest(struct plan_ctx *ctx, size_t ai)
 	struct mt_version *v = NULL;
 	struct plan_step *s;
 	struct plan_read *rd;
+	unsigned missing;
 	size_t i, n;
 
 	for (i = 0; i < a->nversions; i++)
@@ -1188,9 +1223,21 @@ plan_drift_latest(struct plan_ctx *ctx, size_t ai)
 		    "latest already points at %s", v->version);
 		return;
 	}
+	if ((missing = attest_latest_missing(core_config(core), v)) != 0) {
+		char *what = attest_kinds_text(missing);
+
+		plan_note(p, ctx->req.what == PLAN_REQ_LATEST ? PLAN_NOT_DONE :
+		    PLAN_WITHHELD, a->cfg->name, v->version, "latest %s not "
+		    "moved onto %s: no %s found on it "
+		    "(attest.latest_requires)", a->cfg->name, v->version, what);
+		free(what);
+		return;
+	}
 	n = plan_add(ctx, STEP_LATEST, ai, v);
 	s = &p->steps[n];
 	s->src_ref = xstrdup(v->image_tag);
+	if (core_config(core)->attest != NULL)
+		s->requires = core_config(core)->attest->latest_requires;
 	step_tag(s, "latest", a->latest_digest);
 	rd = xcalloc(1, sizeof *rd);
 	rd->ctx = ctx;
@@ -1243,6 +1290,7 @@ plan_read_done(struct plan_ctx *ctx)
 		/* the removals, in the model's order, within the cap */
 		prune_plan_finish(ctx);
 	}
+	attest_plan_finish(ctx);
 	plan_chain_latest(ctx);
 	plan_compact(ctx);
 	ctx->cb(0, ctx->plan, NULL, ctx->arg);
@@ -1281,7 +1329,7 @@ plan_attest(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 	size_t k, n, prev = 0, first = ctx->plan->nsteps;
 	char *why = NULL;
 
-	if (cfg->attest == NULL) {
+	if (cfg->attest == NULL || cfg->attest->nsteps == 0) {
 		plan_note(ctx->plan, PLAN_NOT_DONE, a->cfg->name, v->version,
 		    "no attest steps are configured (\"attest\" in the "
 		    "configuration)");
@@ -1310,6 +1358,8 @@ plan_attest(struct plan_ctx *ctx, size_t ai, struct mt_version *v)
 		prev = n;
 	}
 	ctx->plan->steps[prev].check = claims;
+	/* latest_requires: the version may now be where latest goes */
+	attest_plan_latest(ctx, ai, v, 0, prev + 1, claims);
 }
 
 /* Whether app a is one the request is about. */

@@ -119,6 +119,14 @@ struct plan_step {
 	char		*src_repo;
 	int		 force;		/* artifact tags that differ are
 					 * overwritten too */
+	size_t		 attest_step;	/* after a merge (after[0]): configured
+					 * step N-1; digest NULL until apply
+					 * knows what the merge wrote */
+
+	/* latest: kinds discovery must find on the digest first
+	 * (attest.latest_requires) */
+	unsigned	 requires;
+	int		 up_to_date;	/* merge: left out, nothing changes */
 };
 
 /* A version or step left out, and why. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attest.h"
 #include "config.h"
 #include "core.h"
 #include "model.h"
@@ -78,7 +79,8 @@ tui_can_attest(const struct tui *t)
 
 	return v != NULL && v->digest != NULL &&
 	    v->state == VERSION_COMPLETE &&
-	    core_config(t->core)->attest != NULL;
+	    core_config(t->core)->attest != NULL &&
+	    core_config(t->core)->attest->nsteps > 0;
 }
 
 /* A: attest the selected version (the plan, then y/N). */

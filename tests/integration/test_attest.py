@@ -190,8 +190,12 @@ class TestAttestConfig(AttestWorld):
              "steps[0]: produces[0]: one of signature, sbom, provenance"),
             ({"steps": [{"argv": ["x"], "shell": "sh -c"}]},
              "steps[0]: unknown key shell"),
-            ({"steps": [{"argv": ["x"]}], "after_merge": True},
-             "unknown key after_merge"),
+            ({"steps": [{"argv": ["x"]}], "after_merge": 1},
+             "after_merge: true or false"),
+            ({"after_merge": True, "latest_requires": ["sbom"]},
+             "after_merge: there are no steps to run"),
+            ({"steps": [{"argv": ["x"]}], "latest_requires": []},
+             "latest_requires: a list of signature, sbom, provenance"),
         ]
         for attest, want in cases:
             r = self.check(attest)

@@ -159,7 +159,10 @@ class TestStates(StatusWorld):
                          app["image"])
         self.assertTrue(app["targets"][self.reg.host]["primary"])
         self.assertEqual(set(v["supply_chain"]), {"signature", "sbom",
-                                                  "provenance", "found"})
+                                                  "provenance", "found",
+                                                  "latest_requires"})
+        # no attest.latest_requires: no policy to meet
+        self.assertIsNone(v["supply_chain"]["latest_requires"])
 
     def test_max_versions_window(self):
         self.env.write_config(self.reg.host, [github_app(
