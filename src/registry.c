@@ -112,6 +112,8 @@ struct reg_op {
 	size_t			(*source)(char *, size_t, void *);
 	void			*stream_arg;
 	long long		 upload_len;
+	int			 conditional;	/* GET with If-None-Match from the
+						 * http ETag cache (referrers) */
 	reg_done_fn		 done;
 	char			*authz;		/* Authorization header sent */
 	int			 auth_rounds;	/* authentications done */
@@ -1599,6 +1601,7 @@ reg_send(struct reg_op *op)
 	req.source = op->source;
 	req.stream_arg = op->stream_arg;
 	req.upload_len = op->upload_len;
+	req.cache = op->conditional;
 	if (op->kind != REG_PUT)
 		req.max_retry_after = REG_MAX_RETRY_AFTER;
 	if (http_request(r->http, &req, reg_http_cb, op) != 0) {
@@ -2186,6 +2189,12 @@ registry_get_referrers(struct registry *r, const char *repo,
 	}
 	op->ctype = NULL;
 	op->accept = 0;
+	/*
+	 * Asked for every digest on every refresh: conditional where the
+	 * registry sends an ETag, so an unchanged list costs a 304 and no
+	 * body (http.c answers it from its cache, status 200).
+	 */
+	op->conditional = 1;
 	reg_start(op, NULL, xasprintf("%s/v2/%s/referrers/%s", r->base, repo,
 	    digest), REG_MANIFEST_MAX, 0, reg_referrers_done);
 }

@@ -95,6 +95,7 @@ def build_world(reg, front=None, fallback=True):
 class SupplyWorld(unittest.TestCase):
     front_kind = None       # None: the plain registry; "api"; "404"
     fallback = True
+    etag = False            # "api": the front sends ETags, answers 304
 
     @classmethod
     def setUpClass(cls):
@@ -104,7 +105,7 @@ class SupplyWorld(unittest.TestCase):
         cls.up.data["github"][REPO] = {"releases": releases()}
         cls.api = None
         if cls.front_kind == "api":
-            cls.api = sc.ReferrersRegistry(cls.reg)
+            cls.api = sc.ReferrersRegistry(cls.reg, etag=cls.etag)
         cls.w = build_world(cls.reg, cls.api, cls.fallback)
         # Every request mirrortop makes goes through a counting front.
         if cls.api is not None:
@@ -251,6 +252,44 @@ class TestReferrersApi(SupplyWorld):
         # each version's index and its two children, once each
         self.assertEqual(len(calls), len(set(calls)))
         self.assertEqual(len(calls), 3 * len(VERSIONS))
+
+
+class TestConditionalReferrers(SupplyWorld):
+    """A referrers API that sends ETags: the next refresh asks each digest
+    with If-None-Match, and an unchanged list costs a 304 and no body."""
+    front_kind = "api"
+    fallback = False
+    etag = True
+
+    def refresh(self):
+        with self.front.ilock:
+            self.front.referrers_log.clear()
+        app = self.status()
+        with self.front.ilock:
+            return app, list(self.front.referrers_log)
+
+    def test_warm_refresh_is_304s(self):
+        app, cold = self.refresh()
+        self.assertEqual(len(cold), 3 * len(VERSIONS))
+        self.assertTrue(all(not c and st == 200 and n > 0
+                            for c, st, n in cold), cold)
+        before = {v["version"]: states(v) for v in app["versions"]}
+        # the same state directory: a second refresh, as the dashboard's
+        app, warm = self.refresh()
+        self.assertEqual(len(warm), len(cold))
+        self.assertEqual(warm, [(True, 304, 0)] * len(cold))
+        self.assertEqual({v["version"]: states(v) for v in app["versions"]},
+                         before)
+        self.assertEqual(states(version_of(app, "0.8.0")),
+                         ("present", "missing", "present"))
+        # an artifact added since: that digest's list is new, read in full
+        sc.referrer(self.front, NS, self.w["0.8.0"], sc.SPDX_ARTIFACT)
+        app, third = self.refresh()
+        self.assertEqual(states(version_of(app, "0.8.0")),
+                         ("present", "present", "present"))
+        self.assertEqual(sorted(st for _, st, _ in third),
+                         [200] + [304] * (len(cold) - 1))
+        self.assertTrue(all(c for c, _, _ in third))
 
 
 class TestGhcr404(SupplyWorld):

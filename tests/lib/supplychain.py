@@ -251,13 +251,21 @@ class ReferrersRegistry(world._Proxy):
     (else the config's mediaType) and the manifest's annotations; a PUT
     with a subject answers OCI-Subject. `?artifactType=` filters and is
     echoed in OCI-Filters-Applied. Nothing refers: an empty index (never
-    404). self.referrers_requests counts the calls."""
+    404). self.referrers_requests counts the calls.
+
+    etag=True: each answer carries a strong ETag (the body's digest) and a
+    request whose If-None-Match names it is answered 304 with no body, as
+    an HTTP cache in front of a registry (or Harbor, zot) does;
+    self.referrers_log holds (had If-None-Match, status, body bytes) per
+    call."""
 
     _REF = re.compile(r"^/v2/(.+)/referrers/(sha256:[0-9a-f]{64})$")
     _MAN = re.compile(r"^/v2/(.+)/manifests/([^/]+)$")
 
-    def __init__(self, upstream):
+    def __init__(self, upstream, etag=False):
         self.upstream = upstream
+        self.etag = etag
+        self.referrers_log = []
         self.index = {}
         self.referrers_requests = 0
         self.ilock = threading.Lock()
@@ -282,9 +290,21 @@ class ReferrersRegistry(world._Proxy):
                 descs = [d for d in descs
                          if d.get("artifactType") in q["artifactType"]]
                 hdrs.append(("OCI-Filters-Applied", "artifactType"))
-            return 200, hdrs, json.dumps(
+            data = json.dumps(
                 {"schemaVersion": 2, "mediaType": world.OCI_INDEX,
                  "manifests": descs}).encode()
+            inm = headers.get("If-None-Match")
+            status = 200
+            if self.etag:
+                tag = '"%s"' % world.sha256(data)
+                hdrs.append(("ETag", tag))
+                if inm is not None and tag in [t.strip() for t in
+                                               inm.split(",")]:
+                    status, data = 304, b""
+            with self.ilock:
+                self.referrers_log.append((inm is not None, status,
+                                           len(data)))
+            return status, hdrs, data
         status, rh, data = self.forward(method, path, headers, body)
         mm = self._MAN.match(u.path)
         if mm and method == "PUT" and status == 201 and body:
