@@ -22,7 +22,7 @@
 #include "util.h"
 
 unsigned
-attest_latest_missing(const struct config *cfg, const struct mt_version *v)
+attest_supply_missing(const struct config *cfg, const struct mt_supply *s)
 {
 	unsigned need, missing = 0;
 	size_t k;
@@ -30,9 +30,15 @@ attest_latest_missing(const struct config *cfg, const struct mt_version *v)
 	if (cfg->attest == NULL || (need = cfg->attest->latest_requires) == 0)
 		return 0;
 	for (k = 0; k < SC_NKINDS; k++)
-		if ((need & SC_BIT(k)) && v->supply.state[k] != SC_PRESENT)
+		if ((need & SC_BIT(k)) && s->state[k] != SC_PRESENT)
 			missing |= SC_BIT(k);
 	return missing;
+}
+
+unsigned
+attest_latest_missing(const struct config *cfg, const struct mt_version *v)
+{
+	return attest_supply_missing(cfg, &v->supply);
 }
 
 /* The withheld note of a latest move latest_requires stops. */

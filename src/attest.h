@@ -112,6 +112,10 @@ void		 attest_plan_finish(struct plan_ctx *);
 /* The kinds latest_requires names that v lacks (0: none, or no policy). */
 unsigned	 attest_latest_missing(const struct config *,
 		     const struct mt_version *);
+/* The same for what discovery found on one target. */
+struct mt_supply;
+unsigned	 attest_supply_missing(const struct config *,
+		     const struct mt_supply *);
 /* At apply: the placeholder digest of an after-merge step replaced by
  * the merge's output. 0 ok, -1 with *cause. */
 int		 attest_step_resolve(struct plan_step *, const char *digest,

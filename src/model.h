@@ -33,6 +33,7 @@ struct mt_target_version {
 	enum version_state state;
 	enum arch_state	 archs[CONFIG_MAX_ARCHS];	/* parallel to app cfg->archs */
 	char		*digest;	/* of {image_tag} there, or NULL */
+	struct mt_supply supply;	/* what discovery finds there */
 };
 
 /* One of the app's targets (index 0: the app's primary). */

@@ -243,9 +243,11 @@ json_print(FILE *f, json_t *root, size_t flags)
 	json_decref(root);
 }
 
+static json_t	*supply_json(const struct config *, const struct mt_supply *);
+
 /* A version on each of the app's targets, the primary included. */
 static json_t *
-status_version_targets_json(const struct mt_app *a,
+status_version_targets_json(const struct config *cfg, const struct mt_app *a,
     const struct mt_version *v)
 {
 	json_t *o = json_object(), *archs;
@@ -259,10 +261,11 @@ status_version_targets_json(const struct mt_app *a,
 			json_object_set_new(archs, a->cfg->archs[j],
 			    json_string(arch_state_name(e->archs[j])));
 		json_object_set_new(o, a->targets[k].cfg->name, json_pack(
-		    "{s:s, s:o, s:o}",
+		    "{s:s, s:o, s:o, s:o}",
 		    "state", version_state_name(e->state),
 		    "archs", archs,
-		    "digest", json_str_or_null(e->digest)));
+		    "digest", json_str_or_null(e->digest),
+		    "supply_chain", supply_json(cfg, &e->supply)));
 	}
 	return o;
 }
@@ -297,9 +300,8 @@ status_app_targets_json(const struct mt_app *a)
  * policy) says what the policy names and what of it the version lacks.
  */
 static json_t *
-supply_json(const struct config *cfg, const struct mt_version *v)
+supply_json(const struct config *cfg, const struct mt_supply *s)
 {
-	const struct mt_supply *s = &v->supply;
 	unsigned need = cfg->attest != NULL ? cfg->attest->latest_requires : 0;
 	json_t *policy = json_null();
 	json_t *found = json_array();
@@ -314,7 +316,7 @@ supply_json(const struct config *cfg, const struct mt_version *v)
 	if (need != 0)
 		policy = json_pack("{s:o, s:o}", "kinds",
 		    attest_kinds_json(need), "missing",
-		    attest_kinds_json(attest_latest_missing(cfg, v)));
+		    attest_kinds_json(attest_supply_missing(cfg, s)));
 	return json_pack("{s:s, s:s, s:s, s:o, s:o}",
 	    "signature", sc_state_name(s->state[SC_SIGNATURE]),
 	    "sbom", sc_state_name(s->state[SC_SBOM]),
@@ -361,8 +363,8 @@ status_version_json(const struct config *cfg, const struct mt_app *a,
 	    "state", version_state_name(v->state),
 	    "archs", archs,
 	    "digest", json_str_or_null(v->digest),
-	    "targets", status_version_targets_json(a, v),
-	    "supply_chain", supply_json(cfg, v));
+	    "targets", status_version_targets_json(cfg, a, v),
+	    "supply_chain", supply_json(cfg, &v->supply));
 }
 
 /* mirrortop.status/v1 JSON. */

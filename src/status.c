@@ -70,6 +70,7 @@ struct refresh {
 	size_t			 nindex;
 	struct sc_run		*supply;	/* discovery in flight or done */
 	int			 supplied;
+	int			 supplied_targets;	/* the mirrors' discovery started */
 };
 
 struct status {
@@ -991,6 +992,21 @@ refresh_step(struct refresh *r)
 			if (--r->pending > 0)
 				return;
 		}
+	}
+	if (!r->supplied_targets) {
+		/*
+		 * Then each mirror's, in parallel: after the primary's, so
+		 * what a mirror holds digest for digest (attestation
+		 * manifests) is in the digest cache, not fetched again.
+		 */
+		r->supplied_targets = 1;
+		r->pending++;		/* a hold */
+		if (target_refresh_supply(r->targets, r->versions,
+		    r->nversions, r->index_body, r->index_len, r->st->supply,
+		    on_supply, r) > 0)
+			r->pending++;
+		if (--r->pending > 0)
+			return;
 	}
 	refresh_finish(r);
 }

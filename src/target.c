@@ -5,6 +5,9 @@
  * primary's), then a HEAD for each version tag that exists there and for
  * `latest` (a HEAD is not a pull on Docker Hub), then, only for tags whose
  * digest is not the primary's, a GET of that manifest to name its archs.
+ * Then, with the primary's, discovery of signatures, SBOMs and provenance
+ * on each mirror that holds a version (its own tag list, its own
+ * referrers probe), on the digest and children it holds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include "config.h"
 #include "registry.h"
 #include "status.h"
+#include "supply-chain.h"
 #include "target.h"
 #include "util.h"
 
@@ -34,6 +38,9 @@ struct tres {
 							 * differing manifest */
 	char		*arch_digest[CONFIG_MAX_ARCHS];	/* plugin scheme */
 	int		 got;		/* the differing manifest was read */
+	char		*body;		/* its exact bytes (an index), or NULL */
+	size_t		 len;
+	char		*child[CONFIG_MAX_ARCHS];	/* its children per arch */
 };
 
 /* One mirror target of the app. */
@@ -50,6 +57,11 @@ struct tmirror {
 	struct tres		*res;		/* per version of the window */
 	char			*latest_digest;
 	char			*error;		/* first failure, one line */
+	struct mt_version	*sv;		/* discovery: per version, the
+						 * digests held here; supply */
+	char			**bodies;	/* per version: its index, borrowed */
+	size_t			*lens;
+	struct sc_run		*run;
 };
 
 struct target_refresh {
@@ -66,6 +78,9 @@ struct target_refresh {
 	int			 busy;		/* requests in flight */
 	struct tprobe		**probes;	/* owned, freed with the refresh */
 	size_t			 nprobes;
+	size_t			 supplying;	/* discovery runs not done */
+	target_step_cb		 supply_done;
+	void			*supply_arg;
 };
 
 static int
@@ -162,6 +177,12 @@ on_mirror_manifest(int status, const struct registry_manifest *rm,
 		res->arch_digest[p->arch] = xstrdup(rm->digest);
 	} else if (status == 0 && rm != NULL && res != NULL && p->get) {
 		res->got = 1;
+		if (rm->is_index && rm->body != NULL && res->body == NULL) {
+			res->body = xmalloc(rm->len + 1);
+			memcpy(res->body, rm->body, rm->len);
+			res->body[rm->len] = '\0';
+			res->len = rm->len;
+		}
 		for (j = 0; j < ac->narchs; j++) {
 			res->archs[j] = ARCH_MISSING;
 			if (!rm->is_index) {
@@ -170,8 +191,13 @@ on_mirror_manifest(int status, const struct registry_manifest *rm,
 				continue;
 			}
 			for (i = 0; i < rm->nplatforms; i++)
-				if (arch_matches(ac->archs[j], &rm->platforms[i]))
+				if (arch_matches(ac->archs[j],
+				    &rm->platforms[i])) {
 					res->archs[j] = ARCH_PRESENT;
+					free(res->child[j]);
+					res->child[j] = xstrdup(
+					    rm->platforms[i].digest);
+				}
 		}
 	} else if (status == 0 && rm != NULL && res != NULL) {
 		free(res->digest);
@@ -304,11 +330,24 @@ target_refresh_free(struct target_refresh *tr)
 		for (i = 0; i < m->ntags; i++)
 			free(m->tags[i]);
 		free(m->tags);
+		supply_run_free(m->run);
+		for (i = 0; m->sv != NULL && i < tr->nversions; i++) {
+			free(m->sv[i].digest);
+			for (j = 0; j < CONFIG_MAX_ARCHS; j++)
+				free(m->sv[i].arch_digest[j]);
+			sc_supply_clear(&m->sv[i].supply);
+		}
+		free(m->sv);
+		free(m->bodies);
+		free(m->lens);
 		if (m->res != NULL) {
 			for (i = 0; i < tr->nversions; i++) {
 				free(m->res[i].digest);
-				for (j = 0; j < CONFIG_MAX_ARCHS; j++)
+				free(m->res[i].body);
+				for (j = 0; j < CONFIG_MAX_ARCHS; j++) {
 					free(m->res[i].arch_digest[j]);
+					free(m->res[i].child[j]);
+				}
 			}
 		}
 		free(m->res);
@@ -372,6 +411,86 @@ target_refresh_resolve(struct target_refresh *tr,
 		}
 	}
 	return started;
+}
+
+/* A mirror's discovery is done. */
+static void
+on_mirror_supply(void *arg)
+{
+	struct tmirror *m = arg;
+	struct target_refresh *tr = m->tr;
+
+	if (--tr->supplying == 0)
+		tr->supply_done(tr->supply_arg);
+}
+
+/*
+ * What mirror m holds of version i, as discovery's subjects: the digest
+ * of its tag and the children (the primary's, when it is the primary's
+ * index; else those of the manifest read), and the index bytes.
+ */
+static void
+mirror_subjects(struct tmirror *m, const struct mt_version *pv, size_t i,
+    char *const *bodies, const size_t *lens)
+{
+	const struct app_config *ac = m->tr->ac;
+	struct tres *res = &m->res[i];
+	struct mt_version *sv = &m->sv[i];
+	size_t j;
+
+	sv->version = pv->version;	/* borrowed, for nothing but reading */
+	if (!ac->manifest) {
+		sv->arch_digest[0] = xstrdup(res->arch_digest[0]);
+		return;
+	}
+	if (!res->has_tag || res->digest == NULL)
+		return;		/* not held here: no subject, nothing found */
+	sv->digest = xstrdup(res->digest);
+	if (pv->digest != NULL && strcmp(pv->digest, res->digest) == 0) {
+		for (j = 0; j < ac->narchs && j < CONFIG_MAX_ARCHS; j++)
+			sv->arch_digest[j] = xstrdup(pv->arch_digest[j]);
+		if (bodies != NULL) {
+			m->bodies[i] = bodies[i];
+			m->lens[i] = lens[i];
+		}
+		return;
+	}
+	for (j = 0; j < ac->narchs && j < CONFIG_MAX_ARCHS; j++)
+		sv->arch_digest[j] = xstrdup(res->child[j]);
+	m->bodies[i] = res->body;
+	m->lens[i] = res->len;
+}
+
+/* Discovery on every mirror that could be asked; see target.h. */
+size_t
+target_refresh_supply(struct target_refresh *tr, const struct mt_version *v,
+    size_t n, char *const *bodies, const size_t *lens,
+    struct supply *const *supply, target_step_cb done, void *arg)
+{
+	size_t k, i;
+
+	if (tr == NULL)
+		return 0;
+	tr->supply_done = done;
+	tr->supply_arg = arg;
+	tr->supplying = 1;	/* held while starting */
+	for (k = 0; k < tr->nm; k++) {
+		struct tmirror *m = &tr->m[k];
+
+		if (m->res == NULL || m->tags_status != 0 || m->error != NULL ||
+		    n == 0 || n > tr->nversions || m->run != NULL)
+			continue;
+		m->sv = xcalloc(n, sizeof *m->sv);
+		m->bodies = xcalloc(n, sizeof *m->bodies);
+		m->lens = xcalloc(n, sizeof *m->lens);
+		for (i = 0; i < n; i++)
+			mirror_subjects(m, &v[i], i, bodies, lens);
+		tr->supplying++;
+		m->run = supply_run(supply[tr->ac->targets[m->k]], m->repo,
+		    tr->app->targets[m->k].image, m->sv, n, tr->ac->narchs,
+		    m->tags, m->ntags, m->bodies, m->lens, on_mirror_supply, m);
+	}
+	return --tr->supplying;
 }
 
 /* Version state from arch states (as model_version_update_state). */
@@ -470,6 +589,7 @@ target_refresh_finish(struct target_refresh *tr, struct mt_app *a,
 		v[i].targets = xcalloc(a->ntargets ? a->ntargets : 1,
 		    sizeof *v[i].targets);
 		e = &v[i].targets[0];
+		sc_supply_copy(&e->supply, &v[i].supply);
 		e->state = v[i].state;
 		memcpy(e->archs, v[i].archs, sizeof e->archs);
 		e->digest = xstrdup(ac->manifest ? v[i].digest :
@@ -495,9 +615,20 @@ target_refresh_finish(struct target_refresh *tr, struct mt_app *a,
 				if (o != NULL) {
 					*e = *o;
 					e->digest = xstrdup(o->digest);
-				}
+					memset(&e->supply, 0, sizeof e->supply);
+					sc_supply_copy(&e->supply, &o->supply);
+				} else
+					sc_supply_set_all(&e->supply,
+					    SC_UNKNOWN);
 				continue;
 			}
+			if (m->sv != NULL && i < tr->nversions) {
+				/* Moved: the run is over. */
+				e->supply = m->sv[i].supply;
+				memset(&m->sv[i].supply, 0,
+				    sizeof m->sv[i].supply);
+			} else
+				sc_supply_set_all(&e->supply, SC_MISSING);
 			if (m->res == NULL)
 				continue;	/* all missing */
 			mirror_entry(m, ac, &v[i], i, e);
@@ -564,8 +695,10 @@ target_version_clear(struct mt_version *v)
 {
 	size_t k;
 
-	for (k = 0; k < v->ntargets; k++)
+	for (k = 0; k < v->ntargets; k++) {
 		free(v->targets[k].digest);
+		sc_supply_clear(&v->targets[k].supply);
+	}
 	free(v->targets);
 	v->targets = NULL;
 	v->ntargets = 0;
@@ -585,5 +718,9 @@ target_version_copy(struct mt_version *dst, const struct mt_version *src)
 	for (k = 0; k < src->ntargets; k++) {
 		dst->targets[k] = src->targets[k];
 		dst->targets[k].digest = xstrdup(src->targets[k].digest);
+		memset(&dst->targets[k].supply, 0,
+		    sizeof dst->targets[k].supply);
+		sc_supply_copy(&dst->targets[k].supply,
+		    &src->targets[k].supply);
 	}
 }

@@ -48,6 +48,19 @@ int		 target_refresh_busy(const struct target_refresh *);
 int		 target_refresh_resolve(struct target_refresh *,
 		    const struct mt_version *, size_t n);
 /*
+ * Discovery of signatures, SBOMs and provenance on each mirror that could
+ * be asked, on what it holds of v[0..n) (bodies[i]: version i's index as
+ * the primary has it, used where the mirror holds the same digest), with
+ * supply[] per configured target. Returns how many runs are in flight:
+ * done(arg) is called once when the last ends (never when 0 is
+ * returned). The results go into targets[k].supply at finish.
+ */
+struct supply;
+size_t		 target_refresh_supply(struct target_refresh *,
+		    const struct mt_version *v, size_t n, char *const *bodies,
+		    const size_t *lens, struct supply *const *supply,
+		    target_step_cb done, void *arg);
+/*
  * Fill the versions' and the app's per-target status (the primary's
  * entry from the primary's own fields). prev: the app as the previous
  * refresh left it (its states are kept for a target that could not be

@@ -118,7 +118,10 @@ class TestWarmRefresh(unittest.TestCase):
         # indexes (discovery: SBOM or provenance)
         self.assertEqual(pg, 3 + 4, self.pp.requests)
         self.assertEqual(pb, 1)     # the single-arch image's config
-        self.assertEqual(mg, 1)     # only the mirror's differing index
+        # the mirror's differing index, and its attestation manifest
+        # (discovery on the mirror); the attestation manifests of the
+        # index it holds digest for digest are the primary's: cached
+        self.assertEqual(mg, 2, self.mp.requests)
         self.assertEqual(mb, 0)
         self.assertGreater(ph, 0)
         self.assertGreater(mh, 0)
@@ -153,7 +156,7 @@ class TestWarmRefresh(unittest.TestCase):
         data, _ = self.env.status_json()
         self.check_states(data)
         self.assertEqual(counts(self.pp)[0], 3 + 4)
-        self.assertEqual(counts(self.mp)[0], 1)
+        self.assertEqual(counts(self.mp)[0], 2)
 
     def test_tag_moved_to_an_unknown_digest_is_fetched(self):
         self.env.status_json()

@@ -154,7 +154,7 @@ class TestStates(StatusWorld):
         # The one target (named after its registry) repeats the primary.
         self.assertEqual(v["targets"], {self.reg.host: {
             "state": v["state"], "archs": v["archs"],
-            "digest": v["digest"]}})
+            "digest": v["digest"], "supply_chain": v["supply_chain"]}})
         self.assertEqual(app["targets"][self.reg.host]["image"],
                          app["image"])
         self.assertTrue(app["targets"][self.reg.host]["primary"])

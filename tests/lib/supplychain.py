@@ -329,3 +329,60 @@ class ReferrersRegistry(world._Proxy):
                         lst.append(desc)
                 rh = list(rh) + [("OCI-Subject", subj["digest"])]
         return status, rh, data
+
+
+class RecordedRegistry(world._Proxy):
+    """A read-only registry serving objects recorded from a real one (the
+    shared real-traffic recordings, e.g. reg-alpine-3.23.2.json: Docker
+    Hub's library/alpine index, its 8 images and 8 buildx attestation
+    manifests, its configs), under repo, with tags {tag: digest}. Manifests
+    and blobs by digest as recorded (Docker-Content-Digest, the recorded
+    media type); the referrers endpoint answers 404 as Docker Hub and GHCR
+    do; anything else recorded nowhere is 404. Nothing can be written."""
+
+    def __init__(self, recording, repo, tags):
+        with open(recording) as f:
+            rec = json.load(f)
+        self.objects = rec["objects"]
+        self.repo = repo
+        self.tag_map = dict(tags)
+        super().__init__("http://127.0.0.1:9")
+
+    def _error(self, status, code):
+        return status, [("Content-Type", "application/json"),
+                        ("Docker-Distribution-Api-Version", "registry/2.0")], \
+            json.dumps({"errors": [{"code": code, "message": code.lower()}]}
+                       ).encode()
+
+    def handle(self, h, method, path, headers, body):
+        import urllib.parse
+        p = urllib.parse.urlsplit(path).path
+        api = [("Docker-Distribution-Api-Version", "registry/2.0")]
+        if method not in ("GET", "HEAD"):
+            return self._error(405, "UNSUPPORTED")
+        if p in ("/v2/", "/v2"):
+            return 200, api + [("Content-Type", "application/json")], b"{}"
+        prefix = "/v2/%s/" % self.repo
+        if not p.startswith(prefix):
+            return self._error(404, "NAME_UNKNOWN")
+        rest = p[len(prefix):]
+        if rest == "tags/list":
+            return 200, api + [("Content-Type", "application/json")], \
+                json.dumps({"name": self.repo,
+                            "tags": sorted(self.tag_map)}).encode()
+        kind, _, ref = rest.partition("/")
+        if kind == "referrers":
+            return self._error(404, "NOT_FOUND")
+        digest = self.tag_map.get(ref, ref)
+        obj = self.objects.get(digest)
+        if obj is None or kind not in ("manifests", "blobs"):
+            return self._error(404, "MANIFEST_UNKNOWN" if kind ==
+                               "manifests" else "BLOB_UNKNOWN")
+        data = obj["text"].encode()
+        ct = obj.get("mediaType") or "application/octet-stream"
+        if kind == "blobs":
+            ct = "application/octet-stream"
+        return 200, api + [("Content-Type", ct),
+                           ("Docker-Content-Digest", digest),
+                           ("Content-Length", str(len(data)))], \
+            (data if method == "GET" else b"")
