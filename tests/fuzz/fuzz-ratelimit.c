@@ -57,9 +57,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    status, (int)(len & 1), hd, n);
 	http_ratelimit_note(fz_http, "https://gitlab.com:443/api/v4/x",
 	    status, 0, hd, n);
+	/* Two hosts, each with at most one budget per family of headers
+	 * (x-ratelimit-*, ratelimit-*): never more, and never two alike. */
 	nrl = http_ratelimits(fz_http, &rl);
-	if (nrl > 2)
+	if (nrl > 4)
 		abort();
+	for (i = 0; i < nrl; i++) {
+		size_t k;
+
+		for (k = i + 1; k < nrl; k++)
+			if (strcmp(rl[i].key, rl[k].key) == 0)
+				abort();
+	}
 	free(s);
 	return 0;
 }
