@@ -47,22 +47,11 @@ tui_key_copy_target(struct tui *t, int key)
 {
 	const struct mt_app *a = NULL;
 	const struct mt_version *v = tui_copy_version(t, &a);
-	struct plan_request req;
-	const char *name;
-	char *title;
 
 	(void)key;
 	if (v == NULL) {
 		tui_message(t, 1, "no version selected", NULL);
 		return;
 	}
-	name = a->cfg->name;
-	memset(&req, 0, sizeof req);
-	req.what = PLAN_REQ_COPY;
-	req.apps = &name;
-	req.napps = 1;
-	req.version = v->version;
-	title = xasprintf("copy %s %s", a->cfg->name, v->version);
-	tui_panel_plan_confirm(t, TUI_CONFIRM_COPY, title, &req);
-	free(title);
+	tui_plan_confirm_one(t, TUI_CONFIRM_COPY, PLAN_REQ_COPY, "copy", a, v);
 }

@@ -235,6 +235,13 @@ int		 tui_can_prune(const struct tui *);
 struct plan_request;
 void		 tui_plan_confirm(struct tui *, enum tui_confirm_kind,
 		     const char *title, const struct plan_request *);
+/* The plan (what: enum plan_what) of one app, or of one version of it
+ * (v not NULL), titled "VERB APP [VERSION]", in the confirm dialog. */
+struct mt_app;
+struct mt_version;
+void		 tui_plan_confirm_one(struct tui *, enum tui_confirm_kind,
+		     int what, const char *verb, const struct mt_app *,
+		     const struct mt_version *);
 void		 tui_key_mark(struct tui *, int);
 void		 tui_key_build_marked(struct tui *, int);
 void		 tui_key_cancel(struct tui *, int);
@@ -259,10 +266,6 @@ void		 tui_draw_log(struct tui *, int, int, int);
 void		 tui_panel_info(struct tui *, const char *title,
 		     const char *text);
 
-struct plan_request;
-/* Make the request's plan and show it in the y/N dialog. */
-void		 tui_panel_plan_confirm(struct tui *, enum tui_confirm_kind,
-		     const char *title, const struct plan_request *);
 
 /* tui-supply.c */
 void		 tui_key_attest(struct tui *, int);

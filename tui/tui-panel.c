@@ -866,10 +866,23 @@ tui_can_log(const struct tui *t)
 }
 
 void
-tui_panel_plan_confirm(struct tui *t, enum tui_confirm_kind kind,
-    const char *title, const struct plan_request *req)
+tui_plan_confirm_one(struct tui *t, enum tui_confirm_kind kind, int what,
+    const char *verb, const struct mt_app *a, const struct mt_version *v)
 {
-	tui_plan_confirm(t, kind, title, req);
+	struct plan_request req;
+	const char *name = a->cfg->name;
+	char *title;
+
+	memset(&req, 0, sizeof req);
+	req.what = (enum plan_what)what;
+	req.apps = &name;
+	req.napps = 1;
+	if (v != NULL)
+		req.version = v->version;
+	title = v != NULL ? xasprintf("%s %s %s", verb, name, v->version) :
+	    xasprintf("%s %s", verb, name);
+	tui_plan_confirm(t, kind, title, &req);
+	free(title);
 }
 
 /* m: merge the selected version's staged archs into its index. */
@@ -878,21 +891,11 @@ tui_key_merge(struct tui *t, int key)
 {
 	const struct mt_app *a;
 	const struct mt_version *v;
-	struct plan_request req;
-	const char *name;
-	char *title;
 
 	if (tui_panel_selected(t, &a, &v) != 0)
 		return;
-	name = a->cfg->name;
-	memset(&req, 0, sizeof req);
-	req.what = PLAN_REQ_MERGE;
-	req.apps = &name;
-	req.napps = 1;
-	req.version = v->version;
-	title = xasprintf("merge %s %s", a->cfg->name, v->version);
-	tui_plan_confirm(t, TUI_CONFIRM_MERGE, title, &req);
-	free(title);
+	tui_plan_confirm_one(t, TUI_CONFIRM_MERGE, PLAN_REQ_MERGE, "merge", a,
+	    v);
 }
 
 /* L: point latest at the app's semantic latest version. */
@@ -900,22 +903,13 @@ void
 tui_key_latest(struct tui *t, int key)
 {
 	const struct mt_app *a = tui_current_app(t);
-	struct plan_request req;
-	const char *name;
-	char *title;
 
 	if (a == NULL) {
 		tui_message(t, 1, "no app selected", NULL);
 		return;
 	}
-	name = a->cfg->name;
-	memset(&req, 0, sizeof req);
-	req.what = PLAN_REQ_LATEST;
-	req.apps = &name;
-	req.napps = 1;
-	title = xasprintf("move latest of %s", a->cfg->name);
-	tui_plan_confirm(t, TUI_CONFIRM_LATEST, title, &req);
-	free(title);
+	tui_plan_confirm_one(t, TUI_CONFIRM_LATEST, PLAN_REQ_LATEST,
+	    "move latest of", a, NULL);
 }
 
 /* space: mark or unmark the selected version, then move down. */

@@ -23,21 +23,12 @@ void
 tui_key_prune(struct tui *t, int key)
 {
 	const struct mt_app *a = tui_current_app(t);
-	struct plan_request req;
-	const char *name;
-	char *title;
 
 	(void)key;
 	if (a == NULL) {
 		tui_message(t, 1, "no app selected", NULL);
 		return;
 	}
-	name = a->cfg->name;
-	memset(&req, 0, sizeof req);
-	req.what = PLAN_REQ_PRUNE;
-	req.apps = &name;
-	req.napps = 1;
-	title = xasprintf("prune %s", a->cfg->name);
-	tui_plan_confirm(t, TUI_CONFIRM_PRUNE, title, &req);
-	free(title);
+	tui_plan_confirm_one(t, TUI_CONFIRM_PRUNE, PLAN_REQ_PRUNE, "prune", a,
+	    NULL);
 }
