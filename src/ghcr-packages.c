@@ -442,22 +442,31 @@ ghcr_new(struct http *http, const char *api, const char *token,
 	return op;
 }
 
-struct ghcr_op *
-ghcr_list_start(struct http *http, const char *api, const char *token,
-    const char *repo, ghcr_list_cb cb, void *arg)
+/* Send op's first request (id 0: the list), or free it: op, or NULL. */
+static struct ghcr_op *
+ghcr_start(struct ghcr_op *op, long long id, void *arg)
 {
-	struct ghcr_op *op = ghcr_new(http, api, token, repo);
 	char *url;
 
-	op->list_cb = cb;
+	op->id = id;
 	op->arg = arg;
-	url = ghcr_url(op, 0);
+	url = ghcr_url(op, id);
 	if (ghcr_send(op, url) != 0) {
 		ghcr_free(op);
 		op = NULL;
 	}
 	free(url);
 	return op;
+}
+
+struct ghcr_op *
+ghcr_list_start(struct http *http, const char *api, const char *token,
+    const char *repo, ghcr_list_cb cb, void *arg)
+{
+	struct ghcr_op *op = ghcr_new(http, api, token, repo);
+
+	op->list_cb = cb;
+	return ghcr_start(op, 0, arg);
 }
 
 struct ghcr_op *
@@ -465,18 +474,9 @@ ghcr_delete_start(struct http *http, const char *api, const char *token,
     const char *repo, long long id, ghcr_delete_cb cb, void *arg)
 {
 	struct ghcr_op *op = ghcr_new(http, api, token, repo);
-	char *url;
 
-	op->id = id;
 	op->del_cb = cb;
-	op->arg = arg;
-	url = ghcr_url(op, id);
-	if (ghcr_send(op, url) != 0) {
-		ghcr_free(op);
-		op = NULL;
-	}
-	free(url);
-	return op;
+	return ghcr_start(op, id, arg);
 }
 
 struct ghcr_op *
@@ -484,18 +484,9 @@ ghcr_get_start(struct http *http, const char *api, const char *token,
     const char *repo, long long id, ghcr_get_cb cb, void *arg)
 {
 	struct ghcr_op *op = ghcr_new(http, api, token, repo);
-	char *url;
 
-	op->id = id;
 	op->get_cb = cb;
-	op->arg = arg;
-	url = ghcr_url(op, id);
-	if (ghcr_send(op, url) != 0) {
-		ghcr_free(op);
-		op = NULL;
-	}
-	free(url);
-	return op;
+	return ghcr_start(op, id, arg);
 }
 
 /* Delete by digest: the version was deleted (or not). */
