@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "filter.h"
+#include "release-url.h"
 #include "response.h"
 #include "source.h"
 #include "source-int.h"
@@ -75,6 +76,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (res == NULL)
 		abort();
 	if (res->error == NULL) {
+		/* Each version's page, as release-url.h decides it from the
+		 * upstream's link: printable, http(s), on the forge's host. */
+		static const struct source_config sources[] = {
+			[SOURCE_GITHUB_RELEASES] = { .type =
+			    SOURCE_GITHUB_RELEASES, .repo = "o/r",
+			    .api = "https://api.github.com" },
+			[SOURCE_GITHUB_TAGS] = { .type = SOURCE_GITHUB_TAGS,
+			    .repo = "o/r", .api = "https://ghe.example/api/v3" },
+			[SOURCE_GITLAB_TAGS] = { .type = SOURCE_GITLAB_TAGS,
+			    .project = "g/p", .base_url = "https://gitlab.com" },
+			[SOURCE_GITLAB_RELEASES] = { .type =
+			    SOURCE_GITLAB_RELEASES, .project = "1",
+			    .base_url = "https://gitlab.com" },
+			[SOURCE_GITEA_TAGS] = { .type = SOURCE_GITEA_TAGS,
+			    .repo = "o/r", .base_url = "https://codeberg.org" },
+			[SOURCE_GITEA_RELEASES] = { .type =
+			    SOURCE_GITEA_RELEASES, .repo = "o/r",
+			    .base_url = "http://127.0.0.1:3000" },
+		};
+		for (n = 0; n < res->ntags; n++) {
+			char *page;
+
+			if (res->tags[n].html_url != NULL &&
+			    !release_url_valid(res->tags[n].html_url))
+				abort();
+			page = release_url(&sources[type], res->tags[n].tag,
+			    res->tags[n].html_url);
+			if (page != NULL && !release_url_valid(page))
+				abort();
+			free(page);
+		}
 		memset(&skipped, 0, sizeof skipped);
 		n = filter_apply(fz_filter[(data[0] >> 4) & 3], res->tags,
 		    res->ntags, 10, &fv, &skipped);
